@@ -1,0 +1,244 @@
+import type {
+  ApiKey,
+  ApiKeyRole,
+  AuditEntry,
+  ClaimedTask,
+  DeclaredParameter,
+  EventMessage,
+  Execution,
+  ExecutionStatus,
+  ExecutionSummary,
+  Folder,
+  MasterProperties,
+  NewEventMessage,
+  PackageRunner,
+  Page,
+  ParameterValue,
+  ProjectVersion,
+  Task,
+  TaskOutcome,
+  WorkerAgent,
+} from './domain.js';
+
+/**
+ * The catalog port: every operation the master needs, in SSISDB's terms. One implementation (`createCatalog`)
+ * serves both engines; each state change is one short transaction and every worker report is fenced by its
+ * attempt number.
+ *
+ * `actor` is who asked, as recorded in the audit trail and `created_by` (e.g. `apikey:ab12cd34`).
+ */
+export interface Catalog {
+  // Master (SSISDB: enable_scaleout, catalog.master_properties)
+  getMasterProperties(): Promise<MasterProperties>;
+  enableScaleOut(actor: string): Promise<void>;
+  /** Writes the master's last online time, address and version. Idempotent. */
+  recordMasterHeartbeat(input: { masterAddress: string; version: string }): Promise<void>;
+  /** RETENTION_WINDOW in days, OPERATION_CLEANUP_ENABLED. */
+  getCleanupSettings(): Promise<{ retentionWindowDays: number; cleanupEnabled: boolean }>;
+
+  // Worker agents (SSISDB: catalog.worker_agents, enable/disable_worker_agent, set_worker_agent_property)
+  addWorkerAgent(input: AddWorkerAgentInput, actor: string): Promise<WorkerAgent>;
+  /** Removes the worker; tasks it was running are released as if its lease had expired. */
+  removeWorkerAgent(workerAgentId: string, actor: string): Promise<void>;
+  enableWorkerAgent(workerAgentId: string, actor: string): Promise<WorkerAgent>;
+  disableWorkerAgent(workerAgentId: string, actor: string): Promise<WorkerAgent>;
+  setWorkerAgentProperty(workerAgentId: string, changes: WorkerAgentChanges, actor: string): Promise<WorkerAgent>;
+  getWorkerAgent(workerAgentId: string): Promise<WorkerAgent>;
+  /** By SHA-256 or SHA-1 thumbprint (hex, any case); `undefined` when no worker has it. */
+  findWorkerAgentByThumbprint(thumbprint: string): Promise<WorkerAgent | undefined>;
+  listWorkerAgents(): Promise<WorkerAgent[]>;
+  /**
+   * Keeps what a worker says of itself; stores its certificate when the administrator registered only a
+   * thumbprint.
+   */
+  recordWorkerAgentInfo(workerAgentId: string, info: WorkerAgentInfo): Promise<void>;
+
+  // Projects and packages (SSISDB: deploy_project, catalog.packages)
+  deployProject(input: DeployProjectInput, actor: string): Promise<ProjectVersion>;
+  listFolders(): Promise<Folder[]>;
+  /** The latest version of each project, optionally of one folder. */
+  listProjects(folderName?: string): Promise<ProjectVersion[]>;
+  /** A project's version (the latest when `versionNumber` is omitted). */
+  getProjectVersion(folderName: string, projectName: string, versionNumber?: number): Promise<ProjectVersion>;
+  getProjectArchive(projectVersionId: number): Promise<{ archive: Buffer; archiveSha256: string }>;
+
+  // Executions (SSISDB: create_execution, set_execution_parameter_value, add_execution_worker, start_execution,
+  // stop_operation)
+  createExecution(input: CreateExecutionInput, actor: string): Promise<Execution>;
+  setExecutionParameterValue(executionId: number, name: string, value: ParameterValue): Promise<Execution>;
+  addExecutionWorker(executionId: number, workerAgentId: string): Promise<Execution>;
+  startExecution(executionId: number, options?: { retryCount?: number }): Promise<Execution>;
+  /** Created or pending: canceled at once. Running: stopping, until the worker confirms or its lease ends. */
+  stopOperation(executionId: number, actor: string): Promise<Execution>;
+  getExecution(executionId: number): Promise<Execution>;
+  listExecutions(filter: ExecutionFilter, page: PageRequest): Promise<Page<ExecutionSummary>>;
+  listTasks(executionId: number): Promise<Task[]>;
+  /** Execution counts by status created since a time (the dashboard's last 24 h). */
+  countExecutionsByStatus(since: number): Promise<Partial<Record<ExecutionStatus, number>>>;
+  /** End times of executions that ended since a time (the dashboard's chart). */
+  listExecutionEndTimes(since: number): Promise<{ endTime: number; status: ExecutionStatus }[]>;
+
+  // Tasks: the worker protocol
+  /** Leases up to `slots` eligible tasks to the worker. */
+  claimTasks(workerAgentId: string, slots: number): Promise<ClaimedTask[]>;
+  /** One heartbeat for all the worker's running tasks; also marks the worker online. */
+  renewLeases(workerAgentId: string, held: TaskRef[]): Promise<RenewLeasesResult>;
+  /** Records how an attempt ended. Throws StaleAttemptError, changing nothing, when the attempt is not held. */
+  completeTask(workerAgentId: string, report: TaskReport): Promise<CompleteTaskResult>;
+  /** Ends tasks whose lease deadline passed: re-queued while retries remain, else status 6. Idempotent. */
+  expireLeases(): Promise<ReleasedTask[]>;
+  /** Deletes executions that ended more than `retentionMs` ago, with their tasks and event messages. */
+  cleanupCompletedExecutions(retentionMs: number): Promise<number>;
+
+  // Event messages (SSISDB: catalog.event_messages)
+  /** Stores a batch; lines already stored (same task and sequence number) are skipped. */
+  appendEventMessages(messages: readonly NewEventMessage[]): Promise<void>;
+  /** Messages of an execution after a cursor, oldest first. */
+  listEventMessages(executionId: number, afterEventMessageId: number, limit: number): Promise<EventMessage[]>;
+
+  // API keys and audit
+  insertApiKey(input: NewApiKey, actor: string): Promise<ApiKey>;
+  /** With its hash, for verification; `undefined` when unknown. */
+  findApiKey(apiKeyId: string): Promise<(ApiKey & { keyHash: string }) | undefined>;
+  listApiKeys(): Promise<ApiKey[]>;
+  revokeApiKey(apiKeyId: string, actor: string): Promise<ApiKey>;
+  recordApiKeyUse(apiKeyId: string): Promise<void>;
+  listAuditTrail(page: PageRequest): Promise<Page<AuditEntry>>;
+
+  close(): Promise<void>;
+}
+
+export interface CertificateIdentity {
+  /** Hex, lowercase, no colons. At least one of the two. */
+  thumbprintSha1?: string | undefined;
+  thumbprintSha256?: string | undefined;
+  pem?: string | undefined;
+  notAfter?: number | undefined;
+}
+
+export interface AddWorkerAgentInput {
+  /** A GUID; generated when omitted. */
+  workerAgentId?: string | undefined;
+  machineName: string;
+  displayName?: string | undefined;
+  description?: string | undefined;
+  tags?: string[] | undefined;
+  /** SSIS MaxTaskCount. @default 10 */
+  maxTaskCount?: number | undefined;
+  certificate: CertificateIdentity;
+}
+
+export interface WorkerAgentChanges {
+  displayName?: string | undefined;
+  description?: string | undefined;
+  tags?: string[] | undefined;
+  maxTaskCount?: number | undefined;
+}
+
+export interface WorkerAgentInfo {
+  machineName?: string | undefined;
+  agentVersion?: string | undefined;
+  os?: string | undefined;
+  userAccount?: string | undefined;
+  /** The full certificate of a worker registered by thumbprint only, as first presented by the worker. */
+  certificate?: { pem: string; notAfter: number; thumbprintSha1: string; thumbprintSha256: string } | undefined;
+}
+
+export interface PackageDeclaration {
+  name: string;
+  description?: string | undefined;
+  runner: PackageRunner;
+  entry: string;
+  arguments?: string[] | undefined;
+  parameters?: DeclaredParameter[] | undefined;
+  timeoutMs?: number | undefined;
+}
+
+export interface DeployProjectInput {
+  folderName: string;
+  projectName: string;
+  archive: Buffer;
+  archiveSha256: string;
+  /** The manifest as deployed, kept verbatim. */
+  manifest: unknown;
+  packages: PackageDeclaration[];
+}
+
+export interface CreateExecutionInput {
+  folderName: string;
+  projectName: string;
+  packageName: string;
+  /** The project version to run; the latest when omitted. */
+  versionNumber?: number | undefined;
+  /** SSISDB @runinscaleout. @default true */
+  runInScaleOut?: boolean | undefined;
+  /** SSISDB @useanyworker. @default true unless `allowedWorkerIds` is given */
+  useAnyWorker?: boolean | undefined;
+  allowedWorkerIds?: string[] | undefined;
+  requiredTags?: string[] | undefined;
+  parameters?: Record<string, ParameterValue> | undefined;
+  /** Overrides the package's timeout. */
+  timeoutMs?: number | undefined;
+  parentExecutionId?: number | undefined;
+  /** Start in the same transaction (`start_execution` right after `create_execution`). */
+  start?: { retryCount?: number | undefined } | undefined;
+}
+
+export interface ExecutionFilter {
+  status?: ExecutionStatus[] | undefined;
+  folderName?: string | undefined;
+  projectName?: string | undefined;
+  packageName?: string | undefined;
+  createdSince?: number | undefined;
+  parentExecutionId?: number | undefined;
+}
+
+export interface PageRequest {
+  limit: number;
+  offset: number;
+}
+
+/** A task attempt as a worker names it. */
+export interface TaskRef {
+  taskId: number;
+  attemptNumber: number;
+}
+
+export interface RenewLeasesResult {
+  /** Attempts renewed, with their new deadline. */
+  leaseDeadline: number;
+  renewed: TaskRef[];
+  /** Attempts the worker no longer holds: it must kill them and report nothing more. */
+  lost: TaskRef[];
+  /** Attempts whose execution is being stopped: the worker cancels them and reports `canceled`. */
+  cancel: TaskRef[];
+  workerEnabled: boolean;
+}
+
+export interface TaskReport extends TaskRef {
+  outcome: TaskOutcome | 'abandoned';
+  exitCode?: number | undefined;
+  message?: string | undefined;
+}
+
+export interface CompleteTaskResult {
+  executionStatus: ExecutionStatus;
+  /** True when this exact report had already been recorded (a retried delivery); nothing changed. */
+  alreadyRecorded: boolean;
+  /** The next attempt, when the execution was re-queued for a retry. */
+  retryAttemptNumber?: number | undefined;
+}
+
+export interface ReleasedTask extends TaskRef {
+  executionId: number;
+  workerAgentId: string | null;
+  executionStatus: ExecutionStatus;
+  retryAttemptNumber?: number | undefined;
+}
+
+export interface NewApiKey {
+  apiKeyId: string;
+  name: string;
+  role: ApiKeyRole;
+  keyHash: string;
+}

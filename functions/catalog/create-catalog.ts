@@ -1,0 +1,55 @@
+import { systemClock, type Clock } from '../clock.js';
+import type { Catalog } from './catalog.js';
+import type { CatalogContext } from './context.js';
+import type { CatalogEngine } from './engine.js';
+import { apiKeyOperations } from './operations/api-keys.js';
+import { auditOperations } from './operations/audit.js';
+import { cleanupOperation } from './operations/cleanup.js';
+import { eventMessageOperations } from './operations/event-messages.js';
+import { executionOperations } from './operations/executions.js';
+import { masterPropertyOperations } from './operations/master-properties.js';
+import { projectOperations } from './operations/projects.js';
+import { claimTasksOperation } from './operations/tasks/claim-tasks.js';
+import { completeTaskOperation } from './operations/tasks/complete-task.js';
+import { expireLeasesOperation } from './operations/tasks/expire-leases.js';
+import { renewLeasesOperation } from './operations/tasks/renew-leases.js';
+import { workerAgentOperations } from './operations/worker-agents.js';
+import type { ValueCipher } from './value-cipher.js';
+
+export interface CatalogOptions {
+  engine: CatalogEngine;
+  cipher: ValueCipher;
+  /** @default the system clock */
+  clock?: Clock;
+  /**
+   * How long a lease lasts without a heartbeat. With the worker's 10 s TaskHeartbeatInterval and a lease sweep
+   * every 5 s, a dead worker's task is detected within 25 s.
+   * @default 20000
+   */
+  leaseMs?: number;
+}
+
+/** The catalog over one engine. The engine must be migrated (`engine.migrate()`) before use. */
+export function createCatalog(options: CatalogOptions): Catalog {
+  const ctx: CatalogContext = {
+    engine: options.engine,
+    cipher: options.cipher,
+    clock: options.clock ?? systemClock,
+    leaseMs: options.leaseMs ?? 20000,
+  };
+  return {
+    ...masterPropertyOperations(ctx),
+    ...workerAgentOperations(ctx),
+    ...projectOperations(ctx),
+    ...executionOperations(ctx),
+    ...claimTasksOperation(ctx),
+    ...renewLeasesOperation(ctx),
+    ...completeTaskOperation(ctx),
+    ...expireLeasesOperation(ctx),
+    ...cleanupOperation(ctx),
+    ...eventMessageOperations(ctx),
+    ...apiKeyOperations(ctx),
+    ...auditOperations(ctx),
+    close: () => ctx.engine.destroy(),
+  };
+}

@@ -1,0 +1,267 @@
+/**
+ * The catalog's domain, in SSISDB's words.
+ *
+ * Glossary
+ * - master: the control plane (these functions and this catalog). Stateless; any number of instances.
+ * - catalog: the SQL database that is the single source of truth (SSISDB's counterpart).
+ * - worker (worker agent): an on-prem process, identified by its certificate, that leases tasks and runs packages.
+ * - folder / project / package: deployment units addressed `folder/project/package`. A project version is an
+ *   archive holding one or more packages; a package is one runnable entry with declared parameters.
+ * - execution: one request to run one package with parameter values; its status uses SSISDB's codes.
+ * - task: one attempt of an execution on one worker. It holds a lease (a deadline the worker keeps pushing back
+ *   with heartbeats) and a fencing token, its attempt number, that every report from the worker must carry.
+ * - event message: a log line or progress event of a running package (SSISDB `event_messages`).
+ *
+ * All times in the domain are epoch milliseconds, UTC.
+ */
+
+/** SSISDB `catalog.executions.status`. */
+export const ExecutionStatus = {
+  created: 1,
+  running: 2,
+  canceled: 3,
+  failed: 4,
+  pending: 5,
+  endedUnexpectedly: 6,
+  succeeded: 7,
+  stopping: 8,
+  completed: 9,
+} as const;
+export type ExecutionStatus = (typeof ExecutionStatus)[keyof typeof ExecutionStatus];
+
+export const executionStatusNames: Record<ExecutionStatus, string> = {
+  1: 'created',
+  2: 'running',
+  3: 'canceled',
+  4: 'failed',
+  5: 'pending',
+  6: 'ended unexpectedly',
+  7: 'succeeded',
+  8: 'stopping',
+  9: 'completed',
+};
+
+/** Statuses after which nothing more happens to an execution. */
+export const finalExecutionStatuses: readonly ExecutionStatus[] = [
+  ExecutionStatus.canceled,
+  ExecutionStatus.failed,
+  ExecutionStatus.endedUnexpectedly,
+  ExecutionStatus.succeeded,
+  ExecutionStatus.completed,
+];
+
+export function isFinalStatus(status: ExecutionStatus): boolean {
+  return finalExecutionStatuses.includes(status);
+}
+
+/**
+ * A task's life: `pending` until a worker claims it, `running` while leased, then one of the ends.
+ * `lost` means the lease expired before the worker reported: the worker is presumed dead.
+ */
+export type TaskState = 'pending' | 'running' | 'succeeded' | 'failed' | 'canceled' | 'lost';
+
+/** What a worker reports when a task's package ends. */
+export type TaskOutcome = 'succeeded' | 'failed' | 'canceled';
+
+export type ApiKeyRole = 'admin' | 'executor' | 'reader';
+
+/** The runners a worker offers. */
+export type PackageRunner = 'node' | 'process' | 'dtexec';
+
+/** SSIS parameter data types we accept. Values travel as JSON and reach packages as strings. */
+export type ParameterDataType = 'String' | 'Int32' | 'Int64' | 'Double' | 'Decimal' | 'Boolean' | 'DateTime';
+
+export type ParameterValue = string | number | boolean;
+
+export interface DeclaredParameter {
+  name: string;
+  dataType: ParameterDataType;
+  required: boolean;
+  sensitive: boolean;
+  defaultValue?: ParameterValue | undefined;
+  description?: string | undefined;
+}
+
+export interface MasterProperties {
+  isScaleOutEnabled: boolean;
+  masterAddress: string | null;
+  lastOnlineTime: number | null;
+  version: string | null;
+}
+
+export interface WorkerAgent {
+  workerAgentId: string;
+  machineName: string;
+  displayName: string;
+  description: string;
+  tags: string[];
+  isEnabled: boolean;
+  certThumbprintSha1: string | null;
+  certThumbprintSha256: string | null;
+  certPem: string | null;
+  certNotAfter: number | null;
+  maxTaskCount: number;
+  lastOnlineTime: number | null;
+  agentVersion: string | null;
+  os: string | null;
+  userAccount: string | null;
+  createdTime: number;
+  /** Tasks this worker holds a lease on right now. */
+  runningTaskCount: number;
+}
+
+export interface Folder {
+  folderId: number;
+  name: string;
+  description: string;
+  createdTime: number;
+}
+
+export interface ProjectVersion {
+  projectVersionId: number;
+  folderName: string;
+  projectName: string;
+  versionNumber: number;
+  archiveSha256: string;
+  archiveSize: number;
+  deployedBy: string;
+  deployedTime: number;
+  packages: Package[];
+}
+
+export interface Package {
+  packageId: number;
+  projectVersionId: number;
+  name: string;
+  description: string;
+  runner: PackageRunner;
+  entry: string;
+  arguments: string[];
+  parameters: DeclaredParameter[];
+  timeoutMs: number | null;
+}
+
+export interface ExecutionParameterValue {
+  name: string;
+  sensitive: boolean;
+  /** `null` for sensitive values: they are only ever decrypted for the worker holding the lease. */
+  value: ParameterValue | null;
+}
+
+/** An execution as listed: without its parameter values and placement. */
+export interface ExecutionSummary {
+  executionId: number;
+  folderName: string;
+  projectName: string;
+  packageName: string;
+  projectVersionId: number;
+  status: ExecutionStatus;
+  runInScaleOut: boolean;
+  useAnyWorker: boolean;
+  retryCount: number;
+  timeoutMs: number | null;
+  createdBy: string;
+  createdTime: number;
+  startTime: number | null;
+  endTime: number | null;
+  statusMessage: string | null;
+  parentExecutionId: number | null;
+  /** Attempts made so far (tasks created). */
+  attemptCount: number;
+  /** The worker of the latest attempt, once one was claimed. */
+  workerAgentId: string | null;
+}
+
+export interface Execution extends ExecutionSummary {
+  allowedWorkerIds: string[];
+  requiredTags: string[];
+  parameters: ExecutionParameterValue[];
+}
+
+export interface Task {
+  taskId: number;
+  executionId: number;
+  attemptNumber: number;
+  state: TaskState;
+  workerAgentId: string | null;
+  createdTime: number;
+  claimedTime: number | null;
+  leaseDeadline: number | null;
+  lastHeartbeatTime: number | null;
+  cancelRequested: boolean;
+  endTime: number | null;
+  exitCode: number | null;
+  resultMessage: string | null;
+}
+
+/** Everything a worker needs to run a task it has just leased. */
+export interface ClaimedTask {
+  taskId: number;
+  attemptNumber: number;
+  executionId: number;
+  leaseDeadline: number;
+  folderName: string;
+  projectName: string;
+  packageName: string;
+  projectVersionId: number;
+  archiveSha256: string;
+  archiveSize: number;
+  runner: PackageRunner;
+  entry: string;
+  arguments: string[];
+  /** Decrypted, sensitive values included: only the lease holder ever receives this. */
+  parameters: Record<string, ParameterValue>;
+  sensitiveParameterNames: string[];
+  timeoutMs: number | null;
+}
+
+/** SSISDB `event_messages.message_type` values we use. */
+export const EventMessageType = {
+  error: 120,
+  warning: 110,
+  information: 70,
+  progress: 40,
+  taskStarted: 30,
+  taskEnded: 20,
+} as const;
+export type EventMessageType = (typeof EventMessageType)[keyof typeof EventMessageType];
+
+export interface EventMessage {
+  /** Increases with every stored message: the cursor readers resume from. */
+  eventMessageId: number;
+  executionId: number;
+  taskId: number;
+  sequenceNumber: number;
+  messageTime: number;
+  messageType: EventMessageType;
+  messageSourceName: string;
+  message: string;
+}
+
+export type NewEventMessage = Omit<EventMessage, 'eventMessageId'>;
+
+export interface ApiKey {
+  apiKeyId: string;
+  name: string;
+  role: ApiKeyRole;
+  createdBy: string;
+  createdTime: number;
+  lastUsedTime: number | null;
+  revokedTime: number | null;
+}
+
+export interface AuditEntry {
+  auditId: number;
+  occurredTime: number;
+  actor: string;
+  action: string;
+  targetType: string;
+  targetId: string;
+  details: Record<string, unknown>;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass back as `offset` to read the next page; `null` on the last page. */
+  nextOffset: number | null;
+}

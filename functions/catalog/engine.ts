@@ -1,0 +1,52 @@
+import type { Insertable, Kysely, Transaction } from 'kysely';
+import type { CatalogTables, EventMessagesTable } from './schema.js';
+
+export type CatalogDb = Kysely<CatalogTables>;
+export type CatalogTrx = Transaction<CatalogTables>;
+
+export interface ClaimTasksParams {
+  workerAgentId: string;
+  /** How many tasks the worker asks for; the engine never leases beyond its MaxTaskCount. */
+  slots: number;
+  now: number;
+  leaseDeadline: number;
+}
+
+export interface ClaimedTaskRow {
+  task_id: number;
+  execution_id: number;
+  attempt_number: number;
+}
+
+/**
+ * What differs between SQLite and SQL Server. Everything else in the catalog is one Kysely query for both
+ * (SQL Server's spelling of limit/offset and returning is handled by its MssqlCompatibilityPlugin).
+ * An engine owns its connections and transactions.
+ */
+export interface CatalogEngine {
+  readonly kind: 'sqlite' | 'mssql';
+  readonly db: CatalogDb;
+
+  /** Applies pending migrations; safe when several master instances start at once. */
+  migrate(): Promise<void>;
+
+  /**
+   * Runs `work` in one short write transaction. SQLite takes the write lock up front (`BEGIN IMMEDIATE`) so two
+   * processes never deadlock upgrading a read lock; SQL Server retries the whole transaction on transient errors.
+   */
+  transaction<T>(work: (trx: CatalogTrx) => Promise<T>): Promise<T>;
+
+  /** Runs reads outside a transaction; SQL Server retries them on transient errors. */
+  read<T>(work: (db: CatalogDb) => Promise<T>): Promise<T>;
+
+  /** Inserts event messages, silently skipping any (task_id, sequence_number) already stored. */
+  insertEventMessagesIgnoringDuplicates(
+    trx: CatalogTrx,
+    rows: readonly Insertable<EventMessagesTable>[],
+  ): Promise<void>;
+
+  /** The task claim: one statement that leases up to `slots` eligible pending tasks, oldest first. */
+  claimTasks(trx: CatalogTrx, params: ClaimTasksParams): Promise<ClaimedTaskRow[]>;
+
+  destroy(): Promise<void>;
+}

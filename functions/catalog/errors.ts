@@ -1,0 +1,79 @@
+/**
+ * Typed catalog errors. The master maps each kind to one HTTP status (see functions/http/problem.ts), so a caller
+ * always learns which entity or field was wrong and why.
+ */
+export abstract class CatalogError extends Error {
+  abstract readonly kind: 'not-found' | 'invalid' | 'illegal-state' | 'conflict' | 'stale-attempt';
+}
+
+/** The entity does not exist (HTTP 404). */
+export class NotFoundError extends CatalogError {
+  readonly kind = 'not-found';
+  constructor(
+    readonly entity: string,
+    readonly id: string | number,
+  ) {
+    super(`${entity} '${id}' was not found`);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** Input that breaks a rule of the catalog; `field` names it (HTTP 400). */
+export class ValidationError extends CatalogError {
+  readonly kind = 'invalid';
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`${field}: ${reason}`);
+    this.name = 'ValidationError';
+  }
+}
+
+/** The operation is not allowed in the entity's current state (HTTP 409). */
+export class IllegalStateError extends CatalogError {
+  readonly kind = 'illegal-state';
+  constructor(
+    readonly entity: string,
+    readonly id: string | number,
+    readonly state: string,
+    readonly operation: string,
+  ) {
+    super(`cannot ${operation} ${entity} ${id}: it is ${state}`);
+    this.name = 'IllegalStateError';
+  }
+}
+
+/** A uniqueness rule: the thing already exists (HTTP 409). */
+export class ConflictError extends CatalogError {
+  readonly kind = 'conflict';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}
+
+/**
+ * A worker reported on an attempt it no longer holds: the attempt number is not the current one, the lease was
+ * lost, or another worker holds it. Nothing was changed (HTTP 409). This is the fencing check.
+ */
+export class StaleAttemptError extends CatalogError {
+  readonly kind = 'stale-attempt';
+  constructor(
+    readonly taskId: number,
+    readonly attemptNumber: number,
+    readonly reason: string,
+  ) {
+    super(`task ${taskId} attempt ${attemptNumber} is stale: ${reason}`);
+    this.name = 'StaleAttemptError';
+  }
+}
+
+/** Turns whatever was thrown into an Error, keeping the original as `cause`. */
+export function toError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  return new Error(typeof thrown === 'string' ? thrown : JSON.stringify(thrown), { cause: thrown });
+}

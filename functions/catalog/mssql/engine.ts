@@ -1,0 +1,103 @@
+import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import * as Tarn from 'tarn';
+import * as Tedious from 'tedious';
+import {
+  Kysely,
+  MssqlDialect,
+  type Insertable,
+  type KyselyConfig,
+  type KyselyPlugin,
+} from 'kysely';
+import type { CatalogEngine, CatalogTrx } from '../engine.js';
+import type { CatalogTables, EventMessagesTable } from '../schema.js';
+import { claimTasksMssql } from './claim-tasks.js';
+import { MssqlCompatibilityPlugin } from './compatibility-plugin.js';
+import { tediousConfiguration, type MssqlConnectionSettings } from './connection.js';
+import { migrateMssql } from './migrate.js';
+import { retryTransient, type RetryOptions } from './transient-errors.js';
+
+export interface MssqlEngineOptions {
+  connection: MssqlConnectionSettings;
+  /** Connections kept by this process. @default 10 */
+  poolMax?: number;
+  /** Overrides the credential an Entra login uses (tests, or a credential the host already built). */
+  credential?: TokenCredential;
+  retry?: RetryOptions;
+  log?: KyselyConfig['log'];
+}
+
+/**
+ * Azure SQL / SQL Server through Kysely's MssqlDialect over tedious and tarn. Nothing connects until the first
+ * query: a Flex Consumption instance must finish starting within 30 s and a serverless database may be paused.
+ */
+export class MssqlEngine implements CatalogEngine {
+  readonly kind = 'mssql';
+
+  /** The engine over a connection pool to the given server; connects on first use. */
+  static fromConnection(options: MssqlEngineOptions): MssqlEngine {
+    const settings = options.connection;
+    const credential = settings.authentication.kind === 'entra' ? (options.credential ?? entraCredential(settings)) : undefined;
+    const config = tediousConfiguration(settings, credential);
+    const db = new Kysely<CatalogTables>({
+      dialect: new MssqlDialect({
+        tarn: { ...Tarn, options: { min: 0, max: options.poolMax ?? 10 } },
+        tedious: { ...Tedious, connectionFactory: () => new Tedious.Connection(config) },
+      }),
+      plugins: mssqlPlugins(),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    return new MssqlEngine(db, options.retry ?? {});
+  }
+
+  /** `db` must carry `mssqlPlugins()`. */
+  constructor(
+    readonly db: Kysely<CatalogTables>,
+    private readonly retry: RetryOptions = {},
+  ) {}
+
+  async migrate(): Promise<void> {
+    await retryTransient(() => migrateMssql(this.db), this.retry);
+  }
+
+  transaction<T>(work: (trx: CatalogTrx) => Promise<T>): Promise<T> {
+    return retryTransient(() => this.db.transaction().setIsolationLevel('read committed').execute(work), this.retry);
+  }
+
+  read<T>(work: (db: Kysely<CatalogTables>) => Promise<T>): Promise<T> {
+    return retryTransient(() => work(this.db), this.retry);
+  }
+
+  async insertEventMessagesIgnoringDuplicates(
+    trx: CatalogTrx,
+    rows: readonly Insertable<EventMessagesTable>[],
+  ): Promise<void> {
+    // The unique index on (task_id, sequence_number) has IGNORE_DUP_KEY = ON: duplicates are dropped, not errors.
+    // 8 parameters a row; SQL Server allows 2100 per request.
+    for (let start = 0; start < rows.length; start += 250) {
+      await trx
+        .insertInto('event_messages')
+        .values(rows.slice(start, start + 250))
+        .execute();
+    }
+  }
+
+  claimTasks = claimTasksMssql;
+
+  async destroy(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+function entraCredential(settings: MssqlConnectionSettings): TokenCredential {
+  const auth = settings.authentication;
+  if (auth.kind !== 'entra') throw new Error('not an Entra login');
+  if (auth.mode === 'managed-identity') {
+    return auth.clientId ? new ManagedIdentityCredential({ clientId: auth.clientId }) : new ManagedIdentityCredential();
+  }
+  return new DefaultAzureCredential();
+}
+
+/** The plugins every Kysely instance on SQL Server needs for the catalog's shared queries. */
+export function mssqlPlugins(): KyselyPlugin[] {
+  return [new MssqlCompatibilityPlugin()];
+}

@@ -1,0 +1,55 @@
+import { sql } from 'kysely';
+import type { CatalogDb } from '../engine.js';
+import { migration0001 } from './migrations/0001-initial.js';
+
+export interface MssqlMigration {
+  version: number;
+  name: string;
+  /** T-SQL batches, run in order (what `GO` would separate). */
+  batches: string[];
+}
+
+/** Every SQL Server migration, in order. Append-only. */
+export const mssqlMigrations: readonly MssqlMigration[] = [migration0001];
+
+/**
+ * migrate (SQL Server)
+ *
+ * Applies the migrations the ledger lacks, in one transaction. `sp_getapplock` (exclusive, owned by the
+ * transaction) makes master instances that cold-start together apply them one at a time: the first applies,
+ * the others wait, then read the ledger and find nothing to do. DDL is transactional on SQL Server, so a
+ * failed migration leaves no half-made schema.
+ */
+export async function migrateMssql(db: CatalogDb, migrations = mssqlMigrations): Promise<number[]> {
+  return db.transaction().execute(async (trx) => {
+    const { rows: lock } = await sql<{ result: number }>`
+DECLARE @result int;
+EXEC @result = sp_getapplock @Resource = N'scaleout-catalog-migrations', @LockMode = N'Exclusive',
+                             @LockOwner = N'Transaction', @LockTimeout = 120000;
+SELECT @result AS result;`.execute(trx);
+    if ((lock[0]?.result ?? -999) < 0) {
+      throw new Error(`could not take the migration lock (sp_getapplock returned ${lock[0]?.result})`);
+    }
+    await sql`
+IF OBJECT_ID(N'dbo.schema_migrations', N'U') IS NULL
+  CREATE TABLE dbo.schema_migrations (
+    version int NOT NULL CONSTRAINT pk_schema_migrations PRIMARY KEY,
+    name nvarchar(128) NOT NULL,
+    applied_time bigint NOT NULL
+  );`.execute(trx);
+    const done = new Set(
+      (await trx.selectFrom('schema_migrations').select('version').execute()).map((row) => row.version),
+    );
+    const applied: number[] = [];
+    for (const migration of migrations) {
+      if (done.has(migration.version)) continue;
+      for (const batch of migration.batches) await sql.raw(batch).execute(trx);
+      await trx
+        .insertInto('schema_migrations')
+        .values({ version: migration.version, name: migration.name, applied_time: Date.now() })
+        .execute();
+      applied.push(migration.version);
+    }
+    return applied;
+  });
+}

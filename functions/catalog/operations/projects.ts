@@ -1,0 +1,208 @@
+import type { Selectable } from 'kysely';
+import type { Catalog } from '../catalog.js';
+import type { CatalogContext } from '../context.js';
+import type { ProjectVersion } from '../domain.js';
+import type { CatalogDb, CatalogTrx } from '../engine.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import { num, toPackage } from '../rows.js';
+import type { ProjectVersionsTable } from '../schema.js';
+import { audit } from './audit.js';
+
+type VersionRow = Omit<Selectable<ProjectVersionsTable>, 'archive' | 'manifest'> & {
+  folder_name: string;
+  project_name: string;
+};
+
+function selectVersions(db: CatalogDb | CatalogTrx) {
+  return db
+    .selectFrom('project_versions as v')
+    .innerJoin('projects as p', 'p.project_id', 'v.project_id')
+    .innerJoin('folders as f', 'f.folder_id', 'p.folder_id')
+    .select([
+      'v.project_version_id',
+      'v.project_id',
+      'v.version_number',
+      'v.archive_sha256',
+      'v.archive_size',
+      'v.deployed_by',
+      'v.deployed_time',
+      'f.name as folder_name',
+      'p.name as project_name',
+    ]);
+}
+
+async function withPackages(db: CatalogDb | CatalogTrx, rows: VersionRow[]): Promise<ProjectVersion[]> {
+  if (rows.length === 0) return [];
+  const packages = await db
+    .selectFrom('packages')
+    .selectAll()
+    .where(
+      'project_version_id',
+      'in',
+      rows.map((row) => row.project_version_id),
+    )
+    .orderBy('name')
+    .execute();
+  return rows.map((row) => ({
+    projectVersionId: row.project_version_id,
+    folderName: row.folder_name,
+    projectName: row.project_name,
+    versionNumber: row.version_number,
+    archiveSha256: row.archive_sha256,
+    archiveSize: row.archive_size,
+    deployedBy: row.deployed_by,
+    deployedTime: num(row.deployed_time),
+    packages: packages.filter((p) => p.project_version_id === row.project_version_id).map(toPackage),
+  }));
+}
+
+/** Finds a folder by name, creating it when missing. */
+async function ensureFolder(ctx: CatalogContext, trx: CatalogTrx, name: string, actor: string): Promise<number> {
+  const existing = await trx.selectFrom('folders').select('folder_id').where('name', '=', name).executeTakeFirst();
+  if (existing) return existing.folder_id;
+  const { folder_id: folderId } = await trx
+    .insertInto('folders')
+    .values({ name, description: '', created_time: ctx.clock.now() })
+    .returning('folder_id')
+    .executeTakeFirstOrThrow();
+  await audit(ctx, trx, { actor, action: 'create-folder', targetType: 'folder', targetId: name });
+  return folderId;
+}
+
+async function ensureProject(ctx: CatalogContext, trx: CatalogTrx, folderId: number, name: string): Promise<number> {
+  const existing = await trx
+    .selectFrom('projects')
+    .select('project_id')
+    .where('folder_id', '=', folderId)
+    .where('name', '=', name)
+    .executeTakeFirst();
+  if (existing) return existing.project_id;
+  const { project_id: projectId } = await trx
+    .insertInto('projects')
+    .values({ folder_id: folderId, name, created_time: ctx.clock.now() })
+    .returning('project_id')
+    .executeTakeFirstOrThrow();
+  return projectId;
+}
+
+export function projectOperations(
+  ctx: CatalogContext,
+): Pick<Catalog, 'deployProject' | 'listFolders' | 'listProjects' | 'getProjectVersion' | 'getProjectArchive'> {
+  return {
+    async deployProject(input, actor) {
+      if (input.packages.length === 0) throw new ValidationError('packages', 'a project needs at least one package');
+      const names = new Set<string>();
+      for (const [index, pkg] of input.packages.entries()) {
+        if (names.has(pkg.name.toLowerCase())) {
+          throw new ValidationError(`packages[${index}].name`, `package '${pkg.name}' is declared twice`);
+        }
+        names.add(pkg.name.toLowerCase());
+      }
+      return ctx.engine.transaction(async (trx) => {
+        const folderId = await ensureFolder(ctx, trx, input.folderName, actor);
+        const projectId = await ensureProject(ctx, trx, folderId, input.projectName);
+        const last = await trx
+          .selectFrom('project_versions')
+          .select((eb) => eb.fn.max('version_number').as('latest'))
+          .where('project_id', '=', projectId)
+          .executeTakeFirst();
+        const versionNumber = (last?.latest ?? 0) + 1;
+        const { project_version_id: projectVersionId } = await trx
+          .insertInto('project_versions')
+          .values({
+            project_id: projectId,
+          version_number: versionNumber,
+          archive: input.archive,
+          archive_sha256: input.archiveSha256,
+          archive_size: input.archive.length,
+          manifest: JSON.stringify(input.manifest),
+          deployed_by: actor,
+            deployed_time: ctx.clock.now(),
+          })
+          .returning('project_version_id')
+          .executeTakeFirstOrThrow();
+        await trx
+          .insertInto('packages')
+          .values(
+            input.packages.map((pkg) => ({
+              project_version_id: projectVersionId,
+              name: pkg.name,
+              description: pkg.description ?? '',
+              runner: pkg.runner,
+              entry: pkg.entry,
+              arguments: JSON.stringify(pkg.arguments ?? []),
+              parameters: JSON.stringify(pkg.parameters ?? []),
+              timeout_ms: pkg.timeoutMs ?? null,
+            })),
+          )
+          .execute();
+        await audit(ctx, trx, {
+          actor,
+          action: 'deploy-project',
+          targetType: 'project',
+          targetId: `${input.folderName}/${input.projectName}`,
+          details: { versionNumber, archiveSha256: input.archiveSha256, packages: [...names] },
+        });
+        const [version] = await withPackages(
+          trx,
+          await selectVersions(trx).where('v.project_version_id', '=', projectVersionId).execute(),
+        );
+        return version!;
+      });
+    },
+
+    listFolders: () =>
+      ctx.engine.read(async (db) =>
+        (await db.selectFrom('folders').selectAll().orderBy('name').execute()).map((row) => ({
+          folderId: row.folder_id,
+          name: row.name,
+          description: row.description,
+          createdTime: num(row.created_time),
+        })),
+      ),
+
+    listProjects: (folderName) =>
+      ctx.engine.read(async (db) => {
+        let query = selectVersions(db).where((eb) =>
+          eb(
+            'v.version_number',
+            '=',
+            eb
+              .selectFrom('project_versions as latest')
+              .select((inner) => inner.fn.max('latest.version_number').as('n'))
+              .whereRef('latest.project_id', '=', 'v.project_id'),
+          ),
+        );
+        if (folderName !== undefined) query = query.where('f.name', '=', folderName);
+        return withPackages(db, await query.orderBy('f.name').orderBy('p.name').execute());
+      }),
+
+    getProjectVersion: (folderName, projectName, versionNumber) =>
+      ctx.engine.read(async (db) => {
+        let query = selectVersions(db)
+          .where('f.name', '=', folderName)
+          .where('p.name', '=', projectName)
+          .orderBy('v.version_number', 'desc');
+        if (versionNumber !== undefined) query = query.where('v.version_number', '=', versionNumber);
+        const row = await query.limit(1).executeTakeFirst();
+        if (!row) {
+          throw new NotFoundError(
+            'project',
+            `${folderName}/${projectName}${versionNumber === undefined ? '' : ` version ${versionNumber}`}`,
+          );
+        }
+        return (await withPackages(db, [row]))[0]!;
+      }),
+
+    getProjectArchive: (projectVersionId) =>
+      ctx.engine.read(async (db) => {
+        const row = await db
+          .selectFrom('project_versions')
+          .select(['archive', 'archive_sha256'])
+          .where('project_version_id', '=', projectVersionId)
+          .executeTakeFirst();
+        if (!row) throw new NotFoundError('project version', projectVersionId);
+        return { archive: Buffer.from(row.archive), archiveSha256: row.archive_sha256 };
+      }),
+  };
+}

@@ -1,0 +1,94 @@
+import type { Catalog } from '../../catalog.js';
+import type { CatalogContext } from '../../context.js';
+import { ExecutionStatus, type ClaimedTask, type ParameterValue, type PackageRunner } from '../../domain.js';
+import { flag, num } from '../../rows.js';
+
+/**
+ * claimTasks: the engine's single claim statement leases the tasks; in the same transaction their executions
+ * become running and their payloads are read, sensitive values decrypted for this worker only. An empty claim
+ * is that one statement and nothing else.
+ */
+export function claimTasksOperation(ctx: CatalogContext): Pick<Catalog, 'claimTasks'> {
+  return {
+    async claimTasks(workerAgentId, slots) {
+      if (!Number.isInteger(slots) || slots < 1) return [];
+      return ctx.engine.transaction(async (trx) => {
+        const now = ctx.clock.now();
+        const leaseDeadline = now + ctx.leaseMs;
+        const claimed = await ctx.engine.claimTasks(trx, { workerAgentId, slots, now, leaseDeadline });
+        if (claimed.length === 0) return [];
+        const taskIds = claimed.map((row) => row.task_id);
+        const executionIds = [...new Set(claimed.map((row) => row.execution_id))];
+
+        await trx
+          .updateTable('executions')
+          .set((eb) => ({
+            status: ExecutionStatus.running,
+            start_time: eb.fn.coalesce('start_time', eb.val(now)).$castTo<number>(),
+            status_message: null,
+          }))
+          .where('execution_id', 'in', executionIds)
+          .where('status', '=', ExecutionStatus.pending)
+          .execute();
+
+        const payloads = await trx
+          .selectFrom('tasks as t')
+          .innerJoin('executions as e', 'e.execution_id', 't.execution_id')
+          .innerJoin('packages as p', 'p.package_id', 'e.package_id')
+          .innerJoin('project_versions as v', 'v.project_version_id', 'e.project_version_id')
+          .select([
+            't.task_id',
+            't.attempt_number',
+            't.execution_id',
+            'e.folder_name',
+            'e.project_name',
+            'e.package_name',
+            'e.project_version_id',
+            'e.timeout_ms',
+            'v.archive_sha256',
+            'v.archive_size',
+            'p.runner',
+            'p.entry',
+            'p.arguments',
+          ])
+          .where('t.task_id', 'in', taskIds)
+          .orderBy('t.task_id')
+          .execute();
+        const values = await trx
+          .selectFrom('execution_parameter_values')
+          .selectAll()
+          .where('execution_id', 'in', executionIds)
+          .execute();
+
+        return payloads.map((row): ClaimedTask => {
+          const parameters: Record<string, ParameterValue> = {};
+          const sensitiveParameterNames: string[] = [];
+          for (const value of values) {
+            if (value.execution_id !== row.execution_id) continue;
+            const json = flag(value.sensitive) ? ctx.cipher.decrypt(value.sensitive_value ?? '') : value.parameter_value;
+            parameters[value.parameter_name] = JSON.parse(json ?? 'null') as ParameterValue;
+            if (flag(value.sensitive)) sensitiveParameterNames.push(value.parameter_name);
+          }
+          return {
+            taskId: row.task_id,
+            attemptNumber: row.attempt_number,
+            executionId: row.execution_id,
+            leaseDeadline,
+            folderName: row.folder_name,
+            projectName: row.project_name,
+            packageName: row.package_name,
+            projectVersionId: row.project_version_id,
+            archiveSha256: row.archive_sha256,
+            archiveSize: num(row.archive_size),
+            runner: row.runner as PackageRunner,
+            entry: row.entry,
+            arguments: JSON.parse(row.arguments) as string[],
+            parameters,
+            sensitiveParameterNames,
+            timeoutMs: row.timeout_ms,
+          };
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import type { Catalog } from '../../catalog.js';
+import type { CatalogContext } from '../../context.js';
+import { toExecutionStatus } from '../../rows.js';
+import { StaleAttemptError } from '../../errors.js';
+import { settleAttempt } from './settle-attempt.js';
+
+/** SQL Server keeps result and status messages in nvarchar(4000). */
+export const maxMessageLength = 4000;
+
+export function clipMessage(message: string | undefined): string | null {
+  if (message === undefined) return null;
+  return message.length > maxMessageLength ? `${message.slice(0, maxMessageLength - 1)}…` : message;
+}
+
+/**
+ * completeTask: the fencing check and the write are one conditional UPDATE: it changes the attempt only while
+ * this worker holds it (same task, same attempt number, still running). Zero rows changed means the report is
+ * stale, and nothing at all is written. The same report delivered twice (a retry after a lost response) is
+ * recognised and answered without change.
+ */
+export function completeTaskOperation(ctx: CatalogContext): Pick<Catalog, 'completeTask'> {
+  return {
+    completeTask: (workerAgentId, report) =>
+      ctx.engine.transaction(async (trx) => {
+        const state = report.outcome === 'abandoned' ? 'lost' : report.outcome;
+        const message = clipMessage(report.message);
+        const result = await trx
+          .updateTable('tasks')
+          .set({ state, end_time: ctx.clock.now(), exit_code: report.exitCode ?? null, result_message: message })
+          .where('task_id', '=', report.taskId)
+          .where('attempt_number', '=', report.attemptNumber)
+          .where('worker_agent_id', '=', workerAgentId)
+          .where('state', '=', 'running')
+          .executeTakeFirst();
+
+        const row = await trx
+          .selectFrom('tasks as t')
+          .innerJoin('executions as e', 'e.execution_id', 't.execution_id')
+          .select(['t.state', 't.worker_agent_id', 't.exit_code', 't.execution_id', 'e.status'])
+          .where('t.task_id', '=', report.taskId)
+          .where('t.attempt_number', '=', report.attemptNumber)
+          .executeTakeFirst();
+
+        if (Number(result.numUpdatedRows) === 1 && row) {
+          const settlement = await settleAttempt(ctx, trx, {
+            executionId: row.execution_id,
+            attemptNumber: report.attemptNumber,
+            outcome: report.outcome === 'abandoned' ? 'lost' : report.outcome,
+            message: message ?? (report.outcome === 'abandoned' ? 'abandoned by the worker' : null),
+          });
+          return { ...settlement, alreadyRecorded: false };
+        }
+        if (!row) throw new StaleAttemptError(report.taskId, report.attemptNumber, 'no such attempt');
+        if (row.worker_agent_id !== workerAgentId) {
+          throw new StaleAttemptError(report.taskId, report.attemptNumber, 'another worker holds this attempt');
+        }
+        if (row.state === state && row.exit_code === (report.exitCode ?? null)) {
+          return { executionStatus: toExecutionStatus(row.status), alreadyRecorded: true };
+        }
+        throw new StaleAttemptError(
+          report.taskId,
+          report.attemptNumber,
+          row.state === 'lost' ? 'the lease was lost and the attempt ended' : `the attempt already ended as ${row.state}`,
+        );
+      }),
+  };
+}

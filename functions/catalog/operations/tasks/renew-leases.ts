@@ -1,0 +1,61 @@
+import type { Catalog, TaskRef } from '../../catalog.js';
+import type { CatalogContext } from '../../context.js';
+import { flag } from '../../rows.js';
+
+/**
+ * renewLeases: the worker's one heartbeat for all its running tasks. Pushes back the deadline of every attempt
+ * it still holds, tells it which it lost (kill them, report nothing more) and which to cancel, and marks the
+ * worker online. A disabled worker keeps its running tasks; it only gets no new ones.
+ */
+export function renewLeasesOperation(ctx: CatalogContext): Pick<Catalog, 'renewLeases'> {
+  return {
+    renewLeases: (workerAgentId, held) =>
+      ctx.engine.transaction(async (trx) => {
+        const now = ctx.clock.now();
+        const leaseDeadline = now + ctx.leaseMs;
+        const worker = await trx
+          .selectFrom('worker_agents')
+          .select('is_enabled')
+          .where('worker_agent_id', '=', workerAgentId)
+          .executeTakeFirst();
+        await trx
+          .updateTable('worker_agents')
+          .set({ last_online_time: now })
+          .where('worker_agent_id', '=', workerAgentId)
+          .execute();
+        if (held.length === 0) {
+          return { leaseDeadline, renewed: [], lost: [], cancel: [], workerEnabled: worker ? flag(worker.is_enabled) : false };
+        }
+        await trx
+          .updateTable('tasks')
+          .set({ lease_deadline: leaseDeadline, last_heartbeat_time: now })
+          .where('worker_agent_id', '=', workerAgentId)
+          .where('state', '=', 'running')
+          .where((eb) =>
+            eb.or(held.map((ref) => eb.and([eb('task_id', '=', ref.taskId), eb('attempt_number', '=', ref.attemptNumber)]))),
+          )
+          .execute();
+        const rows = await trx
+          .selectFrom('tasks')
+          .select(['task_id', 'attempt_number', 'cancel_requested'])
+          .where('worker_agent_id', '=', workerAgentId)
+          .where('state', '=', 'running')
+          .where((eb) => eb('task_id', 'in', held.map((ref) => ref.taskId)))
+          .execute();
+        const stillHeld = new Map(rows.map((row) => [`${row.task_id}:${row.attempt_number}`, row]));
+        const renewed: TaskRef[] = [];
+        const lost: TaskRef[] = [];
+        const cancel: TaskRef[] = [];
+        for (const ref of held) {
+          const row = stillHeld.get(`${ref.taskId}:${ref.attemptNumber}`);
+          if (!row) {
+            lost.push(ref);
+            continue;
+          }
+          renewed.push(ref);
+          if (flag(row.cancel_requested)) cancel.push(ref);
+        }
+        return { leaseDeadline, renewed, lost, cancel, workerEnabled: worker ? flag(worker.is_enabled) : false };
+      }),
+  };
+}

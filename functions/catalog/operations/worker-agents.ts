@@ -1,0 +1,280 @@
+import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import type { Catalog } from '../catalog.js';
+import type { CatalogContext } from '../context.js';
+import type { WorkerAgent } from '../domain.js';
+import type { CatalogDb, CatalogTrx } from '../engine.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { flag, num, numOrNull } from '../rows.js';
+import type { WorkerAgentsTable } from '../schema.js';
+import { audit } from './audit.js';
+import { releaseAttempts } from './tasks/release-attempts.js';
+
+/** SSIS MaxTaskCount default. */
+export const defaultMaxTaskCount = 10;
+
+type WorkerRow = Selectable<WorkerAgentsTable> & { running_task_count: number | string | null };
+
+function toWorkerAgent(row: WorkerRow, tags: string[]): WorkerAgent {
+  return {
+    workerAgentId: row.worker_agent_id,
+    machineName: row.machine_name,
+    displayName: row.display_name,
+    description: row.description,
+    tags,
+    isEnabled: flag(row.is_enabled),
+    certThumbprintSha1: row.cert_thumbprint_sha1,
+    certThumbprintSha256: row.cert_thumbprint_sha256,
+    certPem: row.cert_pem,
+    certNotAfter: numOrNull(row.cert_not_after),
+    maxTaskCount: row.max_task_count,
+    lastOnlineTime: numOrNull(row.last_online_time),
+    agentVersion: row.agent_version,
+    os: row.os,
+    userAccount: row.user_account,
+    createdTime: num(row.created_time),
+    runningTaskCount: num(row.running_task_count ?? 0),
+  };
+}
+
+function selectWorkers(db: CatalogDb | CatalogTrx) {
+  return db
+    .selectFrom('worker_agents as w')
+    .selectAll('w')
+    .select((eb) =>
+      eb
+        .selectFrom('tasks as t')
+        .select((inner) => inner.fn.countAll<number>().as('n'))
+        .whereRef('t.worker_agent_id', '=', 'w.worker_agent_id')
+        .where('t.state', '=', 'running')
+        .as('running_task_count'),
+    );
+}
+
+async function withTags(db: CatalogDb | CatalogTrx, rows: WorkerRow[]): Promise<WorkerAgent[]> {
+  if (rows.length === 0) return [];
+  const tagRows = await db
+    .selectFrom('worker_agent_tags')
+    .select(['worker_agent_id', 'tag'])
+    .where(
+      'worker_agent_id',
+      'in',
+      rows.map((row) => row.worker_agent_id),
+    )
+    .orderBy('tag')
+    .execute();
+  const byWorker = new Map<string, string[]>();
+  for (const { worker_agent_id, tag } of tagRows) {
+    byWorker.set(worker_agent_id, [...(byWorker.get(worker_agent_id) ?? []), tag]);
+  }
+  return rows.map((row) => toWorkerAgent(row, byWorker.get(row.worker_agent_id) ?? []));
+}
+
+async function loadWorker(db: CatalogDb | CatalogTrx, workerAgentId: string): Promise<WorkerAgent> {
+  const row = await selectWorkers(db).where('w.worker_agent_id', '=', workerAgentId).executeTakeFirst();
+  if (!row) throw new NotFoundError('worker agent', workerAgentId);
+  const [worker] = await withTags(db, [row]);
+  return worker!;
+}
+
+/** Lowercase hex without separators, as thumbprints are stored. */
+export function normaliseThumbprint(thumbprint: string): string {
+  return thumbprint.replace(/[\s:]/g, '').toLowerCase();
+}
+
+function uniqueTags(tags: readonly string[]): string[] {
+  const seen = new Map<string, string>();
+  for (const tag of tags) if (!seen.has(tag.toLowerCase())) seen.set(tag.toLowerCase(), tag);
+  return [...seen.values()];
+}
+
+async function replaceTags(trx: CatalogTrx, workerAgentId: string, tags: readonly string[]): Promise<void> {
+  await trx.deleteFrom('worker_agent_tags').where('worker_agent_id', '=', workerAgentId).execute();
+  const unique = uniqueTags(tags);
+  if (unique.length > 0) {
+    await trx
+      .insertInto('worker_agent_tags')
+      .values(unique.map((tag) => ({ worker_agent_id: workerAgentId, tag })))
+      .execute();
+  }
+}
+
+export function workerAgentOperations(
+  ctx: CatalogContext,
+): Pick<
+  Catalog,
+  | 'addWorkerAgent'
+  | 'removeWorkerAgent'
+  | 'enableWorkerAgent'
+  | 'disableWorkerAgent'
+  | 'setWorkerAgentProperty'
+  | 'getWorkerAgent'
+  | 'findWorkerAgentByThumbprint'
+  | 'listWorkerAgents'
+  | 'recordWorkerAgentInfo'
+> {
+  const setEnabled = (workerAgentId: string, enabled: boolean, actor: string) =>
+    ctx.engine.transaction(async (trx) => {
+      const result = await trx
+        .updateTable('worker_agents')
+        .set({ is_enabled: enabled ? 1 : 0 })
+        .where('worker_agent_id', '=', workerAgentId)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) throw new NotFoundError('worker agent', workerAgentId);
+      await audit(ctx, trx, {
+        actor,
+        action: enabled ? 'enable-worker-agent' : 'disable-worker-agent',
+        targetType: 'worker-agent',
+        targetId: workerAgentId,
+      });
+      return loadWorker(trx, workerAgentId);
+    });
+
+  return {
+    async addWorkerAgent(input, actor) {
+      const sha1 = input.certificate.thumbprintSha1 ? normaliseThumbprint(input.certificate.thumbprintSha1) : null;
+      const sha256 = input.certificate.thumbprintSha256
+        ? normaliseThumbprint(input.certificate.thumbprintSha256)
+        : null;
+      if (!sha1 && !sha256) throw new ValidationError('certificate', 'a certificate or its thumbprint is required');
+      const workerAgentId = input.workerAgentId ?? randomUUID();
+      return ctx.engine.transaction(async (trx) => {
+        const clash = await trx
+          .selectFrom('worker_agents')
+          .select('worker_agent_id')
+          .where((eb) =>
+            eb.or([
+              ...(sha1 ? [eb('cert_thumbprint_sha1', '=', sha1)] : []),
+              ...(sha256 ? [eb('cert_thumbprint_sha256', '=', sha256)] : []),
+              eb('worker_agent_id', '=', workerAgentId),
+            ]),
+          )
+          .executeTakeFirst();
+        if (clash) {
+          throw new ConflictError(
+            clash.worker_agent_id === workerAgentId ? 'workerAgentId' : 'certificate',
+            clash.worker_agent_id === workerAgentId
+              ? `worker agent ${workerAgentId} already exists`
+              : `this certificate already identifies worker agent ${clash.worker_agent_id}`,
+          );
+        }
+        await trx
+          .insertInto('worker_agents')
+          .values({
+            worker_agent_id: workerAgentId,
+            machine_name: input.machineName,
+            display_name: input.displayName ?? input.machineName,
+            description: input.description ?? '',
+            // New workers start disabled, as in SSIS: an administrator enables them once they are ready.
+            is_enabled: 0,
+            cert_thumbprint_sha1: sha1,
+            cert_thumbprint_sha256: sha256,
+            cert_pem: input.certificate.pem ?? null,
+            cert_not_after: input.certificate.notAfter ?? null,
+            max_task_count: input.maxTaskCount ?? defaultMaxTaskCount,
+            created_time: ctx.clock.now(),
+          })
+          .execute();
+        await replaceTags(trx, workerAgentId, input.tags ?? []);
+        await audit(ctx, trx, {
+          actor,
+          action: 'add-worker-agent',
+          targetType: 'worker-agent',
+          targetId: workerAgentId,
+          details: { machineName: input.machineName, thumbprintSha1: sha1, thumbprintSha256: sha256 },
+        });
+        return loadWorker(trx, workerAgentId);
+      });
+    },
+
+    async removeWorkerAgent(workerAgentId, actor) {
+      await ctx.engine.transaction(async (trx) => {
+        const running = await trx
+          .selectFrom('tasks')
+          .select(['task_id', 'execution_id', 'attempt_number', 'worker_agent_id'])
+          .where('worker_agent_id', '=', workerAgentId)
+          .where('state', '=', 'running')
+          .execute();
+        await releaseAttempts(ctx, trx, running, () => `worker agent ${workerAgentId} was removed`);
+        const result = await trx.deleteFrom('worker_agents').where('worker_agent_id', '=', workerAgentId).executeTakeFirst();
+        if (Number(result.numDeletedRows) === 0) throw new NotFoundError('worker agent', workerAgentId);
+        await audit(ctx, trx, {
+          actor,
+          action: 'remove-worker-agent',
+          targetType: 'worker-agent',
+          targetId: workerAgentId,
+          details: { releasedTasks: running.map((task) => task.task_id) },
+        });
+      });
+    },
+
+    enableWorkerAgent: (workerAgentId, actor) => setEnabled(workerAgentId, true, actor),
+    disableWorkerAgent: (workerAgentId, actor) => setEnabled(workerAgentId, false, actor),
+
+    async setWorkerAgentProperty(workerAgentId, changes, actor) {
+      return ctx.engine.transaction(async (trx) => {
+        const update = {
+          ...(changes.displayName !== undefined ? { display_name: changes.displayName } : {}),
+          ...(changes.description !== undefined ? { description: changes.description } : {}),
+          ...(changes.maxTaskCount !== undefined ? { max_task_count: changes.maxTaskCount } : {}),
+        };
+        const exists = await trx
+          .selectFrom('worker_agents')
+          .select('worker_agent_id')
+          .where('worker_agent_id', '=', workerAgentId)
+          .executeTakeFirst();
+        if (!exists) throw new NotFoundError('worker agent', workerAgentId);
+        if (Object.keys(update).length > 0) {
+          await trx.updateTable('worker_agents').set(update).where('worker_agent_id', '=', workerAgentId).execute();
+        }
+        if (changes.tags !== undefined) await replaceTags(trx, workerAgentId, changes.tags);
+        await audit(ctx, trx, {
+          actor,
+          action: 'set-worker-agent-property',
+          targetType: 'worker-agent',
+          targetId: workerAgentId,
+          details: { ...changes },
+        });
+        return loadWorker(trx, workerAgentId);
+      });
+    },
+
+    getWorkerAgent: (workerAgentId) => ctx.engine.read((db) => loadWorker(db, workerAgentId)),
+
+    async findWorkerAgentByThumbprint(thumbprint) {
+      const normalised = normaliseThumbprint(thumbprint);
+      const column = normalised.length === 40 ? 'w.cert_thumbprint_sha1' : 'w.cert_thumbprint_sha256';
+      return ctx.engine.read(async (db) => {
+        const row = await selectWorkers(db).where(column, '=', normalised).executeTakeFirst();
+        return row ? (await withTags(db, [row]))[0] : undefined;
+      });
+    },
+
+    listWorkerAgents: () =>
+      ctx.engine.read(async (db) => withTags(db, await selectWorkers(db).orderBy('w.display_name').execute())),
+
+    async recordWorkerAgentInfo(workerAgentId, info) {
+      await ctx.engine.transaction(async (trx) => {
+        await trx
+          .updateTable('worker_agents')
+          .set({
+            last_online_time: ctx.clock.now(),
+            ...(info.machineName !== undefined ? { machine_name: info.machineName } : {}),
+            ...(info.agentVersion !== undefined ? { agent_version: info.agentVersion } : {}),
+            ...(info.os !== undefined ? { os: info.os } : {}),
+            ...(info.userAccount !== undefined ? { user_account: info.userAccount } : {}),
+            ...(info.certificate
+              ? {
+                  cert_pem: info.certificate.pem,
+                  cert_not_after: info.certificate.notAfter,
+                  cert_thumbprint_sha1: normaliseThumbprint(info.certificate.thumbprintSha1),
+                  cert_thumbprint_sha256: normaliseThumbprint(info.certificate.thumbprintSha256),
+                }
+              : {}),
+          })
+          .where('worker_agent_id', '=', workerAgentId)
+          .execute();
+      });
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import type { DeclaredParameter, ParameterValue } from './domain.js';
+import { ValidationError } from './errors.js';
+
+const int32 = { min: -2147483648, max: 2147483647 };
+
+/**
+ * Checks a value against its declaration and returns it in its declared type. Strings are accepted for every
+ * type (the CLI's `--param k=v` only has strings) and parsed; anything that does not fit is a ValidationError
+ * naming `parameters.<name>`.
+ */
+export function coerceParameterValue(declared: DeclaredParameter, value: ParameterValue): ParameterValue {
+  const field = `parameters.${declared.name}`;
+  const fail = (reason: string): never => {
+    throw new ValidationError(field, reason);
+  };
+  switch (declared.dataType) {
+    case 'String':
+      return typeof value === 'string' ? value : fail(`expected a String, got ${typeof value}`);
+    case 'Int32':
+    case 'Int64': {
+      const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+      if (typeof n !== 'number' || !Number.isSafeInteger(n)) return fail(`expected an ${declared.dataType}, got '${String(value)}'`);
+      if (declared.dataType === 'Int32' && (n < int32.min || n > int32.max)) return fail(`${n} is outside the Int32 range`);
+      return n;
+    }
+    case 'Double':
+    case 'Decimal': {
+      const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+      return typeof n === 'number' && Number.isFinite(n) ? n : fail(`expected a ${declared.dataType}, got '${String(value)}'`);
+    }
+    case 'Boolean': {
+      if (typeof value === 'boolean') return value;
+      const text = String(value).trim().toLowerCase();
+      if (text === 'true' || text === '1') return true;
+      if (text === 'false' || text === '0') return false;
+      return fail(`expected a Boolean (true or false), got '${String(value)}'`);
+    }
+    case 'DateTime': {
+      if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
+        return fail(`expected a DateTime in ISO 8601 form, got '${String(value)}'`);
+      }
+      return new Date(value).toISOString();
+    }
+  }
+}
+
+/** The declaration of `name` (case-insensitive, as SSISDB names are), or a ValidationError listing the declared ones. */
+export function findDeclaredParameter(
+  declared: readonly DeclaredParameter[],
+  name: string,
+  packageName: string,
+): DeclaredParameter {
+  const found = declared.find((p) => p.name.toLowerCase() === name.toLowerCase());
+  if (found) return found;
+  const names = declared.map((p) => p.name).join(', ');
+  throw new ValidationError(
+    `parameters.${name}`,
+    `package '${packageName}' declares no parameter '${name}' (declared: ${names === '' ? 'none' : names})`,
+  );
+}

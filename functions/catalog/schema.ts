@@ -1,0 +1,206 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * The catalog's tables as Kysely sees them. The same queries run on both engines, so the storage types are the
+ * common ground of SQLite and SQL Server:
+ * - times are epoch milliseconds UTC (`INTEGER` / `BIGINT`); the SSISDB-named views on SQL Server show them as
+ *   `datetime2`;
+ * - flags are 0/1 (`INTEGER` / `bit`);
+ * - lists and objects are JSON text.
+ * tedious returns `BIGINT` as a string and `bit` as a boolean, so those columns are typed as what they may be
+ * read as, and the row mappers in `rows.ts` normalise them.
+ */
+export type Int64 = ColumnType<number | string, number, number>;
+export type Int64Id = ColumnType<number | string, never, never>;
+export type Flag = ColumnType<number | boolean, number, number>;
+
+export interface CatalogTables {
+  schema_migrations: SchemaMigrationsTable;
+  master_properties: MasterPropertiesTable;
+  worker_agents: WorkerAgentsTable;
+  worker_agent_tags: WorkerAgentTagsTable;
+  folders: FoldersTable;
+  projects: ProjectsTable;
+  project_versions: ProjectVersionsTable;
+  packages: PackagesTable;
+  executions: ExecutionsTable;
+  execution_parameter_values: ExecutionParameterValuesTable;
+  execution_workers: ExecutionWorkersTable;
+  execution_required_tags: ExecutionRequiredTagsTable;
+  tasks: TasksTable;
+  event_messages: EventMessagesTable;
+  api_keys: ApiKeysTable;
+  audit_trail: AuditTrailTable;
+}
+
+/** The migration ledger: one row per applied migration. */
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  applied_time: Int64;
+}
+
+/** SSISDB `catalog.master_properties`: one row per property (IS_SCALEOUT_ENABLED, MASTER_ADDRESS, …). */
+export interface MasterPropertiesTable {
+  property_name: string;
+  property_value: string | null;
+}
+
+export interface WorkerAgentsTable {
+  worker_agent_id: string;
+  machine_name: string;
+  display_name: string;
+  description: string;
+  is_enabled: Flag;
+  cert_thumbprint_sha1: string | null;
+  cert_thumbprint_sha256: string | null;
+  cert_pem: string | null;
+  cert_not_after: Int64 | null;
+  max_task_count: number;
+  last_online_time: Int64 | null;
+  agent_version: string | null;
+  os: string | null;
+  user_account: string | null;
+  created_time: Int64;
+}
+
+/** Normalised so the claim can test "has every required tag" with plain SQL on both engines. */
+export interface WorkerAgentTagsTable {
+  worker_agent_id: string;
+  tag: string;
+}
+
+export interface FoldersTable {
+  folder_id: Generated<number>;
+  name: string;
+  description: string;
+  created_time: Int64;
+}
+
+export interface ProjectsTable {
+  project_id: Generated<number>;
+  folder_id: number;
+  name: string;
+  created_time: Int64;
+}
+
+export interface ProjectVersionsTable {
+  project_version_id: Generated<number>;
+  project_id: number;
+  version_number: number;
+  archive: Buffer;
+  archive_sha256: string;
+  archive_size: number;
+  /** The project's manifest as deployed (JSON). */
+  manifest: string;
+  deployed_by: string;
+  deployed_time: Int64;
+}
+
+export interface PackagesTable {
+  package_id: Generated<number>;
+  project_version_id: number;
+  name: string;
+  description: string;
+  runner: string;
+  entry: string;
+  /** JSON array of strings. */
+  arguments: string;
+  /** JSON array of declared parameters. */
+  parameters: string;
+  timeout_ms: number | null;
+}
+
+export interface ExecutionsTable {
+  execution_id: Generated<number>;
+  folder_name: string;
+  project_name: string;
+  package_name: string;
+  project_version_id: number;
+  package_id: number;
+  status: number;
+  run_in_scaleout: Flag;
+  use_any_worker: Flag;
+  retry_count: number;
+  timeout_ms: number | null;
+  created_by: string;
+  created_time: Int64;
+  start_time: Int64 | null;
+  end_time: Int64 | null;
+  status_message: string | null;
+  parent_execution_id: number | null;
+}
+
+/** SSISDB `execution_parameter_values`. Sensitive values are stored only encrypted, in `sensitive_value`. */
+export interface ExecutionParameterValuesTable {
+  execution_id: number;
+  parameter_name: string;
+  /** JSON of the value; `null` when sensitive. */
+  parameter_value: string | null;
+  sensitive: Flag;
+  /** The value's JSON, encrypted by the catalog's value cipher. */
+  sensitive_value: string | null;
+}
+
+/** SSISDB `add_execution_worker`: the workers allowed to run an execution that does not use any worker. */
+export interface ExecutionWorkersTable {
+  execution_id: number;
+  worker_agent_id: string;
+}
+
+export interface ExecutionRequiredTagsTable {
+  execution_id: number;
+  tag: string;
+}
+
+/** One row per attempt. `attempt_number` is the fencing token every worker report carries. */
+export interface TasksTable {
+  task_id: Generated<number>;
+  execution_id: number;
+  attempt_number: number;
+  state: string;
+  worker_agent_id: string | null;
+  created_time: Int64;
+  claimed_time: Int64 | null;
+  lease_deadline: Int64 | null;
+  last_heartbeat_time: Int64 | null;
+  cancel_requested: Flag;
+  end_time: Int64 | null;
+  exit_code: number | null;
+  result_message: string | null;
+}
+
+/** Deduplicated on (task_id, sequence_number): a batch delivered twice stores each line once. */
+export interface EventMessagesTable {
+  event_message_id: Int64Id;
+  execution_id: number;
+  task_id: number;
+  sequence_number: number;
+  message_time: Int64;
+  message_type: number;
+  message_source_name: string;
+  message: string;
+}
+
+/** The secret part of a key is never stored: only its SHA-256. */
+export interface ApiKeysTable {
+  api_key_id: string;
+  name: string;
+  key_hash: string;
+  role: string;
+  created_by: string;
+  created_time: Int64;
+  last_used_time: Int64 | null;
+  revoked_time: Int64 | null;
+}
+
+export interface AuditTrailTable {
+  audit_id: Generated<number>;
+  occurred_time: Int64;
+  actor: string;
+  action: string;
+  target_type: string;
+  target_id: string;
+  /** JSON object. */
+  details: string;
+}

@@ -1,0 +1,44 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { migration0001 } from './migrations/0001-initial.js';
+
+export interface SqliteMigration {
+  version: number;
+  name: string;
+  /** One or more statements, run with `exec`. */
+  sql: string;
+}
+
+/** Every SQLite migration, in order. Append-only. */
+export const sqliteMigrations: readonly SqliteMigration[] = [migration0001];
+
+/**
+ * Applies the migrations this file has not seen, each with its ledger row, all in one `BEGIN IMMEDIATE`
+ * transaction: a second process starting at the same moment waits for the lock, then finds nothing to do.
+ */
+export function migrateSqlite(database: BetterSqlite3.Database, migrations = sqliteMigrations): number[] {
+  const applied: number[] = [];
+  database.exec('BEGIN IMMEDIATE');
+  try {
+    database.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_time INTEGER NOT NULL)',
+    );
+    const done = new Set(
+      database
+        .prepare<[], { version: number }>('SELECT version FROM schema_migrations')
+        .all()
+        .map((row) => row.version),
+    );
+    const record = database.prepare('INSERT INTO schema_migrations (version, name, applied_time) VALUES (?, ?, ?)');
+    for (const migration of migrations) {
+      if (done.has(migration.version)) continue;
+      database.exec(migration.sql);
+      record.run(migration.version, migration.name, Date.now());
+      applied.push(migration.version);
+    }
+    database.exec('COMMIT');
+  } catch (error) {
+    database.exec('ROLLBACK');
+    throw error;
+  }
+  return applied;
+}

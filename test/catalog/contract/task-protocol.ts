@@ -1,0 +1,236 @@
+import { expect } from 'vitest';
+import { ExecutionStatus } from '../../../functions/catalog/domain.js';
+import { IllegalStateError, StaleAttemptError } from '../../../functions/catalog/errors.js';
+import { admin, claimOne, deployEtl, readyTopology, readyWorker, startExtract, type Scenario } from './fixtures.js';
+
+export const taskProtocolScenarios: Record<string, Scenario> = {
+  'nothing is claimed while Scale Out or the worker is disabled': async (h) => {
+    await deployEtl(h.catalog);
+    const worker = await h.catalog.addWorkerAgent({ machineName: 'w', certificate: { thumbprintSha1: 'a'.repeat(40) } }, admin);
+    await startExtract(h.catalog);
+    expect(await h.catalog.claimTasks(worker.workerAgentId, 5)).toEqual([]);
+    await h.catalog.enableScaleOut(admin);
+    expect(await h.catalog.claimTasks(worker.workerAgentId, 5)).toEqual([]);
+    await h.catalog.enableWorkerAgent(worker.workerAgentId, admin);
+    expect(await h.catalog.claimTasks(worker.workerAgentId, 5)).toHaveLength(1);
+    expect(await h.catalog.claimTasks('unknown-worker', 5)).toEqual([]);
+  },
+
+  'a claim carries everything the worker needs, sensitive values decrypted for it alone': async (h) => {
+    const { worker, project } = await readyTopology(h);
+    const execution = await startExtract(h.catalog);
+    const task = await claimOne(h.catalog, worker.workerAgentId);
+    expect(task).toEqual({
+      taskId: expect.any(Number),
+      attemptNumber: 1,
+      executionId: execution.executionId,
+      leaseDeadline: h.clock.now() + h.leaseMs,
+      folderName: 'Finance',
+      projectName: 'ETL',
+      packageName: 'extract',
+      projectVersionId: project.projectVersionId,
+      archiveSha256: project.archiveSha256,
+      archiveSize: project.archiveSize,
+      runner: 'node',
+      entry: 'extract.mjs',
+      arguments: [],
+      parameters: { SourcePath: '/data/in.csv', ApiToken: 's3cr3t-token', BatchSize: 100, DryRun: false },
+      sensitiveParameterNames: ['ApiToken'],
+      timeoutMs: 60_000,
+    });
+    const running = await h.catalog.getExecution(execution.executionId);
+    expect(running).toMatchObject({ status: ExecutionStatus.running, startTime: h.clock.now(), workerAgentId: worker.workerAgentId });
+    expect(running.parameters.find((p) => p.name === 'ApiToken')?.value).toBeNull();
+  },
+
+  'claims take the oldest first and never exceed MaxTaskCount': async (h) => {
+    const { worker } = await readyTopology(h, { maxTaskCount: 2 });
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push((await startExtract(h.catalog)).executionId);
+    const claimed = await h.catalog.claimTasks(worker.workerAgentId, 10);
+    expect(claimed.map((t) => t.executionId)).toEqual(ids.slice(0, 2));
+    expect(await h.catalog.claimTasks(worker.workerAgentId, 10)).toEqual([]);
+    expect((await h.catalog.getWorkerAgent(worker.workerAgentId)).runningTaskCount).toBe(2);
+    const [done] = claimed;
+    await h.catalog.completeTask(worker.workerAgentId, { taskId: done!.taskId, attemptNumber: 1, outcome: 'succeeded', exitCode: 0 });
+    expect((await h.catalog.claimTasks(worker.workerAgentId, 10)).map((t) => t.executionId)).toEqual([ids[2]]);
+    const other = await readyWorker(h.catalog, 'node-b');
+    expect((await h.catalog.claimTasks(other.workerAgentId, 1)).map((t) => t.executionId)).toEqual([ids[3]]);
+  },
+
+  'an execution limited to some workers, or to tags, is claimed only by those': async (h) => {
+    const { worker: a } = await readyTopology(h);
+    const b = await readyWorker(h.catalog, 'node-b', { tags: ['SQL', 'linux'] });
+    const forB = await startExtract(h.catalog, { allowedWorkerIds: [b.workerAgentId] });
+    const needsSql = await startExtract(h.catalog, { requiredTags: ['sql'] });
+    const needsGpu = await startExtract(h.catalog, { requiredTags: ['sql', 'gpu'] });
+    expect(await h.catalog.claimTasks(a.workerAgentId, 10)).toEqual([]);
+    expect((await h.catalog.claimTasks(b.workerAgentId, 10)).map((t) => t.executionId)).toEqual([
+      forB.executionId,
+      needsSql.executionId,
+    ]);
+    await h.catalog.setWorkerAgentProperty(a.workerAgentId, { tags: ['gpu', 'sql'] }, admin);
+    expect((await h.catalog.claimTasks(a.workerAgentId, 10)).map((t) => t.executionId)).toEqual([needsGpu.executionId]);
+  },
+
+  'a heartbeat renews held leases, reports lost ones and cancellations, and marks the worker online': async (h) => {
+    const { worker } = await readyTopology(h);
+    const first = await startExtract(h.catalog);
+    await startExtract(h.catalog);
+    const [t1, t2] = await h.catalog.claimTasks(worker.workerAgentId, 2);
+    h.clock.advance(5000);
+    await h.catalog.stopOperation(first.executionId, admin);
+    const beat = await h.catalog.renewLeases(worker.workerAgentId, [
+      { taskId: t1!.taskId, attemptNumber: 1 },
+      { taskId: t2!.taskId, attemptNumber: 1 },
+      { taskId: t2!.taskId, attemptNumber: 7 },
+      { taskId: 999_999, attemptNumber: 1 },
+    ]);
+    expect(beat).toEqual({
+      leaseDeadline: h.clock.now() + h.leaseMs,
+      renewed: [
+        { taskId: t1!.taskId, attemptNumber: 1 },
+        { taskId: t2!.taskId, attemptNumber: 1 },
+      ],
+      lost: [
+        { taskId: t2!.taskId, attemptNumber: 7 },
+        { taskId: 999_999, attemptNumber: 1 },
+      ],
+      cancel: [{ taskId: t1!.taskId, attemptNumber: 1 }],
+      workerEnabled: true,
+    });
+    const tasks = await h.catalog.listTasks(first.executionId);
+    expect(tasks[0]).toMatchObject({ leaseDeadline: h.clock.now() + h.leaseMs, lastHeartbeatTime: h.clock.now(), cancelRequested: true });
+    expect((await h.catalog.getWorkerAgent(worker.workerAgentId)).lastOnlineTime).toBe(h.clock.now());
+    await h.catalog.disableWorkerAgent(worker.workerAgentId, admin);
+    const disabled = await h.catalog.renewLeases(worker.workerAgentId, [{ taskId: t2!.taskId, attemptNumber: 1 }]);
+    expect(disabled).toMatchObject({ workerEnabled: false, renewed: [{ taskId: t2!.taskId, attemptNumber: 1 }] });
+  },
+
+  'a completion is recorded once; a repeat is recognised, a stale or foreign one refused without change': async (h) => {
+    const { worker } = await readyTopology(h);
+    const execution = await startExtract(h.catalog);
+    const task = await claimOne(h.catalog, worker.workerAgentId);
+    const other = await readyWorker(h.catalog, 'intruder');
+    await expect(
+      h.catalog.completeTask(other.workerAgentId, { taskId: task.taskId, attemptNumber: 1, outcome: 'failed', exitCode: 1 }),
+    ).rejects.toThrow(/another worker holds this attempt/);
+    await expect(
+      h.catalog.completeTask(worker.workerAgentId, { taskId: task.taskId, attemptNumber: 2, outcome: 'failed', exitCode: 1 }),
+    ).rejects.toThrow(StaleAttemptError);
+    expect((await h.catalog.getExecution(execution.executionId)).status).toBe(ExecutionStatus.running);
+    h.clock.advance(3000);
+    const report = { taskId: task.taskId, attemptNumber: 1, outcome: 'succeeded' as const, exitCode: 0, message: 'loaded 42 rows' };
+    expect(await h.catalog.completeTask(worker.workerAgentId, report)).toEqual({
+      executionStatus: ExecutionStatus.succeeded,
+      alreadyRecorded: false,
+    });
+    expect(await h.catalog.completeTask(worker.workerAgentId, report)).toEqual({
+      executionStatus: ExecutionStatus.succeeded,
+      alreadyRecorded: true,
+    });
+    await expect(h.catalog.completeTask(worker.workerAgentId, { ...report, outcome: 'failed', exitCode: 1 })).rejects.toThrow(
+      /already ended as succeeded/,
+    );
+    expect(await h.catalog.getExecution(execution.executionId)).toMatchObject({
+      status: ExecutionStatus.succeeded,
+      endTime: h.clock.now(),
+      statusMessage: 'loaded 42 rows',
+    });
+    expect((await h.catalog.listTasks(execution.executionId)).map((t) => [t.state, t.exitCode])).toEqual([['succeeded', 0]]);
+  },
+
+  'a failed attempt is retried while retries remain, then the execution fails': async (h) => {
+    const { worker } = await readyTopology(h);
+    const execution = await startExtract(h.catalog, { retryCount: 1 });
+    const first = await claimOne(h.catalog, worker.workerAgentId);
+    expect(
+      await h.catalog.completeTask(worker.workerAgentId, { taskId: first.taskId, attemptNumber: 1, outcome: 'failed', exitCode: 1, message: 'source locked' }),
+    ).toEqual({ executionStatus: ExecutionStatus.pending, alreadyRecorded: false, retryAttemptNumber: 2 });
+    expect((await h.catalog.getExecution(execution.executionId)).statusMessage).toBe(
+      'attempt 1 failed: source locked; retrying (attempt 2 of 2)',
+    );
+    const second = await claimOne(h.catalog, worker.workerAgentId);
+    expect(second.attemptNumber).toBe(2);
+    await h.catalog.completeTask(worker.workerAgentId, { taskId: second.taskId, attemptNumber: 2, outcome: 'failed', exitCode: 3, message: 'still locked' });
+    expect(await h.catalog.getExecution(execution.executionId)).toMatchObject({
+      status: ExecutionStatus.failed,
+      statusMessage: 'still locked',
+      attemptCount: 2,
+    });
+  },
+
+  'an expired lease is re-queued to another worker; the first worker is then fenced off': async (h) => {
+    const { worker } = await readyTopology(h);
+    const execution = await startExtract(h.catalog, { retryCount: 1 });
+    const first = await claimOne(h.catalog, worker.workerAgentId);
+    h.clock.advance(h.leaseMs - 1);
+    expect(await h.catalog.expireLeases()).toEqual([]);
+    h.clock.advance(2);
+    expect(await h.catalog.expireLeases()).toEqual([
+      {
+        taskId: first.taskId,
+        attemptNumber: 1,
+        executionId: execution.executionId,
+        workerAgentId: worker.workerAgentId,
+        executionStatus: ExecutionStatus.pending,
+        retryAttemptNumber: 2,
+      },
+    ]);
+    expect(await h.catalog.expireLeases()).toEqual([]);
+    const b = await readyWorker(h.catalog, 'node-b');
+    const second = await claimOne(h.catalog, b.workerAgentId);
+    expect(second.attemptNumber).toBe(2);
+    await expect(
+      h.catalog.completeTask(worker.workerAgentId, { taskId: first.taskId, attemptNumber: 1, outcome: 'succeeded', exitCode: 0 }),
+    ).rejects.toThrow(/lease was lost/);
+    expect((await h.catalog.renewLeases(worker.workerAgentId, [{ taskId: first.taskId, attemptNumber: 1 }])).lost).toHaveLength(1);
+    expect((await h.catalog.getExecution(execution.executionId)).status).toBe(ExecutionStatus.running);
+    await h.catalog.completeTask(b.workerAgentId, { taskId: second.taskId, attemptNumber: 2, outcome: 'succeeded', exitCode: 0 });
+    const tasks = await h.catalog.listTasks(execution.executionId);
+    expect(tasks.map((t) => [t.attemptNumber, t.state, t.workerAgentId])).toEqual([
+      [1, 'lost', worker.workerAgentId],
+      [2, 'succeeded', b.workerAgentId],
+    ]);
+    expect(tasks[0]?.resultMessage).toMatch(/lease expired: no heartbeat from worker .* for 20 s/);
+  },
+
+  'a lost lease with no retry left ends the execution unexpectedly (6); an abandoned attempt likewise': async (h) => {
+    const { worker } = await readyTopology(h);
+    const lost = await startExtract(h.catalog);
+    await claimOne(h.catalog, worker.workerAgentId);
+    h.clock.advance(h.leaseMs + 1);
+    await h.catalog.expireLeases();
+    expect((await h.catalog.getExecution(lost.executionId)).status).toBe(ExecutionStatus.endedUnexpectedly);
+    const abandoned = await startExtract(h.catalog);
+    const task = await claimOne(h.catalog, worker.workerAgentId);
+    await h.catalog.completeTask(worker.workerAgentId, { taskId: task.taskId, attemptNumber: 1, outcome: 'abandoned', message: 'worker shut down' });
+    expect(await h.catalog.getExecution(abandoned.executionId)).toMatchObject({
+      status: ExecutionStatus.endedUnexpectedly,
+      statusMessage: 'worker shut down',
+    });
+  },
+
+  'stop cancels a waiting execution at once, and a running one once the worker confirms or its lease ends': async (h) => {
+    const { worker } = await readyTopology(h);
+    const waiting = await startExtract(h.catalog);
+    const stopped = await h.catalog.stopOperation(waiting.executionId, admin);
+    expect(stopped).toMatchObject({ status: ExecutionStatus.canceled, statusMessage: `stopped by ${admin}` });
+    expect((await h.catalog.listTasks(waiting.executionId)).map((t) => t.state)).toEqual(['canceled']);
+    await expect(h.catalog.stopOperation(waiting.executionId, admin)).rejects.toThrow(IllegalStateError);
+
+    const running = await startExtract(h.catalog, { retryCount: 3 });
+    const task = await claimOne(h.catalog, worker.workerAgentId);
+    expect((await h.catalog.stopOperation(running.executionId, admin)).status).toBe(ExecutionStatus.stopping);
+    expect((await h.catalog.stopOperation(running.executionId, admin)).status).toBe(ExecutionStatus.stopping);
+    await h.catalog.completeTask(worker.workerAgentId, { taskId: task.taskId, attemptNumber: 1, outcome: 'canceled', exitCode: 143 });
+    expect((await h.catalog.getExecution(running.executionId)).status).toBe(ExecutionStatus.canceled);
+
+    const silent = await startExtract(h.catalog, { retryCount: 3 });
+    await claimOne(h.catalog, worker.workerAgentId);
+    await h.catalog.stopOperation(silent.executionId, admin);
+    h.clock.advance(h.leaseMs + 1);
+    await h.catalog.expireLeases();
+    expect(await h.catalog.getExecution(silent.executionId)).toMatchObject({ status: ExecutionStatus.canceled, attemptCount: 1 });
+  },
+};
