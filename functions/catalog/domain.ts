@@ -29,17 +29,8 @@ export const ExecutionStatus = {
 } as const;
 export type ExecutionStatus = (typeof ExecutionStatus)[keyof typeof ExecutionStatus];
 
-export const executionStatusNames: Record<ExecutionStatus, string> = {
-  1: 'created',
-  2: 'running',
-  3: 'canceled',
-  4: 'failed',
-  5: 'pending',
-  6: 'ended unexpectedly',
-  7: 'succeeded',
-  8: 'stopping',
-  9: 'completed',
-};
+/** SSISDB status names, by code (shared with every client through contracts/). */
+export { executionStatusNames } from '../../contracts/common.js';
 
 /** Statuses after which nothing more happens to an execution. */
 export const finalExecutionStatuses: readonly ExecutionStatus[] = [

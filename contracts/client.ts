@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import {
+  endpointPath,
+  isBinary,
+  Problem,
+  type EndpointInput,
+  type EndpointOutput,
+  type EndpointSpec,
+} from './endpoint.js';
+
+/** One HTTP exchange. The agent and CLI use node-https-transport.ts; the dashboard wraps `fetch`. */
+export interface HttpTransport {
+  request(request: HttpRequestSpec): Promise<HttpResponseSpec>;
+}
+
+export interface HttpRequestSpec {
+  method: string;
+  /** Path and query, e.g. `/api/v1/executions?limit=10`. */
+  path: string;
+  headers: Record<string, string>;
+  body?: Uint8Array;
+  /** Abort the request (e.g. a claim held open) when this fires. */
+  signal?: AbortSignal;
+}
+
+export interface HttpResponseSpec {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+/** The master answered with an error; `problem` is its RFC 9457 body when it sent one. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem | undefined,
+    readonly operationId: string,
+  ) {
+    super(problem ? describeProblem(problem) : `${operationId}: HTTP ${status}`);
+    this.name = 'ApiError';
+  }
+}
+
+/** The master's answer did not match the contract: the two ends run different versions. */
+export class ContractError extends Error {
+  constructor(operationId: string, issues: string) {
+    super(`${operationId}: the master's answer does not match this client's contract: ${issues}`);
+    this.name = 'ContractError';
+  }
+}
+
+/** One line: the problem's detail and each bad field. */
+export function describeProblem(problem: Problem): string {
+  const fields = (problem.errors ?? []).map((e) => `${e.field}: ${e.reason}`);
+  return fields.length > 0 && !fields.every((f) => problem.detail.includes(f))
+    ? `${problem.detail} (${fields.join('; ')})`
+    : problem.detail;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Calls an endpoint: checks the input against the contract (a bad value fails here, naming the field, before
+ * anything is sent), sends it, and checks the answer against the contract too.
+ */
+export async function callEndpoint<E extends EndpointSpec>(
+  transport: HttpTransport,
+  endpoint: E,
+  input: EndpointInput<E>,
+  options: { headers?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<EndpointOutput<E>> {
+  const { params, query, body } = input as { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
+  const parsedParams = endpoint.params ? parseOrThrow(endpoint.params, params ?? {}, endpoint.operationId, 'params') : {};
+  let path = endpointPath(endpoint, parsedParams as Record<string, string | number>);
+  if (endpoint.query && query) {
+    const parsedQuery = parseOrThrow(endpoint.query, query, endpoint.operationId, 'query') as Record<string, unknown>;
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(parsedQuery)) {
+      if (value === undefined) continue;
+      for (const item of Array.isArray(value) ? value : [value]) search.append(key, String(item));
+    }
+    if ([...search].length > 0) path += `?${search.toString()}`;
+  }
+  const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...options.headers };
+  let payload: Uint8Array | undefined;
+  if (endpoint.body !== undefined) {
+    if (isBinary(endpoint.body)) {
+      headers['content-type'] = endpoint.body.binary;
+      payload = body as Uint8Array;
+    } else {
+      headers['content-type'] = 'application/json';
+      payload = encoder.encode(JSON.stringify(parseOrThrow(endpoint.body, body, endpoint.operationId, 'body')));
+    }
+  }
+  const response = await transport.request({
+    method: endpoint.method,
+    path,
+    headers,
+    ...(payload ? { body: payload } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  if (response.status >= 400) {
+    let problem: Problem | undefined;
+    try {
+      const parsed = Problem.safeParse(JSON.parse(decoder.decode(response.body)));
+      if (parsed.success) problem = parsed.data;
+    } catch {
+      // Not JSON: a proxy or the platform answered; the status says enough.
+    }
+    throw new ApiError(response.status, problem, endpoint.operationId);
+  }
+  if (endpoint.response === null) return undefined as EndpointOutput<E>;
+  if (isBinary(endpoint.response)) return response.body as EndpointOutput<E>;
+  let json: unknown;
+  try {
+    json = JSON.parse(decoder.decode(response.body));
+  } catch {
+    throw new ContractError(endpoint.operationId, 'the body is not JSON');
+  }
+  const parsed = endpoint.response.safeParse(json);
+  if (!parsed.success) throw new ContractError(endpoint.operationId, z.prettifyError(parsed.error));
+  return parsed.data as EndpointOutput<E>;
+}
+
+/** Thrown before sending: the caller's own input breaks the contract. */
+export class InputError extends Error {
+  constructor(
+    readonly operationId: string,
+    readonly issues: { field: string; reason: string }[],
+  ) {
+    super(issues.map((issue) => `${issue.field}: ${issue.reason}`).join('; '));
+    this.name = 'InputError';
+  }
+}
+
+function parseOrThrow(schema: z.ZodType, value: unknown, operationId: string, part: string): unknown {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new InputError(operationId, issuesOf(parsed.error, part));
+}
+
+/** zod issues as `{ field, reason }`, the field as a dotted path (`body.parameters.BatchSize`). */
+export function issuesOf(error: z.ZodError, prefix?: string): { field: string; reason: string }[] {
+  return error.issues.map((issue) => ({
+    field: [prefix, ...issue.path.map(String)].filter((p) => p !== undefined && p !== '').join('.') || (prefix ?? 'input'),
+    reason: issue.message,
+  }));
+}
