@@ -1,0 +1,217 @@
+import { z } from 'zod';
+import {
+  Description,
+  DisplayName,
+  ExecutionStatusCode,
+  ExecutionStatusName,
+  ParameterValue,
+  Tag,
+  Timestamp,
+} from '../common.js';
+import { ApiKeyRole } from '../endpoint.js';
+import { PackageRunner } from '../worker-protocol.js';
+
+/** What the management API shows. Times are ISO 8601 UTC; `null` when not (yet) known. */
+
+export const WorkerStatus = z.enum(['online', 'offline', 'disabled']);
+export type WorkerStatus = z.infer<typeof WorkerStatus>;
+
+export const WorkerAgentView = z
+  .object({
+    workerAgentId: z.string(),
+    machineName: z.string(),
+    displayName: z.string(),
+    description: z.string(),
+    tags: z.array(z.string()),
+    isEnabled: z.boolean(),
+    /** disabled when not enabled; else online when heard from recently, offline otherwise (SSIS Worker Manager). */
+    status: WorkerStatus,
+    runningTaskCount: z.int(),
+    maxTaskCount: z.int(),
+    lastOnlineTime: Timestamp.nullable(),
+    agentVersion: z.string().nullable(),
+    os: z.string().nullable(),
+    userAccount: z.string().nullable(),
+    certificate: z.object({
+      thumbprintSha1: z.string().nullable(),
+      thumbprintSha256: z.string().nullable(),
+      notAfter: Timestamp.nullable(),
+    }),
+    createdTime: Timestamp,
+  })
+  .meta({ id: 'WorkerAgent' });
+export type WorkerAgentView = z.infer<typeof WorkerAgentView>;
+
+export const CertificateSummary = z
+  .object({
+    subject: z.string(),
+    issuer: z.string(),
+    thumbprintSha1: z.string(),
+    thumbprintSha256: z.string(),
+    notBefore: Timestamp,
+    notAfter: Timestamp,
+    keyAlgorithm: z.string(),
+    /** Its extended key usage allows client authentication (or it has none, which allows every use). */
+    clientAuth: z.boolean(),
+  })
+  .meta({ id: 'CertificateSummary' });
+export type CertificateSummary = z.infer<typeof CertificateSummary>;
+
+export const MasterStatusView = z
+  .object({
+    isScaleOutEnabled: z.boolean(),
+    masterAddress: z.string().nullable(),
+    version: z.string(),
+    lastOnlineTime: Timestamp.nullable(),
+    /** Seconds since the master heartbeat timer last ran; high means the timers are not running. */
+    heartbeatAgeSeconds: z.number().nullable(),
+    /** The master's HTTPS certificate, when it serves TLS itself (the one-box): workers pin it. */
+    certificateThumbprint: z.string().nullable(),
+    catalogEngine: z.enum(['sqlite', 'mssql']),
+    workers: z.object({ online: z.int(), offline: z.int(), disabled: z.int(), total: z.int() }),
+    executions: z.object({ running: z.int(), pending: z.int(), stopping: z.int() }),
+  })
+  .meta({ id: 'MasterStatus' });
+export type MasterStatusView = z.infer<typeof MasterStatusView>;
+
+export const ParameterDataType = z.enum(['String', 'Int32', 'Int64', 'Double', 'Decimal', 'Boolean', 'DateTime']);
+
+export const DeclaredParameterView = z.object({
+  name: z.string(),
+  dataType: ParameterDataType,
+  required: z.boolean(),
+  sensitive: z.boolean(),
+  /** `null` when there is none, and always for sensitive parameters. */
+  defaultValue: ParameterValue.nullable(),
+  description: z.string().nullable(),
+});
+
+export const PackageView = z
+  .object({
+    name: z.string(),
+    description: z.string(),
+    runner: PackageRunner,
+    entry: z.string(),
+    arguments: z.array(z.string()),
+    parameters: z.array(DeclaredParameterView),
+    timeoutMs: z.int().nullable(),
+  })
+  .meta({ id: 'Package' });
+export type PackageView = z.infer<typeof PackageView>;
+
+export const ProjectVersionView = z
+  .object({
+    folderName: z.string(),
+    projectName: z.string(),
+    projectVersionId: z.int(),
+    versionNumber: z.int(),
+    archiveSha256: z.string(),
+    archiveSize: z.int(),
+    deployedBy: z.string(),
+    deployedTime: Timestamp,
+    packages: z.array(PackageView),
+  })
+  .meta({ id: 'ProjectVersion' });
+export type ProjectVersionView = z.infer<typeof ProjectVersionView>;
+
+export const FolderView = z.object({ name: z.string(), description: z.string(), createdTime: Timestamp });
+
+export const AttemptView = z.object({
+  taskId: z.int(),
+  attemptNumber: z.int(),
+  state: z.enum(['pending', 'running', 'succeeded', 'failed', 'canceled', 'lost']),
+  workerAgentId: z.string().nullable(),
+  claimedTime: Timestamp.nullable(),
+  lastHeartbeatTime: Timestamp.nullable(),
+  endTime: Timestamp.nullable(),
+  exitCode: z.int().nullable(),
+  resultMessage: z.string().nullable(),
+  cancelRequested: z.boolean(),
+});
+
+export const ExecutionSummaryView = z
+  .object({
+    executionId: z.int(),
+    folderName: z.string(),
+    projectName: z.string(),
+    packageName: z.string(),
+    status: ExecutionStatusCode,
+    statusName: ExecutionStatusName,
+    statusMessage: z.string().nullable(),
+    useAnyWorker: z.boolean(),
+    retryCount: z.int(),
+    attemptCount: z.int(),
+    /** The worker of the latest attempt. */
+    workerAgentId: z.string().nullable(),
+    createdBy: z.string(),
+    createdTime: Timestamp,
+    startTime: Timestamp.nullable(),
+    endTime: Timestamp.nullable(),
+    parentExecutionId: z.int().nullable(),
+  })
+  .meta({ id: 'ExecutionSummary' });
+export type ExecutionSummaryView = z.infer<typeof ExecutionSummaryView>;
+
+export const ExecutionView = ExecutionSummaryView.extend({
+  projectVersionId: z.int(),
+  timeoutMs: z.int().nullable(),
+  workerAgentIds: z.array(z.string()),
+  requiredTags: z.array(z.string()),
+  /** Sensitive values are never shown: `value` is null and `sensitive` true. */
+  parameters: z.array(z.object({ name: z.string(), sensitive: z.boolean(), value: ParameterValue.nullable() })),
+  attempts: z.array(AttemptView),
+  /** Why a created or pending execution is not running yet, in words a user can act on; null otherwise. */
+  waitingReason: z.string().nullable(),
+}).meta({ id: 'Execution' });
+export type ExecutionView = z.infer<typeof ExecutionView>;
+
+export const EventMessageView = z
+  .object({
+    eventMessageId: z.int(),
+    executionId: z.int(),
+    taskId: z.int(),
+    sequenceNumber: z.int(),
+    messageTime: Timestamp,
+    /** SSISDB message_type: 120 error, 110 warning, 70 information, 40 progress. */
+    messageType: z.int(),
+    messageTypeName: z.enum(['error', 'warning', 'information', 'progress', 'other']),
+    messageSourceName: z.string(),
+    message: z.string(),
+  })
+  .meta({ id: 'EventMessage' });
+export type EventMessageView = z.infer<typeof EventMessageView>;
+
+export const ApiKeyView = z
+  .object({
+    apiKeyId: z.string(),
+    name: z.string(),
+    role: ApiKeyRole,
+    createdBy: z.string(),
+    createdTime: Timestamp,
+    lastUsedTime: Timestamp.nullable(),
+    revokedTime: Timestamp.nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+export type ApiKeyView = z.infer<typeof ApiKeyView>;
+
+export const AuditEntryView = z.object({
+  auditId: z.int(),
+  occurredTime: Timestamp,
+  actor: z.string(),
+  action: z.string(),
+  targetType: z.string(),
+  targetId: z.string(),
+  details: z.record(z.string(), z.unknown()),
+});
+
+export const WorkerAgentChanges = z
+  .object({
+    displayName: DisplayName.optional(),
+    description: Description.optional(),
+    tags: z.array(Tag).max(50).optional(),
+    maxTaskCount: z.int().min(1).max(1000).optional(),
+  })
+  .refine((changes) => Object.values(changes).some((v) => v !== undefined), {
+    message: 'give at least one of displayName, description, tags, maxTaskCount',
+  });
+
