@@ -73,6 +73,7 @@ export interface Catalog {
   getExecution(executionId: number): Promise<Execution>;
   listExecutions(filter: ExecutionFilter, page: PageRequest): Promise<Page<ExecutionSummary>>;
   listTasks(executionId: number): Promise<Task[]>;
+  getTask(taskId: number): Promise<Task>;
   /** Execution counts by status created since a time (the dashboard's last 24 h). */
   countExecutionsByStatus(since: number): Promise<Partial<Record<ExecutionStatus, number>>>;
   /** End times of executions that ended since a time (the dashboard's chart). */
@@ -85,7 +86,12 @@ export interface Catalog {
   renewLeases(workerAgentId: string, held: TaskRef[]): Promise<RenewLeasesResult>;
   /** Records how an attempt ended. Throws StaleAttemptError, changing nothing, when the attempt is not held. */
   completeTask(workerAgentId: string, report: TaskReport): Promise<CompleteTaskResult>;
-  /** Ends tasks whose lease deadline passed: re-queued while retries remain, else status 6. Idempotent. */
+  /**
+   * Ends tasks whose lease deadline passed: re-queued while retries remain, else status 6. Idempotent.
+   * Only a master that was watching may judge a lease expired: when the previous sweep is older than a lease
+   * (the master or the catalog was down), running leases are extended by one lease instead, so workers that
+   * kept working through the outage can heartbeat again. Dead workers are then caught one lease later.
+   */
   expireLeases(): Promise<ReleasedTask[]>;
   /** Deletes executions that ended more than `retentionMs` ago, with their tasks and event messages. */
   cleanupCompletedExecutions(retentionMs: number): Promise<number>;

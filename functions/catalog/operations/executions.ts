@@ -140,6 +140,7 @@ export function executionOperations(
   | 'getExecution'
   | 'listExecutions'
   | 'listTasks'
+  | 'getTask'
   | 'countExecutionsByStatus'
   | 'listExecutionEndTimes'
 > {
@@ -419,6 +420,13 @@ export function executionOperations(
           if (!exists) throw new NotFoundError('execution', executionId);
         }
         return rows.map(toTask);
+      }),
+
+    getTask: (taskId) =>
+      ctx.engine.read(async (db) => {
+        const row = await db.selectFrom('tasks').selectAll().where('task_id', '=', taskId).executeTakeFirst();
+        if (!row) throw new NotFoundError('task', taskId);
+        return toTask(row);
       }),
 
     countExecutionsByStatus: (since) =>

@@ -11,9 +11,10 @@ export const MasterProperty = {
   version: 'VERSION',
   retentionWindow: 'RETENTION_WINDOW',
   operationCleanupEnabled: 'OPERATION_CLEANUP_ENABLED',
+  lastLeaseSweepTime: 'LAST_LEASE_SWEEP_TIME',
 } as const;
 
-async function setProperty(trx: CatalogTrx, name: string, value: string | null): Promise<void> {
+export async function setProperty(trx: CatalogTrx, name: string, value: string | null): Promise<void> {
   await trx.updateTable('master_properties').set({ property_value: value }).where('property_name', '=', name).execute();
 }
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Catalog, PackageDeclaration } from '../../../functions/catalog/catalog.js';
+import type { Catalog, PackageDeclaration, ReleasedTask } from '../../../functions/catalog/catalog.js';
 import type { ClaimedTask, WorkerAgent } from '../../../functions/catalog/domain.js';
 import type { CatalogHarness } from '../../support/catalog-harness.js';
 
@@ -77,6 +77,20 @@ export async function startExtract(
     },
     admin,
   );
+}
+
+/**
+ * Lets time pass the way a running master sees it: the lease sweep runs every 5 s (as the default timer does).
+ * Returns every attempt the sweeps released.
+ */
+export async function passTime(h: CatalogHarness, ms: number): Promise<ReleasedTask[]> {
+  const released: ReleasedTask[] = [];
+  await h.catalog.expireLeases();
+  for (let left = ms; left > 0; left -= 5000) {
+    h.clock.advance(Math.min(5000, left));
+    released.push(...(await h.catalog.expireLeases()));
+  }
+  return released;
 }
 
 export async function claimOne(catalog: Catalog, workerAgentId: string): Promise<ClaimedTask> {

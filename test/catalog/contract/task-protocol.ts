@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { ExecutionStatus } from '../../../functions/catalog/domain.js';
 import { IllegalStateError, StaleAttemptError } from '../../../functions/catalog/errors.js';
-import { admin, claimOne, deployEtl, readyTopology, readyWorker, startExtract, type Scenario } from './fixtures.js';
+import { admin, claimOne, deployEtl, passTime, readyTopology, readyWorker, startExtract, type Scenario } from './fixtures.js';
 
 export const taskProtocolScenarios: Record<string, Scenario> = {
   'nothing is claimed while Scale Out or the worker is disabled': async (h) => {
@@ -164,9 +164,8 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
     const { worker } = await readyTopology(h);
     const execution = await startExtract(h.catalog, { retryCount: 1 });
     const first = await claimOne(h.catalog, worker.workerAgentId);
-    h.clock.advance(h.leaseMs - 1);
-    expect(await h.catalog.expireLeases()).toEqual([]);
-    h.clock.advance(2);
+    expect(await passTime(h, h.leaseMs)).toEqual([]);
+    h.clock.advance(1);
     expect(await h.catalog.expireLeases()).toEqual([
       {
         taskId: first.taskId,
@@ -199,8 +198,7 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
     const { worker } = await readyTopology(h);
     const lost = await startExtract(h.catalog);
     await claimOne(h.catalog, worker.workerAgentId);
-    h.clock.advance(h.leaseMs + 1);
-    await h.catalog.expireLeases();
+    await passTime(h, h.leaseMs + 1);
     expect((await h.catalog.getExecution(lost.executionId)).status).toBe(ExecutionStatus.endedUnexpectedly);
     const abandoned = await startExtract(h.catalog);
     const task = await claimOne(h.catalog, worker.workerAgentId);
@@ -209,6 +207,26 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
       status: ExecutionStatus.endedUnexpectedly,
       statusMessage: 'worker shut down',
     });
+  },
+
+  'after an outage leases are extended once, not expired; a worker that stays silent is caught a lease later': async (h) => {
+    const { worker } = await readyTopology(h);
+    const alive = await startExtract(h.catalog);
+    const dead = await startExtract(h.catalog);
+    const [aliveTask, deadTask] = await h.catalog.claimTasks(worker.workerAgentId, 2);
+    await h.catalog.expireLeases();
+    // The master is down for a minute: no sweep, no heartbeat.
+    h.clock.advance(60_000);
+    expect(await h.catalog.expireLeases()).toEqual([]);
+    expect((await h.catalog.listTasks(alive.executionId))[0]?.leaseDeadline).toBe(h.clock.now() + h.leaseMs);
+    // Back up: the live worker heartbeats its task and finishes it; the other never comes back.
+    h.clock.advance(5000);
+    await h.catalog.renewLeases(worker.workerAgentId, [{ taskId: aliveTask!.taskId, attemptNumber: 1 }]);
+    const released = await passTime(h, h.leaseMs);
+    expect(released.map((r) => r.taskId)).toEqual([deadTask!.taskId]);
+    await h.catalog.completeTask(worker.workerAgentId, { taskId: aliveTask!.taskId, attemptNumber: 1, outcome: 'succeeded', exitCode: 0 });
+    expect((await h.catalog.getExecution(alive.executionId)).status).toBe(ExecutionStatus.succeeded);
+    expect((await h.catalog.getExecution(dead.executionId)).status).toBe(ExecutionStatus.endedUnexpectedly);
   },
 
   'stop cancels a waiting execution at once, and a running one once the worker confirms or its lease ends': async (h) => {
@@ -229,8 +247,7 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
     const silent = await startExtract(h.catalog, { retryCount: 3 });
     await claimOne(h.catalog, worker.workerAgentId);
     await h.catalog.stopOperation(silent.executionId, admin);
-    h.clock.advance(h.leaseMs + 1);
-    await h.catalog.expireLeases();
+    await passTime(h, h.leaseMs + 1);
     expect(await h.catalog.getExecution(silent.executionId)).toMatchObject({ status: ExecutionStatus.canceled, attemptCount: 1 });
   },
 };

@@ -27,7 +27,8 @@ export const migration0001: MssqlMigration = {
   (N'LAST_ONLINE_TIME', NULL),
   (N'VERSION', NULL),
   (N'RETENTION_WINDOW', N'365'),
-  (N'OPERATION_CLEANUP_ENABLED', N'true');`,
+  (N'OPERATION_CLEANUP_ENABLED', N'true'),
+  (N'LAST_LEASE_SWEEP_TIME', NULL);`,
     `CREATE TABLE dbo.worker_agents (
   worker_agent_id nvarchar(36) NOT NULL CONSTRAINT pk_worker_agents PRIMARY KEY,
   machine_name nvarchar(256) NOT NULL,

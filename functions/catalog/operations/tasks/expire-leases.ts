@@ -1,18 +1,39 @@
 import type { Catalog } from '../../catalog.js';
 import type { CatalogContext } from '../../context.js';
 import { num } from '../../rows.js';
+import { MasterProperty, setProperty } from '../master-properties.js';
 import { releaseAttempts } from './release-attempts.js';
 
 /**
  * expireLeases (SSIS: "deal with expired tasks"): running attempts whose deadline passed belong to a worker that
  * stopped heartbeating. Each is marked lost and its execution re-queued while retries remain, else ended with
  * status 6. Safe to run on several instances at once: see releaseAttempts.
+ *
+ * A lease is judged only by a master that was watching: when the last sweep is older than one lease, the master
+ * (or the catalog) was down and workers could not heartbeat. Then every running lease is extended by one lease
+ * instead, and the next sweeps judge them normally.
  */
 export function expireLeasesOperation(ctx: CatalogContext): Pick<Catalog, 'expireLeases'> {
   return {
     expireLeases: () =>
       ctx.engine.transaction(async (trx) => {
         const now = ctx.clock.now();
+        const last = await trx
+          .selectFrom('master_properties')
+          .select('property_value')
+          .where('property_name', '=', MasterProperty.lastLeaseSweepTime)
+          .executeTakeFirst();
+        await setProperty(trx, MasterProperty.lastLeaseSweepTime, String(now));
+        const lastSweep = last?.property_value ? Number(last.property_value) : null;
+        if (lastSweep === null || now - lastSweep > ctx.leaseMs) {
+          await trx
+            .updateTable('tasks')
+            .set({ lease_deadline: now + ctx.leaseMs })
+            .where('state', '=', 'running')
+            .where('lease_deadline', '<', now + ctx.leaseMs)
+            .execute();
+          return [];
+        }
         const expired = await trx
           .selectFrom('tasks')
           .select(['task_id', 'execution_id', 'attempt_number', 'worker_agent_id', 'last_heartbeat_time'])

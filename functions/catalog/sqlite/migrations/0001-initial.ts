@@ -21,7 +21,8 @@ INSERT INTO master_properties (property_name, property_value) VALUES
   ('LAST_ONLINE_TIME', NULL),
   ('VERSION', NULL),
   ('RETENTION_WINDOW', '365'),
-  ('OPERATION_CLEANUP_ENABLED', 'true');
+  ('OPERATION_CLEANUP_ENABLED', 'true'),
+  ('LAST_LEASE_SWEEP_TIME', NULL);
 
 CREATE TABLE worker_agents (
   worker_agent_id TEXT NOT NULL PRIMARY KEY,
