@@ -1,0 +1,216 @@
+import { z } from 'zod';
+
+/**
+ * The master's configuration: app settings in Azure, environment variables (or local.settings.json) on one machine.
+ * Parsed once, at start, by a pure function of the environment; every bad setting is reported, not just the first.
+ * Defaults follow SSIS's MasterSettings.config where it has one.
+ */
+
+const ncrontab = z
+  .string()
+  .trim()
+  .refine((value) => value.split(/\s+/).length === 6, 'an NCRONTAB expression with 6 fields (seconds first)');
+
+const milliseconds = (fallback: number, min: number) => z.coerce.number().int().min(min).default(fallback);
+
+const trueFalse = z
+  .enum(['true', 'false', 'True', 'False', '1', '0'])
+  .default('false')
+  .transform((value) => value === 'true' || value === 'True' || value === '1');
+
+/** Every setting the master reads, with its default. */
+export const masterSettingsSchema = z.object({
+  /** The address workers and clients use to reach the master (the audience of worker tokens). */
+  SCALEOUT_MASTER_ADDRESS: z.url({ protocol: /^https?$/ }).optional(),
+  /** More addresses the master answers to (comma-separated), e.g. its IP next to its DNS name. */
+  SCALEOUT_MASTER_ALIASES: z.string().optional(),
+  /** Azure SQL / SQL Server connection string; without it the catalog is the SQLite file below. */
+  SCALEOUT_CATALOG_CONNECTION: z.string().min(1).optional(),
+  SCALEOUT_CATALOG_SQLITE_PATH: z.string().min(1).default('.data/catalog.sqlite'),
+  /** SQLite durability: FULL survives power loss (default), NORMAL only a process crash. */
+  SCALEOUT_CATALOG_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  /** Key Vault holding the master's keys and certificate; without it, files in SCALEOUT_KEY_FOLDER. */
+  SCALEOUT_KEY_VAULT_URL: z.url({ protocol: /^https$/ }).optional(),
+  SCALEOUT_KEY_FOLDER: z.string().min(1).default('.data/keys'),
+  /** The Azure Storage queue event messages pass through (3–63 lowercase letters, digits, dashes). */
+  SCALEOUT_EVENT_QUEUE_NAME: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/, 'an Azure queue name: 3-63 lowercase letters, digits and single dashes')
+    .default('scaleout-events'),
+  /** The queue's storage: a connection string (Azurite on one machine)… */
+  AzureWebJobsStorage: z.string().min(1).optional(),
+  /** …or, in Azure, the account reached with the app's managed identity. */
+  AzureWebJobsStorage__accountName: z.string().min(3).optional(),
+  AzureWebJobsStorage__queueServiceUri: z.url({ protocol: /^https$/ }).optional(),
+  AzureWebJobsStorage__credential: z.literal('managedidentity').optional(),
+  AzureWebJobsStorage__clientId: z.string().optional(),
+  /** How long a task's lease lasts without a heartbeat. */
+  SCALEOUT_LEASE_MS: milliseconds(20_000, 500),
+  /**
+   * The longest a worker's claim may wait for work. Long on one machine and on dedicated plans; short on
+   * consumption plans, where an instance held open by an idle wait is billed.
+   */
+  SCALEOUT_CLAIM_MAX_WAIT_MS: z.coerce.number().int().min(0).max(120_000).default(25_000),
+  /** A worker not heard from for this long is shown offline. */
+  SCALEOUT_WORKER_OFFLINE_AFTER_MS: milliseconds(150_000, 1000),
+  /** SSIS MasterHeartbeatIntervalInMs 30000. */
+  SCALEOUT_MASTER_HEARTBEAT_SCHEDULE: ncrontab.default('*/30 * * * * *'),
+  /** SSIS DealWithExpiredTasksIntervalInMs is 300000; we sweep every 5 s to notice a dead worker within 30 s. */
+  SCALEOUT_EXPIRED_TASKS_SCHEDULE: ncrontab.default('*/5 * * * * *'),
+  /** SSIS CleanupCompletedJobsIntervalInMs 43200000 (12 h). */
+  SCALEOUT_CLEANUP_SCHEDULE: ncrontab.default('0 0 */12 * * *'),
+  /** Event messages move from the queue to the catalog this often. */
+  SCALEOUT_EVENT_DRAIN_SCHEDULE: ncrontab.default('*/2 * * * * *'),
+  /** App Service authentication (Entra ID) fronts the management API: trust its principal header. */
+  SCALEOUT_ENTRA_AUTH: trueFalse,
+  /** The local host's HTTPS port (SSIS PortNumber 8391). */
+  SCALEOUT_PORT: z.coerce.number().int().min(0).max(65535).default(8391),
+  /** The local host's listening address: 0.0.0.0 to accept workers from other machines. */
+  SCALEOUT_HOST: z.string().min(1).default('127.0.0.1'),
+});
+
+/** Settings the Azure Functions platform and its extensions read; the master accepts and ignores them. */
+export const platformSettingNames = [
+  'FUNCTIONS_WORKER_RUNTIME',
+  'FUNCTIONS_EXTENSION_VERSION',
+  'APPLICATIONINSIGHTS_CONNECTION_STRING',
+  'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+  'AzureWebJobsFeatureFlags',
+  'AzureFunctionsJobHost__logging__logLevel__default',
+] as const;
+
+/** What Azure must give the master: no embedded fallback makes sense there. */
+export const azureRequiredSettingNames = [
+  'SCALEOUT_MASTER_ADDRESS',
+  'SCALEOUT_CATALOG_CONNECTION',
+  'SCALEOUT_KEY_VAULT_URL',
+  'AzureWebJobsStorage__accountName',
+  'AzureWebJobsStorage__credential',
+] as const;
+
+export type Hosting = 'azure' | 'local';
+
+export interface MasterConfig {
+  hosting: Hosting;
+  /** Normalised (lowercase scheme and host, no trailing slash). */
+  masterAddress: string;
+  /** Every address a worker token may name as its audience. */
+  masterAddresses: string[];
+  catalog:
+    | { engine: 'mssql'; connectionString: string }
+    | { engine: 'sqlite'; path: string; synchronous: 'FULL' | 'NORMAL' };
+  keyStore: { kind: 'key-vault'; vaultUrl: string } | { kind: 'files'; folder: string };
+  eventQueue: {
+    name: string;
+    storage:
+      | { kind: 'connection-string'; connectionString: string }
+      | { kind: 'managed-identity'; queueServiceUri: string; clientId?: string }
+      /** The local host starts Azurite itself. */
+      | { kind: 'azurite' };
+  };
+  leaseMs: number;
+  claimMaxWaitMs: number;
+  workerOfflineAfterMs: number;
+  schedules: { masterHeartbeat: string; expiredTasks: string; cleanup: string; eventDrain: string };
+  entraAuth: boolean;
+  localHost: { port: number; host: string };
+}
+
+/** The configuration is wrong; `problems` names each setting and why. */
+export class ConfigError extends Error {
+  constructor(readonly problems: { setting: string; reason: string }[]) {
+    super(`invalid master configuration:\n${problems.map((p) => `  ${p.setting}: ${p.reason}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function normaliseAddress(address: string): string {
+  const url = new URL(address);
+  return `${url.protocol}//${url.host}`.toLowerCase();
+}
+
+/** Parses the master's configuration; throws ConfigError listing every bad setting. */
+export function parseMasterConfig(env: Record<string, string | undefined>, hosting: Hosting): MasterConfig {
+  const problems: { setting: string; reason: string }[] = [];
+  const known = new Set<string>(Object.keys(masterSettingsSchema.shape));
+  for (const key of Object.keys(env)) {
+    // A misspelt setting would silently fall back to its default: refuse it instead.
+    if (key.startsWith('SCALEOUT_') && !known.has(key)) problems.push({ setting: key, reason: 'unknown setting' });
+  }
+  const input = Object.fromEntries([...known].map((key) => [key, env[key] === '' ? undefined : env[key]]));
+  const parsed = masterSettingsSchema.safeParse(input);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push({ setting: String(issue.path[0]), reason: issue.message });
+  }
+  if (hosting === 'azure') {
+    for (const name of azureRequiredSettingNames) {
+      if (!env[name]) problems.push({ setting: name, reason: 'required when the master runs in Azure' });
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const s = parsed.data;
+
+  const masterAddress = normaliseAddress(s.SCALEOUT_MASTER_ADDRESS ?? `https://localhost:${s.SCALEOUT_PORT}`);
+  const aliases = (s.SCALEOUT_MASTER_ALIASES ?? '')
+    .split(',')
+    .map((alias) => alias.trim())
+    .filter((alias) => alias !== '');
+  const masterAddresses = new Set([masterAddress]);
+  for (const alias of aliases) {
+    try {
+      masterAddresses.add(normaliseAddress(alias));
+    } catch {
+      problems.push({ setting: 'SCALEOUT_MASTER_ALIASES', reason: `'${alias}' is not a URL` });
+    }
+  }
+  if (hosting === 'local') {
+    // The one-box answers to every loopback spelling of itself.
+    const port = new URL(masterAddress).port;
+    for (const host of ['localhost', '127.0.0.1', '[::1]']) masterAddresses.add(`https://${host}${port ? `:${port}` : ''}`);
+  }
+
+  let storage: MasterConfig['eventQueue']['storage'];
+  if (s.AzureWebJobsStorage && s.AzureWebJobsStorage !== 'UseDevelopmentStorage=true') {
+    storage = { kind: 'connection-string', connectionString: s.AzureWebJobsStorage };
+  } else if (s.AzureWebJobsStorage__accountName || s.AzureWebJobsStorage__queueServiceUri) {
+    storage = {
+      kind: 'managed-identity',
+      queueServiceUri:
+        s.AzureWebJobsStorage__queueServiceUri ?? `https://${s.AzureWebJobsStorage__accountName}.queue.core.windows.net`,
+      ...(s.AzureWebJobsStorage__clientId ? { clientId: s.AzureWebJobsStorage__clientId } : {}),
+    };
+  } else if (hosting === 'local') {
+    storage = { kind: 'azurite' };
+  } else {
+    problems.push({ setting: 'AzureWebJobsStorage__accountName', reason: 'the event queue needs a storage account' });
+    storage = { kind: 'azurite' };
+  }
+  if (hosting === 'azure' && !s.SCALEOUT_CATALOG_CONNECTION) {
+    problems.push({ setting: 'SCALEOUT_CATALOG_CONNECTION', reason: 'an Azure master needs Azure SQL' });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    hosting,
+    masterAddress,
+    masterAddresses: [...masterAddresses],
+    catalog: s.SCALEOUT_CATALOG_CONNECTION
+      ? { engine: 'mssql', connectionString: s.SCALEOUT_CATALOG_CONNECTION }
+      : { engine: 'sqlite', path: s.SCALEOUT_CATALOG_SQLITE_PATH, synchronous: s.SCALEOUT_CATALOG_SQLITE_SYNCHRONOUS },
+    keyStore: s.SCALEOUT_KEY_VAULT_URL
+      ? { kind: 'key-vault', vaultUrl: s.SCALEOUT_KEY_VAULT_URL }
+      : { kind: 'files', folder: s.SCALEOUT_KEY_FOLDER },
+    eventQueue: { name: s.SCALEOUT_EVENT_QUEUE_NAME, storage },
+    leaseMs: s.SCALEOUT_LEASE_MS,
+    claimMaxWaitMs: s.SCALEOUT_CLAIM_MAX_WAIT_MS,
+    workerOfflineAfterMs: s.SCALEOUT_WORKER_OFFLINE_AFTER_MS,
+    schedules: {
+      masterHeartbeat: s.SCALEOUT_MASTER_HEARTBEAT_SCHEDULE,
+      expiredTasks: s.SCALEOUT_EXPIRED_TASKS_SCHEDULE,
+      cleanup: s.SCALEOUT_CLEANUP_SCHEDULE,
+      eventDrain: s.SCALEOUT_EVENT_DRAIN_SCHEDULE,
+    },
+    entraAuth: s.SCALEOUT_ENTRA_AUTH,
+    localHost: { port: s.SCALEOUT_PORT, host: s.SCALEOUT_HOST },
+  };
+}

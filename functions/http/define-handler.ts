@@ -1,0 +1,82 @@
+import type { z } from 'zod';
+import { isBinary, type BinaryContent, type EndpointOutput, type EndpointSpec, type HttpMethod } from '../../contracts/endpoint.js';
+import type { AuthenticatedWorker } from '../auth/worker-authenticator.js';
+import type { ManagementCaller } from '../auth/management-authenticator.js';
+import type { MasterServices } from '../master-services.js';
+import { jsonResponse, type ApiRequest, type ApiResponse, type Invocation } from './api-request.js';
+import { parseInput } from './parse-input.js';
+
+type Parsed<T> = T extends z.ZodType ? z.output<T> : T extends BinaryContent ? Buffer : undefined;
+
+type CallerOf<E extends EndpointSpec> = E['access'] extends { kind: 'worker' }
+  ? AuthenticatedWorker
+  : E['access'] extends { kind: 'management' }
+    ? ManagementCaller
+    : undefined;
+
+export interface HandlerInput<E extends EndpointSpec> {
+  params: Parsed<E['params']>;
+  query: Parsed<E['query']>;
+  body: Parsed<E['body']>;
+  caller: CallerOf<E>;
+  request: ApiRequest;
+  invocation: Invocation;
+}
+
+/** A JSON endpoint returns its output; a binary one returns the response itself (bytes and headers). */
+type HandlerOutput<E extends EndpointSpec> = E['response'] extends BinaryContent ? ApiResponse : EndpointOutput<E>;
+
+/** One HTTP function of the master, as the function table lists it. */
+export interface HttpFunction {
+  kind: 'http';
+  name: string;
+  method: HttpMethod;
+  /** Route template without the leading slash, e.g. `api/v1/workers/{workerAgentId}`. */
+  route: string;
+  maxBodyBytes: number;
+  handler(request: ApiRequest, services: MasterServices, invocation: Invocation): Promise<ApiResponse>;
+}
+
+/** Request bodies above this are refused unless an endpoint allows more (project archives do). */
+export const defaultMaxBodyBytes = 4 * 1024 * 1024;
+
+/**
+ * Turns an endpoint's contract and its implementation into an HTTP function: authenticate the caller as the
+ * endpoint requires, check params, query and body against the contract (4xx naming the field otherwise),
+ * call the implementation, answer with the contract's status. Errors become problem+json in the host adapter.
+ */
+export function defineHandler<E extends EndpointSpec>(
+  endpoint: E,
+  implementation: (input: HandlerInput<E>, services: MasterServices) => Promise<HandlerOutput<E>>,
+  options: { maxBodyBytes?: number } = {},
+): HttpFunction {
+  return {
+    kind: 'http',
+    name: endpoint.operationId,
+    method: endpoint.method,
+    route: `api${endpoint.path}`,
+    maxBodyBytes: options.maxBodyBytes ?? defaultMaxBodyBytes,
+    async handler(request, services, invocation) {
+      let caller: AuthenticatedWorker | ManagementCaller | undefined;
+      switch (endpoint.access.kind) {
+        case 'worker':
+          caller = await services.workerAuth.authenticate(request.header('authorization'));
+          break;
+        case 'management':
+          caller = await services.managementAuth.authenticate(request, endpoint.access.role);
+          break;
+        case 'public':
+          caller = undefined;
+          break;
+      }
+      const input = await parseInput(endpoint, request);
+      const output = await implementation(
+        { ...input, caller, request, invocation } as unknown as HandlerInput<E>,
+        services,
+      );
+      if (isBinary(endpoint.response)) return output as ApiResponse;
+      if (endpoint.response === null) return { status: endpoint.status ?? 204 };
+      return jsonResponse(endpoint.status ?? 200, output);
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { issuesOf } from '../../contracts/client.js';
+import { problemContentType, type Problem } from '../../contracts/endpoint.js';
+import { CatalogError, ValidationError } from '../catalog/errors.js';
+import { PayloadTooLargeError, type ApiResponse, type Invocation } from './api-request.js';
+
+/** Problem types (RFC 9457 `type`): stable identifiers a client can switch on. */
+export const ProblemType = {
+  invalidRequest: 'urn:scaleout:problem:invalid-request',
+  unauthorized: 'urn:scaleout:problem:unauthorized',
+  forbidden: 'urn:scaleout:problem:forbidden',
+  notFound: 'urn:scaleout:problem:not-found',
+  conflict: 'urn:scaleout:problem:conflict',
+  staleAttempt: 'urn:scaleout:problem:stale-attempt',
+  payloadTooLarge: 'urn:scaleout:problem:payload-too-large',
+  unsupportedMediaType: 'urn:scaleout:problem:unsupported-media-type',
+  methodNotAllowed: 'urn:scaleout:problem:method-not-allowed',
+  internal: 'urn:scaleout:problem:internal',
+} as const;
+
+/** An error that already knows its HTTP answer. */
+export class HttpProblem extends Error {
+  constructor(readonly problem: Omit<Problem, 'instance'>) {
+    super(problem.detail);
+    this.name = 'HttpProblem';
+  }
+}
+
+export function problemResponse(problem: Problem, headers: Record<string, string> = {}): ApiResponse {
+  return {
+    status: problem.status,
+    headers: { 'content-type': problemContentType, ...headers },
+    body: JSON.stringify(problem),
+  };
+}
+
+export function invalidRequest(error: z.ZodError, part: string): HttpProblem {
+  const errors = issuesOf(error, part);
+  return new HttpProblem({
+    type: ProblemType.invalidRequest,
+    title: 'Invalid request',
+    status: 400,
+    detail: errors.map((e) => `${e.field}: ${e.reason}`).join('; '),
+    errors,
+  });
+}
+
+/** Maps anything a handler threw to problem+json; unexpected errors are logged and answered 500 without details. */
+export function toProblem(error: unknown, instance: string, invocation: Invocation): Problem {
+  if (error instanceof HttpProblem) return { ...error.problem, instance };
+  if (error instanceof PayloadTooLargeError) {
+    return { type: ProblemType.payloadTooLarge, title: 'Payload too large', status: 413, detail: error.message, instance };
+  }
+  if (error instanceof ValidationError) {
+    return {
+      type: ProblemType.invalidRequest,
+      title: 'Invalid request',
+      status: 400,
+      detail: error.message,
+      instance,
+      errors: [{ field: error.field, reason: error.reason }],
+    };
+  }
+  if (error instanceof CatalogError) {
+    switch (error.kind) {
+      case 'not-found':
+        return { type: ProblemType.notFound, title: 'Not found', status: 404, detail: error.message, instance };
+      case 'invalid':
+      case 'illegal-state':
+      case 'conflict':
+        return { type: ProblemType.conflict, title: 'Conflict', status: 409, detail: error.message, instance };
+      case 'stale-attempt':
+        return { type: ProblemType.staleAttempt, title: 'Stale attempt', status: 409, detail: error.message, instance };
+    }
+  }
+  invocation.log.error('unexpected error', {
+    invocationId: invocation.invocationId,
+    error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  });
+  return {
+    type: ProblemType.internal,
+    title: 'Internal error',
+    status: 500,
+    detail: `the master failed to handle this request (invocation ${invocation.invocationId}); see its log`,
+    instance,
+  };
+}

@@ -1,0 +1,127 @@
+import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
+import { ManagementAuthenticator } from './auth/management-authenticator.js';
+import { WorkerAuthenticator } from './auth/worker-authenticator.js';
+import type { Catalog } from './catalog/catalog.js';
+import { createCatalog } from './catalog/create-catalog.js';
+import type { CatalogEngine } from './catalog/engine.js';
+import { parseMssqlConnectionString } from './catalog/mssql/connection.js';
+import { MssqlEngine } from './catalog/mssql/engine.js';
+import { SqliteEngine } from './catalog/sqlite/engine.js';
+import { AesGcmValueCipher } from './catalog/value-cipher.js';
+import { WorkSignal } from './claims/work-signal.js';
+import { systemClock, type Clock } from './clock.js';
+import type { MasterConfig } from './config/master-config.js';
+import { StorageEventQueue, type EventQueue } from './events/event-queue.js';
+import type { Logger } from './http/api-request.js';
+import { DevFileKeyStore } from './secrets/dev-file-key-store.js';
+import type { KeyStore } from './secrets/key-store.js';
+import { projectVersion } from './version.js';
+
+/** Everything the master's functions use, built once per process (the composition root). */
+export interface MasterServices {
+  config: MasterConfig;
+  clock: Clock;
+  log: Logger;
+  catalog: Catalog;
+  catalogEngine: CatalogEngine['kind'];
+  keyStore: KeyStore;
+  eventQueue: EventQueue;
+  workSignal: WorkSignal;
+  workerAuth: WorkerAuthenticator;
+  managementAuth: ManagementAuthenticator;
+  version: string;
+  /** SHA-1 thumbprint of the certificate this process serves HTTPS with; null when the platform terminates TLS. */
+  tlsThumbprint: string | null;
+  /** Called after event messages were queued: the local host drains the queue soon after. */
+  onEventsQueued(): void;
+  /** Catalog queries issued by this process (the dispatch benchmark reads it). */
+  readonly catalogQueryCount: number;
+  close(): Promise<void>;
+}
+
+export interface MasterServiceOverrides {
+  clock?: Clock;
+  log?: Logger;
+  keyStore?: KeyStore;
+  eventQueue?: EventQueue;
+  tlsThumbprint?: string | null;
+  onEventsQueued?: () => void;
+}
+
+/**
+ * Builds the master's services from its configuration. Connects to nothing but what it must to migrate the
+ * catalog; the queue and key store connect on first use.
+ */
+export async function createMasterServices(config: MasterConfig, overrides: MasterServiceOverrides = {}): Promise<MasterServices> {
+  const clock = overrides.clock ?? systemClock;
+  const log = overrides.log ?? consoleLogger;
+  let catalogQueryCount = 0;
+  const countQueries = (): void => {
+    catalogQueryCount++;
+  };
+  const engine: CatalogEngine =
+    config.catalog.engine === 'mssql'
+      ? MssqlEngine.fromConnection({ connection: parseMssqlConnectionString(config.catalog.connectionString), log: countQueries })
+      : new SqliteEngine({ filename: config.catalog.path, synchronous: config.catalog.synchronous, log: countQueries });
+  await engine.migrate();
+
+  const keyStore = overrides.keyStore ?? createKeyStore(config);
+  const catalog = createCatalog({
+    engine,
+    clock,
+    cipher: new AesGcmValueCipher(await keyStore.getDataKey()),
+    leaseMs: config.leaseMs,
+  });
+  const eventQueue = overrides.eventQueue ?? createEventQueue(config);
+
+  return {
+    config,
+    clock,
+    log,
+    catalog,
+    catalogEngine: engine.kind,
+    keyStore,
+    eventQueue,
+    workSignal: new WorkSignal(),
+    workerAuth: new WorkerAuthenticator(catalog, config.masterAddresses, clock),
+    managementAuth: new ManagementAuthenticator(catalog, config.entraAuth, clock),
+    version: projectVersion(),
+    tlsThumbprint: overrides.tlsThumbprint ?? null,
+    onEventsQueued: overrides.onEventsQueued ?? (() => undefined),
+    get catalogQueryCount() {
+      return catalogQueryCount;
+    },
+    close: () => catalog.close(),
+  };
+}
+
+function createKeyStore(config: MasterConfig): KeyStore {
+  if (config.keyStore.kind === 'key-vault') throw new Error('the Key Vault key store is not built yet');
+  return new DevFileKeyStore(config.keyStore.folder);
+}
+
+function createEventQueue(config: MasterConfig): EventQueue {
+  const { name, storage } = config.eventQueue;
+  switch (storage.kind) {
+    case 'connection-string':
+      return StorageEventQueue.fromConnectionString(storage.connectionString, name);
+    case 'managed-identity':
+      return StorageEventQueue.fromManagedIdentity(
+        storage.queueServiceUri,
+        storage.clientId ? new ManagedIdentityCredential({ clientId: storage.clientId }) : new DefaultAzureCredential(),
+        name,
+      );
+    case 'azurite':
+      throw new Error('the local host must start Azurite and give its connection string before the services are built');
+  }
+}
+
+export const consoleLogger: Logger = {
+  info: (message, details) => console.log(format('info', message, details)),
+  warn: (message, details) => console.warn(format('warn', message, details)),
+  error: (message, details) => console.error(format('error', message, details)),
+};
+
+function format(level: string, message: string, details?: Record<string, unknown>): string {
+  return `${new Date().toISOString()} ${level} ${message}${details ? ` ${JSON.stringify(details)}` : ''}`;
+}
