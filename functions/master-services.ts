@@ -15,7 +15,7 @@ import { StorageEventQueue, type EventQueue } from './events/event-queue.js';
 import type { Logger } from './http/api-request.js';
 import { DevFileKeyStore } from './secrets/dev-file-key-store.js';
 import type { KeyStore } from './secrets/key-store.js';
-import { projectVersion } from './version.js';
+import { projectVersion } from './project.js';
 
 /** Everything the master's functions use, built once per process (the composition root). */
 export interface MasterServices {
@@ -95,7 +95,7 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
   };
 }
 
-function createKeyStore(config: MasterConfig): KeyStore {
+export function createKeyStore(config: MasterConfig): KeyStore {
   if (config.keyStore.kind === 'key-vault') throw new Error('the Key Vault key store is not built yet');
   return new DevFileKeyStore(config.keyStore.folder);
 }

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { X509Certificate, randomBytes, webcrypto } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,0 +1,81 @@
+import type { HttpFunction } from './http/define-handler.js';
+import { getOpenApiDocumentFunction } from './handlers/openapi.js';
+import { createApiKeyFunction, listApiKeysFunction, listAuditTrailFunction, revokeApiKeyFunction } from './handlers/management/api-keys.js';
+import {
+  addExecutionWorkerFunction,
+  createExecutionFunction,
+  getExecutionFunction,
+  listExecutionEventsFunction,
+  listExecutionsFunction,
+  setExecutionParameterValueFunction,
+  startExecutionFunction,
+  stopExecutionFunction,
+} from './handlers/management/executions.js';
+import { enableScaleOutFunction, getDashboardFunction, getMasterStatusFunction } from './handlers/management/master.js';
+import {
+  deployProjectFunction,
+  getProjectFunction,
+  listFoldersFunction,
+  listPackagesFunction,
+  listProjectsFunction,
+} from './handlers/management/projects.js';
+import {
+  addWorkerFunction,
+  disableWorkerFunction,
+  enableWorkerFunction,
+  getWorkerFunction,
+  listWorkersFunction,
+  removeWorkerFunction,
+  setWorkerPropertiesFunction,
+} from './handlers/management/workers.js';
+import { claimTasksFunction } from './handlers/worker/claim-tasks.js';
+import { completeTaskFunction } from './handlers/worker/complete-task.js';
+import { downloadArchiveFunction } from './handlers/worker/download-archive.js';
+import { heartbeatFunction } from './handlers/worker/heartbeat.js';
+import { postEventsFunction } from './handlers/worker/post-events.js';
+import { masterTimers } from './timers/master-timers.js';
+import type { TimerFunction } from './timers/timer-function.js';
+
+/**
+ * Every function of the master, declared once. The Azure Functions registration (app.ts) and the local host
+ * (local-host/) both serve exactly this table.
+ */
+export const functionTable: readonly (HttpFunction | TimerFunction)[] = [
+  // Worker protocol
+  claimTasksFunction,
+  heartbeatFunction,
+  postEventsFunction,
+  completeTaskFunction,
+  downloadArchiveFunction,
+  // Management API
+  getMasterStatusFunction,
+  enableScaleOutFunction,
+  getDashboardFunction,
+  listWorkersFunction,
+  getWorkerFunction,
+  addWorkerFunction,
+  removeWorkerFunction,
+  enableWorkerFunction,
+  disableWorkerFunction,
+  setWorkerPropertiesFunction,
+  deployProjectFunction,
+  listFoldersFunction,
+  listProjectsFunction,
+  getProjectFunction,
+  listPackagesFunction,
+  createExecutionFunction,
+  setExecutionParameterValueFunction,
+  addExecutionWorkerFunction,
+  startExecutionFunction,
+  stopExecutionFunction,
+  getExecutionFunction,
+  listExecutionsFunction,
+  listExecutionEventsFunction,
+  createApiKeyFunction,
+  listApiKeysFunction,
+  revokeApiKeyFunction,
+  listAuditTrailFunction,
+  getOpenApiDocumentFunction,
+  // Timers
+  ...masterTimers,
+];

@@ -1,0 +1,31 @@
+import { createApiKey, listApiKeys, listAuditTrail, revokeApiKey } from '../../../contracts/management/endpoints.js';
+import { generateApiKey } from '../../auth/api-keys.js';
+import { defineHandler } from '../../http/define-handler.js';
+import { iso, toApiKeyView } from '../views.js';
+
+export const createApiKeyFunction = defineHandler(createApiKey, async ({ body, caller }, { catalog }) => {
+  const generated = generateApiKey();
+  const apiKey = await catalog.insertApiKey(
+    { apiKeyId: generated.apiKeyId, name: body.name, role: body.role, keyHash: generated.keyHash },
+    caller.actor,
+  );
+  return { apiKey: toApiKeyView(apiKey), secret: generated.secret };
+});
+
+export const listApiKeysFunction = defineHandler(listApiKeys, async (_input, { catalog }) => ({
+  apiKeys: (await catalog.listApiKeys()).map(toApiKeyView),
+}));
+
+export const revokeApiKeyFunction = defineHandler(revokeApiKey, async ({ params, caller }, services) => {
+  const apiKey = await services.catalog.revokeApiKey(params.apiKeyId, caller.actor);
+  services.managementAuth.forgetKey(params.apiKeyId);
+  return toApiKeyView(apiKey);
+});
+
+export const listAuditTrailFunction = defineHandler(listAuditTrail, async ({ query }, { catalog }) => {
+  const page = await catalog.listAuditTrail({ limit: query.limit, offset: query.offset });
+  return {
+    entries: page.items.map((entry) => ({ ...entry, occurredTime: iso(entry.occurredTime) })),
+    nextOffset: page.nextOffset,
+  };
+});

@@ -1,0 +1,90 @@
+import {
+  addExecutionWorker,
+  createExecution,
+  getExecution,
+  listExecutionEvents,
+  listExecutions,
+  setExecutionParameterValue,
+  startExecution,
+  stopExecution,
+} from '../../../contracts/management/endpoints.js';
+import { ExecutionStatus, type Execution, type ExecutionStatus as Status } from '../../catalog/domain.js';
+import { waitingReason } from '../../executions/waiting-reason.js';
+import { defineHandler } from '../../http/define-handler.js';
+import type { MasterServices } from '../../master-services.js';
+import { toEventMessageView, toExecutionSummaryView, toExecutionView } from '../views.js';
+
+/** An execution as the API shows it: with its attempts, and why it waits when it does. */
+export async function executionView(services: MasterServices, execution: Execution) {
+  const { catalog, clock, config } = services;
+  const tasks = await catalog.listTasks(execution.executionId);
+  const waiting =
+    execution.status === ExecutionStatus.created || execution.status === ExecutionStatus.pending
+      ? waitingReason(execution, await catalog.getMasterProperties(), await catalog.listWorkerAgents(), clock.now(), config.workerOfflineAfterMs)
+      : null;
+  return toExecutionView(execution, tasks, waiting);
+}
+
+export const createExecutionFunction = defineHandler(createExecution, async ({ body, caller }, services) => {
+  const execution = await services.catalog.createExecution(
+    {
+      folderName: body.folderName,
+      projectName: body.projectName,
+      packageName: body.packageName,
+      versionNumber: body.versionNumber,
+      parameters: body.parameters,
+      useAnyWorker: body.useAnyWorker,
+      allowedWorkerIds: body.workerAgentIds,
+      requiredTags: body.requiredTags,
+      timeoutMs: body.timeoutMs,
+      start: body.start ? { retryCount: body.retryCount } : undefined,
+    },
+    caller.actor,
+  );
+  if (body.start) services.workSignal.notify();
+  return executionView(services, execution);
+});
+
+export const setExecutionParameterValueFunction = defineHandler(setExecutionParameterValue, async ({ params, body }, services) =>
+  executionView(services, await services.catalog.setExecutionParameterValue(params.executionId, params.parameterName, body.value)),
+);
+
+export const addExecutionWorkerFunction = defineHandler(addExecutionWorker, async ({ params, body }, services) =>
+  executionView(services, await services.catalog.addExecutionWorker(params.executionId, body.workerAgentId)),
+);
+
+export const startExecutionFunction = defineHandler(startExecution, async ({ params, body }, services) => {
+  const execution = await services.catalog.startExecution(params.executionId, { retryCount: body.retryCount });
+  services.workSignal.notify();
+  return executionView(services, execution);
+});
+
+export const stopExecutionFunction = defineHandler(stopExecution, async ({ params, caller }, services) =>
+  executionView(services, await services.catalog.stopOperation(params.executionId, caller.actor)),
+);
+
+export const getExecutionFunction = defineHandler(getExecution, async ({ params }, services) =>
+  executionView(services, await services.catalog.getExecution(params.executionId)),
+);
+
+export const listExecutionsFunction = defineHandler(listExecutions, async ({ query }, { catalog }) => {
+  const page = await catalog.listExecutions(
+    {
+      status: query.status as Status[] | undefined,
+      folderName: query.folder,
+      projectName: query.project,
+      packageName: query.package,
+      createdSince: query.since === undefined ? undefined : Date.parse(query.since),
+      parentExecutionId: query.parent,
+    },
+    { limit: query.limit, offset: query.offset },
+  );
+  return { executions: page.items.map(toExecutionSummaryView), nextOffset: page.nextOffset };
+});
+
+export const listExecutionEventsFunction = defineHandler(listExecutionEvents, async ({ params, query }, { catalog }) => {
+  // Reading events of an execution that does not exist is a 404, not an empty list.
+  const execution = await catalog.getExecution(params.executionId);
+  const events = await catalog.listEventMessages(execution.executionId, query.after, query.limit);
+  return { events: events.map(toEventMessageView), nextCursor: events.at(-1)?.eventMessageId ?? query.after };
+});

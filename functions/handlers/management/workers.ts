@@ -1,0 +1,112 @@
+import {
+  addWorker,
+  disableWorker,
+  enableWorker,
+  getWorker,
+  listWorkers,
+  removeWorker,
+  setWorkerProperties,
+} from '../../../contracts/management/endpoints.js';
+import { ValidationError } from '../../catalog/errors.js';
+import { defineHandler } from '../../http/define-handler.js';
+import type { MasterServices } from '../../master-services.js';
+import { checkWorkerCertificate, commonName, parseWorkerCertificate, summarizeCertificate } from '../../workers/worker-certificate.js';
+import { toWorkerView } from '../views.js';
+
+const view = (services: MasterServices) => (worker: Parameters<typeof toWorkerView>[0]) =>
+  toWorkerView(worker, services.clock.now(), services.config.workerOfflineAfterMs);
+
+export const listWorkersFunction = defineHandler(listWorkers, async (_input, services) => ({
+  workers: (await services.catalog.listWorkerAgents()).map(view(services)),
+}));
+
+export const getWorkerFunction = defineHandler(getWorker, async ({ params }, services) =>
+  view(services)(await services.catalog.getWorkerAgent(params.workerAgentId)),
+);
+
+/**
+ * Scale Out Manager's "add worker": validate the certificate, show what it is and what to do next, and (unless
+ * only validating) register the worker, disabled until an administrator enables it.
+ */
+export const addWorkerFunction = defineHandler(addWorker, async ({ body, caller }, services) => {
+  const certificate = body.certificate === undefined ? undefined : parseWorkerCertificate(body.certificate);
+  if (certificate) checkWorkerCertificate(certificate, services.clock.now());
+  const summary = certificate ? summarizeCertificate(certificate) : undefined;
+  const machineName = body.machineName ?? (certificate ? commonName(certificate) : undefined) ?? body.displayName;
+  if (!machineName) {
+    throw new ValidationError('machineName', 'give the machine name (or a display name) when adding a worker by thumbprint');
+  }
+  const nextSteps = nextStepsFor(services, body.validateOnly ? undefined : '<worker id>', !certificate);
+  if (body.validateOnly) return { ...(summary ? { certificate: summary } : {}), nextSteps };
+
+  const worker = await services.catalog.addWorkerAgent(
+    {
+      machineName,
+      displayName: body.displayName,
+      description: body.description,
+      tags: body.tags,
+      maxTaskCount: body.maxTaskCount,
+      certificate: certificate
+        ? {
+            thumbprintSha1: summary!.thumbprintSha1,
+            thumbprintSha256: summary!.thumbprintSha256,
+            pem: certificate.toString(),
+            notAfter: Date.parse(certificate.validTo),
+          }
+        : body.thumbprint!.length === 40
+          ? { thumbprintSha1: body.thumbprint }
+          : { thumbprintSha256: body.thumbprint },
+    },
+    caller.actor,
+  );
+  return {
+    worker: view(services)(worker),
+    ...(summary ? { certificate: summary } : {}),
+    nextSteps: nextStepsFor(services, worker.workerAgentId, !certificate),
+  };
+});
+
+function nextStepsFor(services: MasterServices, workerAgentId: string | undefined, byThumbprint: boolean): string[] {
+  const steps = [
+    `On the worker machine, the worker's configuration must name this master: MasterEndpoint = ${services.config.masterAddress}` +
+      ' (scaleout-worker init --master does that).',
+  ];
+  if (services.tlsThumbprint) {
+    steps.push(
+      `This master uses a self-signed certificate: set MasterHttpsCertThumbprint = ${services.tlsThumbprint} in the worker's configuration to trust it.`,
+    );
+  }
+  if (byThumbprint) {
+    steps.push('The worker presents its certificate on first contact; the master checks it against this thumbprint and keeps it.');
+  }
+  steps.push('Start the worker: scaleout-worker start (or install it as a service: scaleout-worker service install).');
+  steps.push(
+    `Enable the worker, which starts disabled as in SSIS: scaleout worker enable ${workerAgentId ?? '<worker id>'}.`,
+  );
+  return steps;
+}
+
+export const removeWorkerFunction = defineHandler(removeWorker, async ({ params, caller }, services) => {
+  await services.catalog.removeWorkerAgent(params.workerAgentId, caller.actor);
+  services.workerAuth.forgetWorker(params.workerAgentId);
+  // Its running tasks may have been re-queued for others.
+  services.workSignal.notifyAll();
+  return undefined;
+});
+
+export const enableWorkerFunction = defineHandler(enableWorker, async ({ params, caller }, services) => {
+  const worker = await services.catalog.enableWorkerAgent(params.workerAgentId, caller.actor);
+  services.workSignal.notifyAll();
+  return view(services)(worker);
+});
+
+export const disableWorkerFunction = defineHandler(disableWorker, async ({ params, caller }, services) =>
+  view(services)(await services.catalog.disableWorkerAgent(params.workerAgentId, caller.actor)),
+);
+
+export const setWorkerPropertiesFunction = defineHandler(setWorkerProperties, async ({ params, body, caller }, services) => {
+  const worker = await services.catalog.setWorkerAgentProperty(params.workerAgentId, body, caller.actor);
+  // New tags or capacity may make waiting executions eligible.
+  services.workSignal.notifyAll();
+  return view(services)(worker);
+});

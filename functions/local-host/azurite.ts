@@ -1,0 +1,71 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../project.js';
+
+/** Azurite's well-known development account (public, documented by Microsoft). */
+const devAccount = 'devstoreaccount1';
+const devKey = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface RunningAzurite {
+  connectionString: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Azurite's queue service for the local host: on 127.0.0.1, a free port, with data kept in `location` so
+ * queued event messages survive a restart. `--skipApiVersionCheck` because the SDK speaks a newer API version
+ * than Azurite knows; `--disableTelemetry` because it would otherwise try to reach the internet.
+ */
+export async function startAzurite(location: string): Promise<RunningAzurite> {
+  mkdirSync(location, { recursive: true });
+  const child = fork(
+    join(projectRoot(), 'functions/local-host/azurite-process.cjs'),
+    ['--silent', '--skipApiVersionCheck', '--disableTelemetry', '--queueHost', '127.0.0.1', '--queuePort', '0', '--location', location],
+    { cwd: projectRoot(), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => fail(new Error(`Azurite did not start within 30 s:\n${output}`)), 30_000);
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(error);
+    };
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = /successfully listens on https?:\/\/[^:]+:(\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        resolve(Number(match[1]));
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => fail(new Error(`Azurite exited (code ${code}) before it started:\n${output}`)));
+  });
+  // Keep draining its output so a chatty Azurite never blocks on a full pipe.
+  child.stdout?.resume();
+  child.stderr?.resume();
+  return {
+    port,
+    connectionString:
+      `DefaultEndpointsProtocol=http;AccountName=${devAccount};AccountKey=${devKey};` +
+      `QueueEndpoint=http://127.0.0.1:${port}/${devAccount};`,
+    stop: () => stopChild(child),
+  };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

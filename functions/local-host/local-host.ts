@@ -1,0 +1,103 @@
+import { hostname } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { Clock } from '../clock.js';
+import { parseMasterConfig } from '../config/master-config.js';
+import { functionTable } from '../function-table.js';
+import type { Logger } from '../http/api-request.js';
+import type { HttpFunction } from '../http/define-handler.js';
+import { consoleLogger, createKeyStore, createMasterServices, type MasterServices } from '../master-services.js';
+import type { TimerFunction } from '../timers/timer-function.js';
+import { startAzurite, type RunningAzurite } from './azurite.js';
+import { listenHttps, type HttpsHost } from './server.js';
+import { TimerRunner } from './timer-runner.js';
+
+export interface LocalHost {
+  /** e.g. https://localhost:8391 */
+  url: string;
+  port: number;
+  services: MasterServices;
+  /** SHA-1 thumbprint of the self-signed certificate: workers pin it (MasterHttpsCertThumbprint). */
+  certificateThumbprint: string;
+  certificatePem: string;
+  timers: TimerRunner;
+  stop(): Promise<void>;
+}
+
+export interface LocalHostOptions {
+  /** The environment to read settings from. @default process.env */
+  env?: Record<string, string | undefined>;
+  clock?: Clock;
+  log?: Logger;
+  /** Fire the timers on their schedules. Tests that drive timers by hand turn this off. @default true */
+  timers?: boolean;
+}
+
+/**
+ * The master on one machine: the same function table as in Azure, served over HTTPS (a self-signed certificate
+ * is created under .data/ on first start), the timers fired on their schedules, and Azurite started for the event
+ * queue when no storage connection string is configured.
+ */
+export async function startLocalHost(options: LocalHostOptions = {}): Promise<LocalHost> {
+  const env = { ...(options.env ?? process.env) };
+  const log = options.log ?? consoleLogger;
+  // Check every setting before starting anything.
+  const settings = parseMasterConfig(env, 'local');
+  let azurite: RunningAzurite | undefined;
+  let https: HttpsHost | undefined;
+  let runner: TimerRunner | undefined;
+  let services: MasterServices | undefined;
+  try {
+    if (settings.eventQueue.storage.kind === 'azurite') {
+      const dataFolder = dirname(resolve(settings.catalog.engine === 'sqlite' ? settings.catalog.path : '.data/catalog.sqlite'));
+      azurite = await startAzurite(join(dataFolder, 'azurite'));
+      env['AzureWebJobsStorage'] = azurite.connectionString;
+    }
+    const keyStore = createKeyStore(settings);
+    const hostnames = [...new Set([new URL(settings.masterAddress).hostname, 'localhost', hostname()])];
+    const certificate = await keyStore.getMasterCertificate(hostnames);
+    https = await listenHttps({ tls: certificate, host: settings.localHost.host, port: settings.localHost.port, log });
+    // Now the port is known (it may have been 0): the master's address names it.
+    const config = parseMasterConfig({ ...env, SCALEOUT_PORT: String(https.port) }, 'local');
+    services = await createMasterServices(config, {
+      ...(options.clock ? { clock: options.clock } : {}),
+      log,
+      keyStore,
+      tlsThumbprint: certificate.thumbprintSha1,
+      // Drain soon after lines arrive, so a live tail shows them within a moment.
+      onEventsQueued: () => runner?.trigger('drainEventQueue'),
+    });
+    https.serve(
+      functionTable.filter((fn): fn is HttpFunction => fn.kind === 'http'),
+      services,
+    );
+    runner = new TimerRunner(
+      functionTable.filter((fn): fn is TimerFunction => fn.kind === 'timer'),
+      services,
+      log,
+    );
+    // The heartbeat runs at once so the dashboard shows the master online from the start.
+    runner.trigger('masterHeartbeat');
+    if (options.timers !== false) runner.start();
+    const started = { https, runner, services };
+    return {
+      url: `https://localhost:${https.port}`,
+      port: https.port,
+      services,
+      certificateThumbprint: certificate.thumbprintSha1,
+      certificatePem: certificate.certPem,
+      timers: runner,
+      async stop() {
+        await started.https.close();
+        await started.runner.stop();
+        await started.services.close();
+        await azurite?.stop();
+      },
+    };
+  } catch (error) {
+    await https?.close();
+    await runner?.stop();
+    await services?.close();
+    await azurite?.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,70 @@
+import { drainEventQueue } from './drain-event-queue.js';
+import type { TimerFunction } from './timer-function.js';
+
+/**
+ * The master's timers. Each is safe when two instances run it at once (Azure may cold-start several): the
+ * heartbeat and the sweep write idempotently, cleanup deletes what is still there, and the drain relies on the
+ * queue's visibility timeout and the catalog's (task, sequence) dedupe.
+ */
+
+/** SSIS MasterHeartbeatIntervalInMs: the master's last online time, which the dashboard shows. */
+export const masterHeartbeatTimer: TimerFunction = {
+  kind: 'timer',
+  name: 'masterHeartbeat',
+  scheduleSetting: 'SCALEOUT_MASTER_HEARTBEAT_SCHEDULE',
+  schedule: (config) => config.schedules.masterHeartbeat,
+  async run(services) {
+    await services.catalog.recordMasterHeartbeat({ masterAddress: services.config.masterAddress, version: services.version });
+  },
+};
+
+/** SSIS "deal with expired tasks": a dead worker's tasks are re-queued, or end with status 6. */
+export const dealWithExpiredTasksTimer: TimerFunction = {
+  kind: 'timer',
+  name: 'dealWithExpiredTasks',
+  scheduleSetting: 'SCALEOUT_EXPIRED_TASKS_SCHEDULE',
+  schedule: (config) => config.schedules.expiredTasks,
+  async run(services, invocation) {
+    const released = await services.catalog.expireLeases();
+    if (released.length === 0) return;
+    for (const task of released) {
+      invocation.log.warn('lease expired', {
+        executionId: task.executionId,
+        taskId: task.taskId,
+        attemptNumber: task.attemptNumber,
+        workerAgentId: task.workerAgentId,
+        retryAttemptNumber: task.retryAttemptNumber,
+      });
+    }
+    const requeued = released.filter((task) => task.retryAttemptNumber !== undefined).length;
+    if (requeued > 0) services.workSignal.notify(requeued);
+  },
+};
+
+/** SSIS CleanupCompletedJobsIntervalInMs: executions past the retention window (RETENTION_WINDOW days) go. */
+export const cleanupCompletedJobsTimer: TimerFunction = {
+  kind: 'timer',
+  name: 'cleanupCompletedJobs',
+  scheduleSetting: 'SCALEOUT_CLEANUP_SCHEDULE',
+  schedule: (config) => config.schedules.cleanup,
+  async run(services, invocation) {
+    const settings = await services.catalog.getCleanupSettings();
+    if (!settings.cleanupEnabled) return;
+    const deleted = await services.catalog.cleanupCompletedExecutions(settings.retentionWindowDays * 86_400_000);
+    if (deleted > 0) invocation.log.info('cleanup', { deletedExecutions: deleted, retentionWindowDays: settings.retentionWindowDays });
+  },
+};
+
+/** Event messages: queue → catalog. */
+export const drainEventQueueTimer: TimerFunction = {
+  kind: 'timer',
+  name: 'drainEventQueue',
+  scheduleSetting: 'SCALEOUT_EVENT_DRAIN_SCHEDULE',
+  schedule: (config) => config.schedules.eventDrain,
+  async run(services, invocation) {
+    const result = await drainEventQueue(services.eventQueue, services.catalog, invocation.log);
+    if (result.setAside > 0) invocation.log.warn('event messages set aside in the poison queue', { ...result });
+  },
+};
+
+export const masterTimers = [masterHeartbeatTimer, dealWithExpiredTasksTimer, cleanupCompletedJobsTimer, drainEventQueueTimer];
