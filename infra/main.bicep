@@ -168,16 +168,17 @@ module catalogUsers 'app/catalog-users.bicep' = {
   }
 }
 
-// azd stores these outputs in the environment (.azure/<env>/.env).
+// azd stores these outputs in the environment (.azure/<env>/.env). None is named SCALEOUT_*: the master refuses
+// SCALEOUT_* variables it does not know, and must not pick these up by accident on a developer's machine.
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
-output SCALEOUT_MASTER_ADDRESS string = master.outputs.url
+output MASTER_URL string = master.outputs.url
 output SERVICE_MASTER_NAME string = master.outputs.name
 output AZURE_FUNCTION_APP_NAME string = master.outputs.name
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
-output SCALEOUT_EVENT_QUEUE_NAME string = eventQueueName
+output AZURE_EVENT_QUEUE_NAME string = eventQueueName
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
-output SCALEOUT_KEY_VAULT_URL string = keyVault.outputs.uri
+output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.uri
 output AZURE_SQL_SERVER_NAME string = catalog.outputs.serverName
 output AZURE_SQL_SERVER_FQDN string = catalog.outputs.serverFqdn
 output AZURE_SQL_DATABASE_NAME string = catalog.outputs.databaseName

@@ -90,6 +90,14 @@ describe('infra/ Bicep', () => {
     expect(declared).toEqual(expect.arrayContaining(given));
   });
 
+  it('keeps azd\'s environment out of the master\'s SCALEOUT_* namespace (the master refuses unknown ones)', async () => {
+    const { tree } = await parsed(join('infra', 'main.bicep'));
+    const outputs = tree.rootNode.descendantsOfType('output_declaration').map((output) => output?.namedChildren[0]?.text);
+    expect(outputs).toContain('MASTER_URL');
+    expect(outputs.filter((name) => name?.startsWith('SCALEOUT_'))).toEqual([]);
+    expect(readFileSync('infra/main.parameters.json', 'utf8')).not.toMatch(/\$\{SCALEOUT_/);
+  });
+
   it('runs the master on Flex Consumption, Node 22, with a system-assigned identity and HTTPS only', async () => {
     const { tree } = await parsed(join('infra', 'app', 'master.bicep'));
     const site = bicepResources(tree).find((resource) => resource.type === 'Microsoft.Web/sites' && !resource.existing);
