@@ -1,6 +1,6 @@
 import { X509Certificate, createPrivateKey, webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
-import './reflect-metadata.js'; // before @peculiar/x509, which cannot load without it
+import 'reflect-metadata'; // before @peculiar/x509, whose tsyringe cannot load without it
 import * as x509 from '@peculiar/x509';
 import type { MasterCertificate } from './key-store.js';
 

@@ -1,5 +1,5 @@
 import { webcrypto } from 'node:crypto';
-import '../../functions/secrets/reflect-metadata.js'; // before @peculiar/x509, which cannot load without it
+import 'reflect-metadata'; // before @peculiar/x509, whose tsyringe cannot load without it
 import * as x509 from '@peculiar/x509';
 
 /**
