@@ -120,6 +120,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   //   AzureWebJobsStorage__queueServiceUri       the queue endpoint, so the master's queue client needs no DNS suffix
   //   APPLICATIONINSIGHTS_CONNECTION_STRING      where telemetry goes
   //   APPLICATIONINSIGHTS_AUTHENTICATION_STRING  send it with the managed identity (local auth is off)
+  //   SCALEOUT_*_SCHEDULE                        the timers' NCRONTAB schedules: the functions read them as %SETTING%
   resource appSettings 'config' = {
     name: 'appsettings'
     properties: {
@@ -137,6 +138,12 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       AzureWebJobsStorage__queueServiceUri: storageQueueEndpoint
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
+      // Timers, in UTC as Flex runs them. Short sweeps cost little on Flex (billed per execution, a few tens of
+      // milliseconds each) and are what notices a dead worker within 30 s and moves log lines within seconds.
+      SCALEOUT_MASTER_HEARTBEAT_SCHEDULE: '*/30 * * * * *'
+      SCALEOUT_EXPIRED_TASKS_SCHEDULE: '*/5 * * * * *'
+      SCALEOUT_CLEANUP_SCHEDULE: '0 0 */12 * * *'
+      SCALEOUT_EVENT_DRAIN_SCHEDULE: '*/2 * * * * *'
     }
   }
 

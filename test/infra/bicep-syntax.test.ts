@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { masterAppSettingNames } from '../support/bicep-app-settings.js';
 import {
   bicepFiles,
   bicepResources,
@@ -117,27 +116,5 @@ describe('infra/ Bicep', () => {
       'node',
       '22',
     ]);
-  });
-});
-
-describe('the master\'s app settings', () => {
-  it('are read by name from the syntax tree, and are exactly the ones the master reads', async () => {
-    expect((await masterAppSettingNames()).sort()).toEqual(
-      [
-        'SCALEOUT_MASTER_ADDRESS',
-        'SCALEOUT_CATALOG_CONNECTION',
-        'SCALEOUT_KEY_VAULT_URL',
-        'SCALEOUT_EVENT_QUEUE_NAME',
-        'SCALEOUT_CLAIM_MAX_WAIT_MS',
-        'SCALEOUT_ENTRA_AUTH',
-        // Identity-based host storage; Flex Consumption takes the runtime from functionAppConfig, so
-        // FUNCTIONS_WORKER_RUNTIME and FUNCTIONS_EXTENSION_VERSION must not appear.
-        'AzureWebJobsStorage__accountName',
-        'AzureWebJobsStorage__credential',
-        'AzureWebJobsStorage__queueServiceUri',
-        'APPLICATIONINSIGHTS_CONNECTION_STRING',
-        'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
-      ].sort(),
-    );
   });
 });
