@@ -28,8 +28,11 @@ type HeartbeatHandler = (request: HeartbeatRequest) => HeartbeatResponse | Promi
  * connection.
  */
 export class FakeMaster implements MasterClient {
+  /** @param now stamps each claim, so tests can see when the listener asked */
+  constructor(private readonly now: () => number = () => 0) {}
+
   readonly queue: ClaimedTask[] = [];
-  readonly claims: ClaimRequest[] = [];
+  readonly claims: (ClaimRequest & { at: number })[] = [];
   readonly heartbeats: HeartbeatRequest[] = [];
   readonly events: { taskId: number; body: EventsRequest }[] = [];
   readonly completions: { taskId: number; body: CompleteRequest }[] = [];
@@ -39,6 +42,8 @@ export class FakeMaster implements MasterClient {
   down = false;
   /** Fails the next N calls of any kind as unreachable. */
   failNext = 0;
+  /** Most tasks one claim hands out. */
+  maxPerClaim = Infinity;
   heartbeatHandler: HeartbeatHandler = (request) => this.renewAll(request);
   completeHandler: (taskId: number, body: CompleteRequest) => CompleteResponse | Promise<CompleteResponse> = () => ({
     executionStatus: 7,
@@ -60,8 +65,8 @@ export class FakeMaster implements MasterClient {
 
   async claimTasks(body: ClaimRequest): Promise<ClaimResponse> {
     this.#check();
-    this.claims.push(body);
-    return { tasks: this.queue.splice(0, body.freeSlots), leaseMs: this.leaseMs };
+    this.claims.push({ ...body, at: this.now() });
+    return { tasks: this.queue.splice(0, Math.min(body.freeSlots, this.maxPerClaim)), leaseMs: this.leaseMs };
   }
 
   async heartbeat(body: HeartbeatRequest): Promise<HeartbeatResponse> {
