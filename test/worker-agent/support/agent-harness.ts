@@ -6,6 +6,7 @@ import { Backoff } from '../../../worker-agent/backoff.js';
 import { Dispatcher } from '../../../worker-agent/dispatcher.js';
 import { HeartbeatLoop } from '../../../worker-agent/heartbeat.js';
 import { Listener } from '../../../worker-agent/listener.js';
+import type { PackageExecutor } from '../../../worker-agent/package-executor.js';
 import { ConnectivityMonitor } from '../../../worker-agent/master/connectivity.js';
 import { ReportSpool } from '../../../worker-agent/report-spool.js';
 import type { ResourceSample } from '../../../worker-agent/resources.js';
@@ -15,6 +16,8 @@ import { FakeMaster } from './fake-master.js';
 import { memoryLogger } from './logs.js';
 
 export interface HarnessOptions {
+  /** @default a FakeExecutor: a package the test controls */
+  executor?: (clock: FakeClock) => PackageExecutor;
   maxTaskCount?: number;
   heartbeatErrorToleranceMs?: number;
   drainTimeoutMs?: number;
@@ -29,7 +32,8 @@ export async function agentHarness(options: HarnessOptions = {}) {
   const clock = new FakeClock();
   const master = new FakeMaster(() => clock.now());
   const log = memoryLogger();
-  const executor = new FakeExecutor();
+  const fake = new FakeExecutor();
+  const executor = options.executor?.(clock) ?? fake;
   const connectivity = new ConnectivityMonitor(log, () => clock.now());
   const folder = mkdtempSync(join(tmpdir(), 'scaleout-agent-'));
   const spool = new ReportSpool({ folder, master, clock, log, connectivity, retryTimeoutMs: 7 * 86_400_000 });
@@ -83,7 +87,7 @@ export async function agentHarness(options: HarnessOptions = {}) {
     clock,
     master,
     log,
-    executor,
+    executor: fake,
     spool,
     dispatcher,
     resources,
