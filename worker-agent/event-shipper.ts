@@ -45,7 +45,7 @@ export class EventShipper {
       time: new Date(this.clock.now()).toISOString(),
       type,
       source,
-      message: this.#mask(message),
+      message: this.mask(message),
     });
     if (this.#buffer.length >= maxEventsPerRequest) void this.flush();
     else this.#scheduleFlush();
@@ -92,7 +92,8 @@ export class EventShipper {
     });
   }
 
-  #mask(message: string): string {
+  /** The text with every sensitive value replaced by `***`. */
+  mask(message: string): string {
     let masked = message;
     for (const secret of this.#secrets) masked = masked.split(secret).join('***');
     return masked;

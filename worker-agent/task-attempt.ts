@@ -134,7 +134,7 @@ export class TaskAttempt {
     } finally {
       timer.abort();
     }
-    const completion = completionOf(exit, this.task, '', this.#lastStderrLine);
+    const completion = completionOf(exit, this.task, '', this.#shipper.mask(this.#lastStderrLine));
     this.deps.log.info(`task ${this.#name()}: ${completion ? `${completion.outcome}: ${completion.message}` : 'lease lost: stopped, nothing reported'}`);
     return completion;
   }

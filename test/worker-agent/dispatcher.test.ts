@@ -171,6 +171,23 @@ describe('the dispatcher', () => {
     ]);
   });
 
+  it('masks sensitive parameter values in event messages and in the completion message', async () => {
+    h = await agentHarness();
+    const task = claimedTask({ parameters: { Password: 'hunter2-secret', Server: 'db01' }, sensitiveParameterNames: ['Password'] });
+    h.master.queue.push(task);
+    h.start();
+    await settle();
+    const run = h.executor.runOf(task.taskId);
+    run.context.output.line('stdout', 'connecting to db01');
+    run.context.output.line('stderr', 'login failed with password hunter2-secret');
+    run.exit(1);
+    await eventually(() => h.master.completions.length === 1, 'the completion');
+    const delivered = JSON.stringify([h.master.events, h.master.completions, h.log.lines]);
+    expect(delivered).not.toContain('hunter2-secret');
+    expect(h.master.completions[0]?.body.message).toBe('Daily.dtsx exited with code 1: login failed with password ***');
+    expect(h.master.eventsOf(task).map((e) => e.message)).toContain('connecting to db01');
+  });
+
   it('abandons running tasks when the master stays silent past HeartbeatErrorTolerance, and reports them once it is back', async () => {
     h = await agentHarness({ heartbeatErrorToleranceMs: 60_000 });
     const task = claimedTask();
