@@ -1,9 +1,9 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadWorkerConfig } from '../../worker-agent/config/load-config.js';
-import { parseWorkerSettings, settingsToFile, type WorkerSettings } from '../../worker-agent/config/settings.js';
+import { parseWorkerSettings, settingSpecs, settingsToFile, type WorkerSettings } from '../../worker-agent/config/settings.js';
 import { formatTimeSpan, parseDuration } from '../../worker-agent/config/time-span.js';
 import { generateWorkerIdentity } from '../../worker-agent/identity/certificate.js';
 
@@ -174,5 +174,18 @@ describe('loading the configuration with the files it points at', () => {
     expect(!loaded.ok && loaded.problems[0]?.reason).toBe(
       `no settings file at ${join(dir, 'missing.json')}: create one with \`scaleout-worker init --master <URL>\``,
     );
+  });
+});
+
+describe('the documentation', () => {
+  it('lists every setting the agent reads, with its default', () => {
+    const readme = readFileSync(new URL('../../worker-agent/README.md', import.meta.url), 'utf8');
+    for (const s of settingSpecs) {
+      const row = readme.split('\n').find((line) => line.startsWith(`| ${s.name} |`));
+      expect(row, s.name).toBeDefined();
+      // Numbers and time spans are documented as they are; paths and the machine name in words.
+      const fallback = s.fallback(context);
+      if (/^\d/.test(String(fallback))) expect(row).toContain(`| ${String(fallback)} |`);
+    }
   });
 });
