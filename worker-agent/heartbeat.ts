@@ -49,6 +49,8 @@ export class HeartbeatLoop {
 
   async run(signal: AbortSignal): Promise<void> {
     const { clock, target } = this.options;
+    // Stopping wakes the current wait (one listener, rather than a combined signal per interval).
+    signal.addEventListener('abort', () => this.#wake.abort(), { once: true });
     while (!signal.aborted) {
       this.#beatRequested = false;
       const answered = await this.beatOnce();
@@ -57,7 +59,7 @@ export class HeartbeatLoop {
       const interval = busy || !answered ? this.options.taskIntervalMs : this.options.agentIntervalMs;
       this.#wake = new AbortController();
       if (this.#beatRequested) continue;
-      await clock.sleep(interval, AbortSignal.any([signal, this.#wake.signal]));
+      await clock.sleep(interval, this.#wake.signal);
     }
   }
 
