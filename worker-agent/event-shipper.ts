@@ -68,10 +68,6 @@ export class EventShipper {
     this.#timer?.abort();
   }
 
-  get eventCount(): number {
-    return this.#sequence;
-  }
-
   async #send(batch: WorkerEvent[]): Promise<void> {
     for (let start = 0; start < batch.length && !this.#discarded; start += maxEventsPerRequest) {
       const events = batch.slice(start, start + maxEventsPerRequest);

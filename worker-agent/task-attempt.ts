@@ -63,10 +63,6 @@ export class TaskAttempt {
     });
   }
 
-  get state(): AttemptState {
-    return this.#state;
-  }
-
   /** Whether this worker still holds the lease (and heartbeats must carry this attempt). */
   get holdsLease(): boolean {
     return this.#state !== 'done' && !this.#leaseLost;
@@ -128,9 +124,7 @@ export class TaskAttempt {
         note: (message) => this.#note(message),
       });
     } catch (thrown) {
-      const error = asError(thrown);
-      this.#shipper.add('error', 'worker', describeError(error));
-      return { outcome: 'failed', exitCode: null, message: describeError(error) };
+      return { outcome: 'failed', exitCode: null, message: describeError(asError(thrown)) };
     } finally {
       timer.abort();
     }
@@ -173,7 +167,8 @@ export class TaskAttempt {
 
   async #report(completion: Completion): Promise<void> {
     this.#state = 'reporting';
-    if (completion.outcome !== 'succeeded') this.#note(completion.message);
+    if (completion.outcome === 'failed') this.#shipper.add('error', 'worker', completion.message);
+    else if (completion.outcome !== 'succeeded') this.#shipper.add('warning', 'worker', completion.message);
     await this.#shipper.flush();
     if (this.#leaseLost) return;
     const result = await this.deps.spool.submit({

@@ -29,9 +29,4 @@ export class ConnectivityMonitor {
     this.#lastReported = undefined;
     this.log.info(`reconnected to the master after ${seconds} s`);
   }
-
-  /** When the current outage began, or `undefined` while the master answers. */
-  get downSince(): number | undefined {
-    return this.#downSince;
-  }
 }
