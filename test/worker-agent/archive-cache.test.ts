@@ -9,7 +9,7 @@ import { zipEntries } from './support/zip.js';
 
 let root: string;
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'scaleout-archives-'));
+  root = mkdtempSync(join(tmpdir(), 'scaleout-worker-archives-'));
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 

@@ -17,7 +17,7 @@ import { zipFolder } from './support/zip.js';
 let root: string;
 let master: HttpsMaster;
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'scaleout-cli-'));
+  root = mkdtempSync(join(tmpdir(), 'scaleout-worker-cli-'));
   master = new HttpsMaster();
   await master.start();
 });

@@ -123,7 +123,7 @@ describe('worker settings', () => {
 describe('loading the configuration with the files it points at', () => {
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'scaleout-config-'));
+    dir = mkdtempSync(join(tmpdir(), 'scaleout-worker-config-'));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

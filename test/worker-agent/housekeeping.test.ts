@@ -12,7 +12,7 @@ import { isRunning } from './support/processes.js';
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'scaleout-housekeeping-'));
+  dir = mkdtempSync(join(tmpdir(), 'scaleout-worker-housekeeping-'));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -25,7 +25,7 @@ type Harness = Awaited<ReturnType<typeof agentHarness>>;
 let h: Harness | undefined;
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'scaleout-real-'));
+  root = mkdtempSync(join(tmpdir(), 'scaleout-worker-real-'));
   archive = await zipFolder(fixtures);
 });
 afterEach(async () => {

@@ -12,7 +12,7 @@ import { memoryLogger } from './support/logs.js';
 
 let folder: string;
 beforeEach(() => {
-  folder = mkdtempSync(join(tmpdir(), 'scaleout-spool-'));
+  folder = mkdtempSync(join(tmpdir(), 'scaleout-worker-spool-'));
 });
 afterEach(() => rmSync(folder, { recursive: true, force: true }));
 

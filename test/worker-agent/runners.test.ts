@@ -28,7 +28,7 @@ let archiveRef: ClaimedTask['archive'];
 const leftovers: number[] = [];
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'scaleout-runners-'));
+  root = mkdtempSync(join(tmpdir(), 'scaleout-worker-runners-'));
   archive = await zipFolder(fixtures);
   archiveRef = { projectVersionId: 7, sha256: createHash('sha256').update(archive).digest('hex'), size: archive.length };
 });

@@ -7,7 +7,7 @@ import { renameEntry, zipEntries } from './support/zip.js';
 
 let root: string;
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'scaleout-unzip-'));
+  root = mkdtempSync(join(tmpdir(), 'scaleout-worker-unzip-'));
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 

@@ -35,7 +35,7 @@ export async function agentHarness(options: HarnessOptions = {}) {
   const fake = new FakeExecutor();
   const executor = options.executor?.(clock) ?? fake;
   const connectivity = new ConnectivityMonitor(log, () => clock.now());
-  const folder = mkdtempSync(join(tmpdir(), 'scaleout-agent-'));
+  const folder = mkdtempSync(join(tmpdir(), 'scaleout-worker-agent-'));
   const spool = new ReportSpool({ folder, master, clock, log, connectivity, retryTimeoutMs: 7 * 86_400_000 });
   await spool.open();
   const resources: ResourceSample = { cpuPercent: 10, freeMemoryMb: 4096 };
