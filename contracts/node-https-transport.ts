@@ -95,7 +95,8 @@ class PinnedAgent extends Agent {
     options: AgentOptions,
     private readonly pin: string,
   ) {
-    super({ ...options, rejectUnauthorized: false });
+    // No TLS session reuse: a resumed session presents no certificate, and every connection must show its own.
+    super({ ...options, rejectUnauthorized: false, maxCachedSessions: 0 });
   }
 
   override createConnection(
