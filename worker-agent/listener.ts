@@ -16,7 +16,7 @@ export interface ListenerOptions {
   dispatcher: Pick<Dispatcher, 'freeSlots' | 'waitForFreeSlot' | 'accept' | 'workerEnabled'>;
   spool: Pick<ReportSpool, 'pendingCount' | 'deliverPending'>;
   resources: ResourceProbe;
-  /** TaskRequestMaxCPU. */
+  /** TaskRequestMaxCPU; 100 means no limit. */
   maxCpuPercent: number;
   /** TaskRequestMinMemory, in MB. */
   minMemoryMb: number;
@@ -94,8 +94,10 @@ export class Listener {
     if (this.#saidDisabled) log.info('the master has enabled this worker again');
     this.#saidDisabled = false;
     const { cpuPercent, freeMemoryMb } = resources.sample();
+    // At 100% the limit is off: a saturated CPU reads as exactly 100, which must not stop the worker for good.
+    const cpuLimited = this.options.maxCpuPercent < 100;
     const reason =
-      cpuPercent >= this.options.maxCpuPercent
+      cpuLimited && cpuPercent >= this.options.maxCpuPercent
         ? `CPU at ${Math.round(cpuPercent)}% (TaskRequestMaxCPU ${this.options.maxCpuPercent}%)`
         : freeMemoryMb < this.options.minMemoryMb
           ? `${Math.round(freeMemoryMb)} MB free (TaskRequestMinMemory ${this.options.minMemoryMb} MB)`
