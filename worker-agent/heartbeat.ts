@@ -20,15 +20,23 @@ export interface HeartbeatLoopOptions {
   connectivity: ConnectivityMonitor;
   agent: AgentInfo;
   target: HeartbeatTarget;
-  /** TaskHeartbeatInterval: while tasks run, and while the master does not answer. */
+  /**
+   * TaskHeartbeatInterval: while tasks run, and while the master does not answer. Shortened to a third of the
+   * lease the master announces when that is shorter, so every lease gets a few chances to be renewed.
+   */
   taskIntervalMs: number;
   /** AgentHeartbeatInterval: while the worker is idle. */
   agentIntervalMs: number;
 }
 
+/** Heartbeats per lease, at the least: one late or failed heartbeat must not cost a task its lease. */
+export const heartbeatsPerLease = 3;
+
 /**
  * ONE heartbeat for all running tasks: every TaskHeartbeatInterval while tasks run (every AgentHeartbeatInterval
- * when idle, which keeps the worker online in the manager). It renews every lease in one request and hands the
+ * when idle, which keeps the worker online in the manager). The lease length is the master's to choose (it says it
+ * in every answer): while tasks run, the heartbeat comes at least three times per lease, whatever the worker's
+ * TaskHeartbeatInterval. It renews every lease in one request and hands the
  * answer — leases renewed, lost, to cancel — to the dispatcher. `beatNow()` sends one at once: a newly claimed
  * task waits for it to confirm its lease before it starts.
  */
@@ -36,6 +44,7 @@ export class HeartbeatLoop {
   #wake = new AbortController();
   #beatRequested = false;
   #lastAnswerAt: number;
+  #leaseMs: number | undefined;
 
   constructor(private readonly options: HeartbeatLoopOptions) {
     this.#lastAnswerAt = options.clock.now();
@@ -56,11 +65,18 @@ export class HeartbeatLoop {
       const answered = await this.beatOnce();
       if (signal.aborted || this.#beatRequested) continue;
       const busy = target.heldAttempts().length > 0;
-      const interval = busy || !answered ? this.options.taskIntervalMs : this.options.agentIntervalMs;
+      const interval = busy || !answered ? this.taskIntervalMs : this.options.agentIntervalMs;
       this.#wake = new AbortController();
       if (this.#beatRequested) continue;
       await clock.sleep(interval, this.#wake.signal);
     }
+  }
+
+  /** The interval while tasks run: TaskHeartbeatInterval, or a third of the master's lease when that is shorter. */
+  get taskIntervalMs(): number {
+    const { taskIntervalMs } = this.options;
+    if (this.#leaseMs === undefined) return taskIntervalMs;
+    return Math.min(taskIntervalMs, Math.max(100, Math.floor(this.#leaseMs / heartbeatsPerLease)));
   }
 
   /** One heartbeat; `true` when the master answered. */
@@ -70,6 +86,7 @@ export class HeartbeatLoop {
     try {
       const answer = await master.heartbeat({ tasks: sent, agent: this.options.agent });
       this.#lastAnswerAt = clock.now();
+      this.#leaseMs = answer.leaseMs;
       connectivity.succeeded();
       target.heartbeatAnswered(sent, answer);
       return true;

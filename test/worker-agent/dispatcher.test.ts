@@ -116,6 +116,21 @@ describe('the dispatcher', () => {
     for (const beat of beats) expect(beat.tasks.map((t) => t.taskId).sort()).toEqual(tasks.map((t) => t.taskId).sort());
   });
 
+  it("renews at least three times per lease when the master's lease is shorter than TaskHeartbeatInterval", async () => {
+    h = await agentHarness();
+    h.master.leaseMs = 4000;
+    h.master.queue.push(claimedTask());
+    h.start();
+    await settle();
+    expect(h.executor.running).toHaveLength(1);
+    const before = h.master.heartbeats.length;
+    await h.clock.advance(12_000);
+    // TaskHeartbeatInterval is 10 s here; a 4 s lease is renewed every 1.33 s instead.
+    expect(h.master.heartbeats.length - before).toBe(9);
+    const gaps = h.clock.sleeps.filter((ms) => ms === 1333);
+    expect(gaps.length).toBeGreaterThanOrEqual(9);
+  });
+
   it('runs at most MaxTaskCount packages and claims only for free slots', async () => {
     h = await agentHarness({ maxTaskCount: 2 });
     const tasks = Array.from({ length: 5 }, () => claimedTask());
