@@ -1,0 +1,159 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enableScaleOut, getExecution } from '../../../contracts/management/endpoints.js';
+import type { ExecutionView } from '../../../contracts/management/views.js';
+import { startTestMaster, type TestMaster } from '../../support/test-master.js';
+import { isRunning } from '../support/processes.js';
+import { AgentProcess } from './support/agents.js';
+import { deployE2eProject, executionEvents, startExecution, waitForEnd, waitForExecution } from './support/executions.js';
+import { ProcessMarker } from './support/processes.js';
+import { waitFor } from './support/wait.js';
+
+/**
+ * An agent dies (`kill -9`) or freezes in the middle of a task: the master notices when its lease runs out, the
+ * task is leased again to another agent (retry count 1), and the execution's outcome is that attempt's — recorded
+ * once, whatever the first agent's package or the first agent itself does afterwards.
+ */
+
+const leaseMs = 4000;
+const sweepMs = 1000;
+/**
+ * Beyond lease + sweep: the survivor's claim may be between two polls, and this machine is shared. Generous, yet
+ * far below what would mean "not detected by the sweep" (the next bound up is the 150 s offline threshold).
+ */
+const marginMs = 8000;
+
+let root: string;
+let master: TestMaster;
+let agents: AgentProcess[];
+const marker = new ProcessMarker();
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'scaleout-worker-e2e-lease-'));
+  master = await startTestMaster({
+    env: { SCALEOUT_LEASE_MS: String(leaseMs), SCALEOUT_EXPIRED_TASKS_SCHEDULE: `*/${sweepMs / 1000} * * * * *` },
+  });
+  await master.admin(enableScaleOut, {});
+  await deployE2eProject(master.admin);
+  const endpoint = { url: master.url, thumbprint: master.host.certificateThumbprint };
+  agents = [await AgentProcess.init(root, 'lease-a', endpoint, marker), await AgentProcess.init(root, 'lease-b', endpoint, marker)];
+  for (const agent of agents) {
+    await agent.register(master.admin);
+    agent.start();
+  }
+  // Both are online before any task is started, so either may take it.
+  for (const agent of agents) await agent.waitForOutput(/starting: master/);
+});
+
+afterAll(async () => {
+  for (const agent of agents ?? []) await agent.stop();
+  await master?.stop();
+  await marker.killAll();
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** The `once` package's side effects: who started, who completed. */
+function sideEffects(out: string): { starts: string[]; completions: string[] } {
+  const lines = (file: string): string[] => (existsSync(join(out, file)) ? readFileSync(join(out, file), 'utf8').trim().split('\n') : []);
+  return { starts: lines('starts.log'), completions: lines('side-effect.log') };
+}
+
+/** Starts a `once` execution (retry count 1) and returns it with the agent that runs its first attempt. */
+async function firstAttemptRunning(out: string): Promise<{ created: ExecutionView; holder: AgentProcess; other: AgentProcess; packagePid: number }> {
+  const created = await startExecution(master.admin, 'once', { OutDir: out }, { retryCount: 1 });
+  const started = await waitFor('attempt 1 to start', () => sideEffects(out).starts.find((line) => line.startsWith('started attempt=1 ')));
+  const packagePid = Number(/pid=(\d+)/.exec(started)?.[1]);
+  const running = await master.admin(getExecution, { params: { executionId: created.executionId } });
+  const holder = agents.find((agent) => agent.workerAgentId === running.attempts[0]?.workerAgentId);
+  const other = agents.find((agent) => agent !== holder);
+  if (!holder || !other) throw new Error(`no agent holds attempt 1: ${JSON.stringify(running.attempts)}`);
+  return { created, holder, other, packagePid };
+}
+
+/** Waits until attempt 2 runs, and returns how long after `since` the master leased it. */
+async function secondAttemptLeased(executionId: number, since: number): Promise<{ execution: ExecutionView; reLeaseMs: number }> {
+  const execution = await waitForExecution(master.admin, executionId, 'to lease attempt 2', (e) => e.attempts[1]?.state === 'running', 60_000);
+  return { execution, reLeaseMs: Date.parse(execution.attempts[1]!.claimedTime!) - since };
+}
+
+describe('an agent that dies in the middle of a task', () => {
+  it('kill -9: the task is leased again to the other agent within lease + sweep, and succeeds there, recorded once', async () => {
+    const out = join(root, 'out', 'kill-9');
+    mkdirSync(out, { recursive: true });
+    const { created, holder, other, packagePid } = await firstAttemptRunning(out);
+
+    const killedAt = Date.now();
+    await holder.kill9();
+    const { execution, reLeaseMs } = await secondAttemptLeased(created.executionId, killedAt);
+    console.log(`kill -9: attempt 2 leased ${reLeaseMs} ms after the agent died (lease ${leaseMs} ms, sweep every ${sweepMs} ms)`);
+    expect(reLeaseMs).toBeLessThanOrEqual(leaseMs + sweepMs + marginMs);
+    expect(execution.attempts).toMatchObject([
+      { attemptNumber: 1, state: 'lost', workerAgentId: holder.workerAgentId },
+      { attemptNumber: 2, state: 'running', workerAgentId: other.workerAgentId },
+    ]);
+    expect(execution.attempts[0]!.resultMessage).toMatch(new RegExp(`^lease expired: no heartbeat from worker ${holder.workerAgentId} for \\d+ s$`));
+    // The dead agent's package is an orphan now: nobody stops it but the agent's next start.
+    expect(isRunning(packagePid)).toBe(true);
+    await waitFor('attempt 2 to start', () => sideEffects(out).starts.some((line) => line.startsWith('started attempt=2 ')));
+
+    // The agent starts again: it kills what its previous run left behind before it claims anything.
+    holder.start();
+    await holder.waitForOutput(new RegExp(`killing the package left running by a previous agent in .*${created.attempts[0]!.taskId}\\.1 \\(pid ${packagePid}\\)`));
+    await waitFor('the orphaned package to be gone', () => !isRunning(packagePid));
+
+    writeFileSync(join(out, 'go'), '');
+    const ended = await waitForEnd(master.admin, created.executionId);
+    expect(ended).toMatchObject({ status: 7, statusName: 'succeeded', statusMessage: 'once succeeded', workerAgentId: other.workerAgentId });
+    expect(ended.attempts).toMatchObject([
+      { attemptNumber: 1, state: 'lost' },
+      { attemptNumber: 2, state: 'succeeded', exitCode: 0, workerAgentId: other.workerAgentId },
+    ]);
+    expect(sideEffects(out)).toEqual({
+      starts: [`started attempt=1 pid=${packagePid}`, expect.stringMatching(/^started attempt=2 pid=\d+$/)],
+      completions: ['completed attempt=2'],
+    });
+    const events = await executionEvents(master.admin, created.executionId);
+    expect(events.filter((e) => e.message === 'attempt 2 completed')).toHaveLength(1);
+  });
+
+  it('frozen past its lease (a partition): when it comes back, its package is killed or its report refused, and the retry stands', async () => {
+    const out = join(root, 'out', 'frozen');
+    mkdirSync(out, { recursive: true });
+    const { created, holder, other, packagePid } = await firstAttemptRunning(out);
+
+    const frozenAt = Date.now();
+    holder.freeze();
+    try {
+      const { reLeaseMs } = await secondAttemptLeased(created.executionId, frozenAt);
+      console.log(`SIGSTOP: attempt 2 leased ${reLeaseMs} ms after the agent froze`);
+      expect(reLeaseMs).toBeLessThanOrEqual(leaseMs + sweepMs + marginMs);
+      await waitFor('attempt 2 to start', () => sideEffects(out).starts.some((line) => line.startsWith('started attempt=2 ')));
+
+      // Both packages finish — the frozen agent's too: it runs on, only its agent is stopped.
+      writeFileSync(join(out, 'go'), '');
+      await waitFor('both packages to finish', () => sideEffects(out).completions.length === 2 && !isRunning(packagePid));
+      const ended = await waitForEnd(master.admin, created.executionId);
+      expect(ended).toMatchObject({ status: 7, statusMessage: 'once succeeded', workerAgentId: other.workerAgentId });
+    } finally {
+      holder.thaw();
+    }
+
+    // Back, the agent learns it lost the lease (heartbeat) or has its completion refused (409): either way it
+    // reports nothing that counts.
+    const fenced = new RegExp(
+      `task ${created.attempts[0]!.taskId}\\.1: the master says this worker no longer holds the lease|` +
+        `dropped the succeeded report of task ${created.attempts[0]!.taskId} attempt 1: the attempt is stale`,
+    );
+    await holder.waitForOutput(fenced);
+    console.log(`SIGCONT: the agent says "${fenced.exec(holder.output())?.[0]}"`);
+    const after = await master.admin(getExecution, { params: { executionId: created.executionId } });
+    expect(after).toMatchObject({ status: 7, statusMessage: 'once succeeded', workerAgentId: other.workerAgentId });
+    expect(after.attempts).toMatchObject([
+      { attemptNumber: 1, state: 'lost', workerAgentId: holder.workerAgentId },
+      { attemptNumber: 2, state: 'succeeded', workerAgentId: other.workerAgentId },
+    ]);
+    expect(sideEffects(out).completions.filter((line) => line === 'completed attempt=2')).toHaveLength(1);
+  });
+});
