@@ -19,7 +19,7 @@ const key = (ref: TaskRef): string => `${ref.taskId}.${ref.attemptNumber}`;
 
 /**
  * Runs the tasks the listener claims, up to MaxTaskCount at once, and applies what the heartbeat learns: a lease
- * renewed (a new task may start), lost (kill it, report nothing), canceled (stop it, report `canceled`), or the
+ * renewed (a new task may start), lost (kill it, report no completion), canceled (stop it, report `canceled`), or the
  * master silent for longer than HeartbeatErrorTolerance (stop everything, report `abandoned` once it is back).
  */
 export class Dispatcher implements HeartbeatTarget {

@@ -54,7 +54,7 @@ describe('the dispatcher', () => {
     expect(h.master.events).toEqual([]);
   });
 
-  it('kills a running package at once when its lease is lost, and reports nothing more for that attempt', async () => {
+  it('kills a running package at once when its lease is lost, ships what it logged, and reports no completion', async () => {
     h = await agentHarness();
     const task = claimedTask();
     h.master.queue.push(task);
@@ -70,7 +70,13 @@ describe('the dispatcher', () => {
     await h.clock.advance(100);
     expect(run.abort).toMatchObject({ reason: 'lease-lost', immediate: true });
     await h.clock.advance(60_000);
-    expect(h.master.eventsOf(task).map((e) => e.message)).toEqual(['started: node main.mjs', 'row 1 loaded']);
+    // What the package logged until it was killed is its log still; a completion would be refused.
+    expect(h.master.eventsOf(task).map((e) => e.message)).toEqual([
+      'started: node main.mjs',
+      'row 1 loaded',
+      'row 2 loaded',
+      'the lease was lost (it ran out, or the master gave the task to another worker): the package was killed; this attempt reports no completion',
+    ]);
     expect(h.master.completions).toEqual([]);
     expect(h.spool.pendingCount).toBe(0);
     // The attempt left the heartbeat: the worker no longer claims to hold it.
