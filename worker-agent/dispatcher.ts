@@ -26,6 +26,7 @@ export class Dispatcher implements HeartbeatTarget {
   readonly #attempts = new Map<string, TaskAttempt>();
   readonly #running = new Set<Promise<void>>();
   #slotWaiters: (() => void)[] = [];
+  #enabledWaiters: (() => void)[] = [];
   #workerEnabled = true;
   #unreachableAbortSent = false;
 
@@ -57,6 +58,19 @@ export class Dispatcher implements HeartbeatTarget {
     });
   }
 
+  /** Resolves once a heartbeat says the worker is enabled (at once if it is), or when `signal` fires. */
+  waitUntilEnabled(signal: AbortSignal): Promise<void> {
+    if (this.#workerEnabled || signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.#enabledWaiters.push(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
   /** Takes a task the master has just leased to this worker. It starts once a heartbeat confirms the lease. */
   accept(task: ClaimedTask, leaseMs: number): void {
     const id = key(task);
@@ -80,6 +94,11 @@ export class Dispatcher implements HeartbeatTarget {
 
   heartbeatAnswered(sent: TaskRef[], answer: HeartbeatResponse): void {
     this.#workerEnabled = answer.workerEnabled;
+    if (answer.workerEnabled) {
+      const waiters = this.#enabledWaiters;
+      this.#enabledWaiters = [];
+      for (const wake of waiters) wake();
+    }
     this.#unreachableAbortSent = false;
     const lost = new Set(answer.lost.map(key));
     const cancel = new Set(answer.cancel.map(key));

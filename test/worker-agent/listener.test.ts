@@ -115,8 +115,13 @@ describe('the listener', () => {
     expect(h.master.claims.length).toBe(claims);
     expect(h.log.count('the master has disabled this worker')).toBe(1);
     h.master.heartbeatHandler = (request) => h.master.renewAll(request);
+    const enabledAt = h.clock.now();
     await h.clock.advance(120_000);
     expect(h.master.claims.length).toBeGreaterThan(claims);
+    // The first heartbeat that says so (AgentHeartbeatInterval, 60 s here) lets the worker claim at once.
+    const heard = h.master.heartbeatTimes.find((at) => at > enabledAt)!;
+    expect(h.master.claims[claims]?.at).toBe(heard);
+    expect(h.log.count('the master has enabled this worker again')).toBe(1);
   });
 
   it('delivers reports cached by a previous run before claiming anything', async () => {

@@ -34,6 +34,8 @@ export class FakeMaster implements MasterClient {
   readonly queue: ClaimedTask[] = [];
   readonly claims: (ClaimRequest & { at: number })[] = [];
   readonly heartbeats: HeartbeatRequest[] = [];
+  /** When each heartbeat arrived. */
+  readonly heartbeatTimes: number[] = [];
   readonly events: { taskId: number; body: EventsRequest }[] = [];
   readonly completions: { taskId: number; body: CompleteRequest }[] = [];
   readonly archives = new Map<number, Uint8Array>();
@@ -72,6 +74,7 @@ export class FakeMaster implements MasterClient {
   async heartbeat(body: HeartbeatRequest): Promise<HeartbeatResponse> {
     this.#check();
     this.heartbeats.push(structuredClone(body));
+    this.heartbeatTimes.push(this.now());
     return this.heartbeatHandler(body);
   }
 
