@@ -7,9 +7,9 @@ import type { ExecutionView } from '../../../contracts/management/views.js';
 import { startTestMaster, type TestMaster } from '../../support/test-master.js';
 import { isRunning } from '../support/processes.js';
 import { AgentProcess } from './support/agents.js';
-import { deployE2eProject, executionEvents, startExecution, waitForEnd, waitForExecution } from './support/executions.js';
+import { deployE2eProject, executionEvents, startExecution, waitForEnd, waitForEvents, waitForExecution } from './support/executions.js';
 import { ProcessMarker } from './support/processes.js';
-import { waitFor } from './support/wait.js';
+import { e2eTestTimeoutMs, waitFor } from './support/wait.js';
 
 /**
  * An agent dies (`kill -9`) or freezes in the middle of a task: the master notices when its lease runs out, the
@@ -50,9 +50,10 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const agent of agents ?? []) await agent.stop();
   await master?.stop();
-  await marker.killAll();
+  const leftovers = await marker.killAll();
   rmSync(root, { recursive: true, force: true });
-});
+  expect(leftovers, 'processes left running after the agents stopped').toEqual([]);
+}, 180_000);
 
 /** The `once` package's side effects: who started, who completed. */
 function sideEffects(out: string): { starts: string[]; completions: string[] } {
@@ -78,7 +79,7 @@ async function secondAttemptLeased(executionId: number, since: number): Promise<
   return { execution, reLeaseMs: Date.parse(execution.attempts[1]!.claimedTime!) - since };
 }
 
-describe('an agent that dies in the middle of a task', () => {
+describe('an agent that dies in the middle of a task', { timeout: e2eTestTimeoutMs }, () => {
   it('kill -9: the task is leased again to the other agent within lease + sweep, and succeeds there, recorded once', async () => {
     const out = join(root, 'out', 'kill-9');
     mkdirSync(out, { recursive: true });
@@ -118,7 +119,49 @@ describe('an agent that dies in the middle of a task', () => {
     expect(events.filter((e) => e.message === 'attempt 2 completed')).toHaveLength(1);
   });
 
-  it('frozen past its lease (a partition): when it comes back, its package is killed or its report refused, and the retry stands', async () => {
+  it('frozen past its lease (a partition) and back while its package runs: the package is killed, its lines kept, no completion counted', async () => {
+    const out = join(root, 'out', 'frozen-running');
+    mkdirSync(out, { recursive: true });
+    const { created, holder, other, packagePid } = await firstAttemptRunning(out);
+    const waited = (attempt: number): number => Number(existsSync(join(out, `waiting-${attempt}`)) ? readFileSync(join(out, `waiting-${attempt}`), 'utf8') : 0);
+
+    holder.freeze();
+    const waitedBeforeFreeze = waited(1);
+    try {
+      await secondAttemptLeased(created.executionId, Date.now());
+      await waitFor('attempt 2 to start', () => sideEffects(out).starts.some((line) => line.startsWith('started attempt=2 ')));
+      // The package runs on while its agent is frozen, logging into the pipe.
+      await waitFor('attempt 1 to log five lines with its agent frozen', () => waited(1) >= waitedBeforeFreeze + 5);
+    } finally {
+      holder.thaw();
+    }
+    const taskId = created.attempts[0]!.taskId;
+    await holder.waitForOutput(new RegExp(`task ${taskId}\\.1: the master says this worker no longer holds the lease; killing it`));
+    await waitFor('the first package to be killed', () => !isRunning(packagePid));
+    const waitedInAll = waited(1);
+
+    writeFileSync(join(out, 'go'), '');
+    const ended = await waitForEnd(master.admin, created.executionId);
+    expect(ended).toMatchObject({ status: 7, statusMessage: 'once succeeded', workerAgentId: other.workerAgentId });
+    expect(ended.attempts).toMatchObject([
+      { attemptNumber: 1, state: 'lost', workerAgentId: holder.workerAgentId },
+      { attemptNumber: 2, state: 'succeeded', workerAgentId: other.workerAgentId },
+    ]);
+    expect(sideEffects(out).completions).toEqual(['completed attempt=2']);
+    // Every line the first package logged, those written while its agent was frozen included, is in the log.
+    const events = await waitForEvents(master.admin, created.executionId, "attempt 1's last lines", (stored) =>
+      stored.some((e) => e.taskId === taskId && e.message.startsWith('the lease was lost')),
+    );
+    const firstAttempt = events.filter((e) => e.taskId === taskId).map((e) => e.message);
+    expect(firstAttempt.filter((m) => m.startsWith('attempt 1 waiting'))).toEqual(
+      Array.from({ length: waitedInAll }, (_, i) => `attempt 1 waiting (${i + 1})`),
+    );
+    expect(firstAttempt.at(-1)).toBe(
+      'the lease was lost (it ran out, or the master gave the task to another worker): the package was killed; this attempt reports no completion',
+    );
+  });
+
+  it('frozen past its lease while its package ends: back, it reports no completion that counts, and the retry stands', async () => {
     const out = join(root, 'out', 'frozen');
     mkdirSync(out, { recursive: true });
     const { created, holder, other, packagePid } = await firstAttemptRunning(out);
@@ -155,5 +198,9 @@ describe('an agent that dies in the middle of a task', () => {
       { attemptNumber: 2, state: 'succeeded', workerAgentId: other.workerAgentId },
     ]);
     expect(sideEffects(out).completions.filter((line) => line === 'completed attempt=2')).toHaveLength(1);
+    // What the first package did while its agent was frozen is in the log all the same.
+    await waitForEvents(master.admin, created.executionId, "attempt 1's last line", (stored) =>
+      stored.some((e) => e.taskId === created.attempts[0]!.taskId && e.message === 'attempt 1 completed'),
+    );
   });
 });

@@ -10,7 +10,7 @@ import { AgentProcess } from './support/agents.js';
 import { deployE2eProject, startExecution, waitForEnd, waitForEvents } from './support/executions.js';
 import { createAdminKey, freePort, managementCaller, MasterProcess } from './support/master-process.js';
 import { ProcessMarker } from './support/processes.js';
-import { waitFor } from './support/wait.js';
+import { e2eTestTimeoutMs, waitFor } from './support/wait.js';
 
 /**
  * The master goes away for 30 s while packages run and log, then comes back on the same port, catalog, keys and
@@ -63,9 +63,10 @@ afterAll(async () => {
   admin?.close();
   await master?.stop();
   await azurite?.stop();
-  await marker.killAll();
+  const leftovers = await marker.killAll();
   rmSync(root, { recursive: true, force: true });
-});
+  expect(leftovers, 'processes left running after the agent and the master stopped').toEqual([]);
+}, 180_000);
 
 /** The `numbered-log` lines of one execution stored in the catalog: their numbers, in stored order. */
 function lineNumbers(events: EventMessageView[], name: string): number[] {
@@ -74,7 +75,7 @@ function lineNumbers(events: EventMessageView[], name: string): number[] {
     .map((e) => Number(e.message.slice(`${name} line `.length)));
 }
 
-describe('the master stopped for 30 s while tasks run', () => {
+describe('the master stopped for 30 s while tasks run', { timeout: e2eTestTimeoutMs }, () => {
   it('loses no line and no completion, and stores none twice', async () => {
     const out = join(root, 'out');
     mkdirSync(out, { recursive: true });

@@ -19,7 +19,7 @@ import { renameEntry, zipEntries } from '../support/zip.js';
 import { AgentProcess } from './support/agents.js';
 import { deployE2eProject, executionEvents, startExecution, waitForEnd, waitForEvents } from './support/executions.js';
 import { ProcessMarker } from './support/processes.js';
-import { waitFor } from './support/wait.js';
+import { e2eTestTimeoutMs, waitFor } from './support/wait.js';
 
 /**
  * A real agent process (`scaleout-worker start`) against the real master (the local host over HTTPS, SQLite,
@@ -44,9 +44,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await agent?.stop();
   await master?.stop();
-  await marker.killAll();
+  const leftovers = await marker.killAll();
   rmSync(root, { recursive: true, force: true });
-});
+  expect(leftovers, 'processes left running after the agents stopped').toEqual([]);
+}, 180_000);
 
 /** A folder of its own for each test's package output. */
 function outDir(name: string): string {
@@ -55,7 +56,7 @@ function outDir(name: string): string {
   return dir;
 }
 
-describe('a real agent against the real master', () => {
+describe('a real agent against the real master', { timeout: e2eTestTimeoutMs }, () => {
   it('runs a package that succeeds: status 7, its log and progress in the catalog, its file written', async () => {
     const out = outDir('succeed');
     const created = await startExecution(master.admin, 'succeed', { OutDir: out });
@@ -126,7 +127,7 @@ describe('a real agent against the real master', () => {
   });
 });
 
-describe('scaleout-worker status against the real master', () => {
+describe('scaleout-worker status against the real master', { timeout: e2eTestTimeoutMs }, () => {
   it('reports a registered worker accepted, and an unregistered one refused with the 401 reason', async () => {
     const accepted = await agent.status();
     expect(accepted.code).toBe(0);
@@ -144,7 +145,7 @@ describe('scaleout-worker status against the real master', () => {
   });
 });
 
-describe('a disabled worker', () => {
+describe('a disabled worker', { timeout: e2eTestTimeoutMs }, () => {
   it('gets no new task while disabled, and runs it once enabled again', async () => {
     const worker = await AgentProcess.init(root, 'disabled-1', { url: master.url, thumbprint: master.host.certificateThumbprint }, marker);
     const workerAgentId = await worker.register(master.admin);
@@ -176,7 +177,7 @@ describe('a disabled worker', () => {
   });
 });
 
-describe('what the worker does not trust', () => {
+describe('what the worker does not trust', { timeout: e2eTestTimeoutMs }, () => {
   it('hands a parameter full of shell metacharacters to node and shell packages verbatim', async () => {
     const value = `$(rm -rf ~); "'\` && touch ${root}/pwned; echo $HOME \\ * |`;
     const out = outDir('metacharacters');
@@ -240,7 +241,7 @@ describe('what the worker does not trust', () => {
   });
 });
 
-describe('MaxTaskCount', () => {
+describe('MaxTaskCount', { timeout: e2eTestTimeoutMs }, () => {
   it('never runs more than 4 packages at once on an agent with MaxTaskCount 4, and does run 4 at once', async () => {
     const worker = await AgentProcess.init(root, 'four-slots', { url: master.url, thumbprint: master.host.certificateThumbprint }, marker, {
       maxTaskCount: 4,

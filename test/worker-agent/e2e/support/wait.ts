@@ -1,4 +1,10 @@
 /**
+ * How long one end-to-end test may take: real processes on a shared 2-core machine, and polls that each wait up to a
+ * minute or two for their condition.
+ */
+export const e2eTestTimeoutMs = 300_000;
+
+/**
  * Polls a condition on real time (real processes, a real master) until it holds. The machines these tests run on
  * are shared and slow at times: timeouts are generous, and no test sleeps for a fixed time to see something.
  */
