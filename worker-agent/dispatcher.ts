@@ -88,8 +88,18 @@ export class Dispatcher implements HeartbeatTarget {
     this.options.requestHeartbeat();
   }
 
+  /**
+   * The running attempts, and the ended ones whose completion waits in ExecutionLogCacheFolder: until the master
+   * has the completion, the lease is this worker's to keep, or the master would count a finished package as lost
+   * the moment it is back.
+   */
   heldAttempts(): TaskRef[] {
-    return [...this.#attempts.values()].filter((a) => a.holdsLease).map((a) => a.ref);
+    const held = [...this.#attempts.values()].filter((a) => a.holdsLease).map((a) => a.ref);
+    const ids = new Set(held.map(key));
+    for (const ref of this.options.spool.pendingCompletions()) {
+      if (!ids.has(key(ref))) held.push(ref);
+    }
+    return held;
   }
 
   heartbeatAnswered(sent: TaskRef[], answer: HeartbeatResponse): void {

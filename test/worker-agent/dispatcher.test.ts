@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { HeartbeatRequest, HeartbeatResponse } from '../../worker-agent/master/master-client.js';
 import { agentHarness } from './support/agent-harness.js';
 import { eventually, settle } from './support/fake-clock.js';
-import { claimedTask } from './support/fake-master.js';
+import { claimedTask, connectionRefused } from './support/fake-master.js';
 
 type Harness = Awaited<ReturnType<typeof agentHarness>>;
 let h: Harness;
@@ -120,6 +120,33 @@ describe('the dispatcher', () => {
     const beats = h.master.heartbeats.slice(before);
     expect(beats).toHaveLength(3);
     for (const beat of beats) expect(beat.tasks.map((t) => t.taskId).sort()).toEqual(tasks.map((t) => t.taskId).sort());
+  });
+
+  it('keeps renewing the lease of an ended attempt while its completion waits on disk, and stops once it is delivered', async () => {
+    h = await agentHarness();
+    const task = claimedTask();
+    const ref = { taskId: task.taskId, attemptNumber: task.attemptNumber };
+    h.master.queue.push(task);
+    h.start();
+    await settle();
+    // The master takes heartbeats but not the completion (say its catalog refuses writes for a while).
+    h.master.completeHandler = () => {
+      throw connectionRefused();
+    };
+    h.executor.runOf(task.taskId).exit(0);
+    await eventually(() => h.spool.pendingCompletions().length === 1, 'the completion to be kept on disk');
+    expect(h.spool.pendingCompletions()).toEqual([ref]);
+    await h.clock.advance(30_000);
+    expect(h.master.heartbeats.at(-1)?.tasks).toEqual([ref]);
+    h.master.completeHandler = () => ({ executionStatus: 7, executionStatusName: 'succeeded', alreadyRecorded: false });
+    // Cached reports are retried every TaskHeartbeatInterval (reading them from disk takes real time).
+    await eventually(async () => {
+      await h.clock.advance(1000);
+      return h.master.completions.length === 1 && h.spool.pendingCount === 0;
+    }, 'the cached completion to be delivered');
+    expect(h.master.completions).toMatchObject([{ taskId: task.taskId, body: { outcome: 'succeeded' } }]);
+    expect(h.spool.pendingCompletions()).toEqual([]);
+    expect(h.dispatcher.heldAttempts()).toEqual([]);
   });
 
   it("renews at least three times per lease when the master's lease is shorter than TaskHeartbeatInterval", async () => {
