@@ -38,7 +38,10 @@ beforeAll(async () => {
   await master.admin(enableScaleOut, {});
   await deployE2eProject(master.admin);
   const endpoint = { url: master.url, thumbprint: master.host.certificateThumbprint };
-  agents = [await AgentProcess.init(root, 'lease-a', endpoint, marker), await AgentProcess.init(root, 'lease-b', endpoint, marker)];
+  // One slot each: an agent running a task holds no claim open. (A frozen agent with a free slot would hold one, and
+  // the master could hand it the very retry of the task it lost; frozen, it would never start it.)
+  const oneSlot = { maxTaskCount: 1 };
+  agents = [await AgentProcess.init(root, 'lease-a', endpoint, marker, oneSlot), await AgentProcess.init(root, 'lease-b', endpoint, marker, oneSlot)];
   for (const agent of agents) {
     await agent.register(master.admin);
     agent.start();
@@ -117,6 +120,34 @@ describe('an agent that dies in the middle of a task', { timeout: e2eTestTimeout
     });
     const events = await executionEvents(master.admin, created.executionId);
     expect(events.filter((e) => e.message === 'attempt 2 completed')).toHaveLength(1);
+  });
+
+  it('SIGTERM mid-task: the agent drains; a package that outlives DrainTimeout is given back and runs again on the other agent', async () => {
+    const out = join(root, 'out', 'drain');
+    mkdirSync(out, { recursive: true });
+    const { created, holder, other, packagePid } = await firstAttemptRunning(out);
+
+    expect(await holder.terminate()).toBe(0);
+    expect(holder.output()).toMatch(/draining: no new tasks; 1 running task\(s\) may finish within 5 s/);
+    expect(holder.output()).toMatch(/DrainTimeout passed: canceling 1 task\(s\) and giving them back to the master/);
+    expect(isRunning(packagePid)).toBe(false);
+    // Given back, not lost to a lease: the retry is leased at once.
+    const running = await waitForExecution(master.admin, created.executionId, 'to run attempt 2', (e) => e.attempts[1]?.state === 'running');
+    expect(running.attempts).toMatchObject([
+      {
+        attemptNumber: 1,
+        state: 'lost',
+        workerAgentId: holder.workerAgentId,
+        resultMessage: 'the worker shut down: DrainTimeout passed while the worker was stopping',
+      },
+      { attemptNumber: 2, state: 'running', workerAgentId: other.workerAgentId },
+    ]);
+    holder.start();
+
+    writeFileSync(join(out, 'go'), '');
+    const ended = await waitForEnd(master.admin, created.executionId);
+    expect(ended).toMatchObject({ status: 7, workerAgentId: other.workerAgentId });
+    expect(sideEffects(out).completions).toEqual(['completed attempt=2']);
   });
 
   it('frozen past its lease (a partition) and back while its package runs: the package is killed, its lines kept, no completion counted', async () => {

@@ -142,6 +142,12 @@ export class AgentProcess {
     await exited;
   }
 
+  /** One SIGTERM, as `systemctl stop` sends it: the agent drains and exits by itself; resolves with its exit code. */
+  async terminate(): Promise<number | null> {
+    this.#child?.kill('SIGTERM');
+    return this.#exited;
+  }
+
   /** `kill -9`: the agent dies at once, leaving its packages running and nothing reported. */
   async kill9(): Promise<void> {
     this.#child?.kill('SIGKILL');
