@@ -19,8 +19,9 @@ const key = (ref: TaskRef): string => `${ref.taskId}.${ref.attemptNumber}`;
 
 /**
  * Runs the tasks the listener claims, up to MaxTaskCount at once, and applies what the heartbeat learns: a lease
- * renewed (a new task may start), lost (kill it, report no completion), canceled (stop it, report `canceled`), or the
- * master silent for longer than HeartbeatErrorTolerance (stop everything, report `abandoned` once it is back).
+ * renewed (a new task may start), lost (kill it, report no completion), canceled (stop it, report `canceled`), the
+ * master silent for longer than HeartbeatErrorTolerance (stop everything, report `abandoned` once it is back), or
+ * the master refusing this worker for longer than a lease (its leases are gone: kill everything, as if lost).
  */
 export class Dispatcher implements HeartbeatTarget {
   readonly #attempts = new Map<string, TaskAttempt>();
@@ -141,6 +142,13 @@ export class Dispatcher implements HeartbeatTarget {
     for (const attempt of running) {
       attempt.abort(new TaskAbort('master-unreachable', `the master did not answer heartbeats for ${seconds} s`, false));
     }
+  }
+
+  leasesRefused(reason: string): void {
+    const running = [...this.#attempts.values()].filter((a) => a.holdsLease);
+    if (running.length === 0) return;
+    this.options.log.error(`${reason}; its leases have run out: killing ${running.length} task(s), reporting no completion`);
+    for (const attempt of running) attempt.abort(new TaskAbort('lease-lost', `the master refuses this worker: ${reason}`, true));
   }
 
   /** Stops every task with the same reason. */

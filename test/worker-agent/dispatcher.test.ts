@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { HeartbeatRequest, HeartbeatResponse } from '../../worker-agent/master/master-client.js';
 import { agentHarness } from './support/agent-harness.js';
 import { eventually, settle } from './support/fake-clock.js';
-import { claimedTask, connectionRefused } from './support/fake-master.js';
+import { claimedTask, connectionRefused, refused } from './support/fake-master.js';
 
 type Harness = Awaited<ReturnType<typeof agentHarness>>;
 let h: Harness;
@@ -147,6 +147,45 @@ describe('the dispatcher', () => {
     expect(h.master.completions).toMatchObject([{ taskId: task.taskId, body: { outcome: 'succeeded' } }]);
     expect(h.spool.pendingCompletions()).toEqual([]);
     expect(h.dispatcher.heldAttempts()).toEqual([]);
+  });
+
+  it('kills running packages once the master has refused the worker (401) for a lease: its leases are gone', async () => {
+    h = await agentHarness();
+    h.master.leaseMs = 30_000;
+    const task = claimedTask();
+    h.master.queue.push(task);
+    h.start();
+    await settle();
+    const run = h.executor.runOf(task.taskId);
+    // An administrator removes the worker: the master answers 401 from now on.
+    h.master.heartbeatHandler = () => {
+      throw refused();
+    };
+    await h.clock.advance(20_000);
+    expect(run.abort).toBeUndefined();
+    await h.clock.advance(20_000);
+    expect(run.abort).toMatchObject({ reason: 'lease-lost', immediate: true });
+    expect(
+      h.log.count(
+        'the master refused this worker (HTTP 401): no worker agent is registered with this certificate (add it with `scaleout worker add`); its leases have run out: killing 1 task(s), reporting no completion',
+      ),
+    ).toBe(1);
+    await h.clock.advance(60_000);
+    expect(h.master.completions).toEqual([]);
+  });
+
+  it('rides out an unreachable master past the lease (it may be down and extend the leases), up to HeartbeatErrorTolerance', async () => {
+    h = await agentHarness();
+    h.master.leaseMs = 30_000;
+    const task = claimedTask();
+    h.master.queue.push(task);
+    h.start();
+    await settle();
+    h.master.heartbeatHandler = () => {
+      throw connectionRefused();
+    };
+    await h.clock.advance(120_000);
+    expect(h.executor.runOf(task.taskId).abort).toBeUndefined();
   });
 
   it("renews at least three times per lease when the master's lease is shorter than TaskHeartbeatInterval", async () => {

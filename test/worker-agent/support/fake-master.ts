@@ -20,6 +20,11 @@ export function staleAttempt(operationId = 'completeTask'): ApiError {
   return new ApiError(409, { type: 'about:blank', title: 'Conflict', status: 409, detail: 'the attempt is stale' }, operationId);
 }
 
+/** The master does not accept this worker (removed, unknown certificate). */
+export function refused(detail = 'no worker agent is registered with this certificate (add it with `scaleout worker add`)'): ApiError {
+  return new ApiError(401, { type: 'about:blank', title: 'Unauthorized', status: 401, detail }, 'workerHeartbeat');
+}
+
 type HeartbeatHandler = (request: HeartbeatRequest) => HeartbeatResponse | Promise<HeartbeatResponse>;
 
 /**
