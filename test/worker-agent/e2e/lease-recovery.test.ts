@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enableScaleOut, getExecution } from '../../../contracts/management/endpoints.js';
+import { enableScaleOut, getExecution, removeWorker } from '../../../contracts/management/endpoints.js';
 import type { ExecutionView } from '../../../contracts/management/views.js';
 import { startTestMaster, type TestMaster } from '../../support/test-master.js';
 import { isRunning } from '../support/processes.js';
@@ -148,6 +148,37 @@ describe('an agent that dies in the middle of a task', { timeout: e2eTestTimeout
     const ended = await waitForEnd(master.admin, created.executionId);
     expect(ended).toMatchObject({ status: 7, workerAgentId: other.workerAgentId });
     expect(sideEffects(out).completions).toEqual(['completed attempt=2']);
+  });
+
+  it('removed by an administrator mid-task: the task runs again on the other agent at once, and the removed agent kills its package within a lease', async () => {
+    const out = join(root, 'out', 'removed');
+    mkdirSync(out, { recursive: true });
+    const { created, holder, other, packagePid } = await firstAttemptRunning(out);
+
+    const removedAt = Date.now();
+    await master.admin(removeWorker, { params: { workerAgentId: holder.workerAgentId } });
+    const running = await waitForExecution(master.admin, created.executionId, 'to run attempt 2', (e) => e.attempts[1]?.state === 'running');
+    expect(running.attempts).toMatchObject([
+      { attemptNumber: 1, state: 'lost', resultMessage: `worker agent ${holder.workerAgentId} was removed` },
+      { attemptNumber: 2, state: 'running', workerAgentId: other.workerAgentId },
+    ]);
+    // The master refuses the removed worker's heartbeats (401): its lease is gone, so its package must go too,
+    // not run on beside the retry until HeartbeatErrorTolerance (10 minutes).
+    await waitFor('the removed agent to kill its package', () => !isRunning(packagePid), { timeoutMs: 60_000 });
+    const killedAfterMs = Date.now() - removedAt;
+    console.log(`removed: the package was killed ${killedAfterMs} ms after the worker was removed (lease ${leaseMs} ms)`);
+    expect(killedAfterMs).toBeLessThanOrEqual(leaseMs + marginMs);
+    expect(holder.output()).toMatch(
+      /the master refused this worker \(HTTP 401\): no worker agent is registered with this certificate .*; its leases have run out: killing 1 task\(s\)/,
+    );
+
+    writeFileSync(join(out, 'go'), '');
+    expect(await waitForEnd(master.admin, created.executionId)).toMatchObject({ status: 7, workerAgentId: other.workerAgentId });
+    expect(sideEffects(out).completions).toEqual(['completed attempt=2']);
+    // Added again, the same agent works again.
+    await holder.stop();
+    await holder.register(master.admin);
+    holder.start();
   });
 
   it('frozen past its lease (a partition) and back while its package runs: the package is killed, its lines kept, no completion counted', async () => {
