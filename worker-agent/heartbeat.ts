@@ -42,10 +42,9 @@ export const heartbeatsPerLease = 3;
  * ONE heartbeat for all running tasks: every TaskHeartbeatInterval while tasks run (every AgentHeartbeatInterval
  * when idle, which keeps the worker online in the manager). The lease length is the master's to choose (it says it
  * in every answer): while tasks run, the heartbeat comes at least three times per lease, whatever the worker's
- * TaskHeartbeatInterval. It renews every lease in one request and hands the
- * answer — leases renewed, lost, to cancel — to the dispatcher; a master that refuses the worker for longer than a
- * lease means every lease is gone. `beatNow()` sends one at once: a newly claimed
- * task waits for it to confirm its lease before it starts.
+ * TaskHeartbeatInterval. It renews every lease in one request and hands the answer — leases renewed, lost, to
+ * cancel — to the dispatcher; a master that refuses the worker for longer than a lease means every lease is gone.
+ * `beatNow()` sends one at once: a newly claimed task waits for it to confirm its lease before it starts.
  */
 export class HeartbeatLoop {
   #wake = new AbortController();
