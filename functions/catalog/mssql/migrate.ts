@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { CatalogDb } from '../engine.js';
 import { migration0001 } from './migrations/0001-initial.js';
+import { migration0002 } from './migrations/0002-children-and-schedules.js';
 
 export interface MssqlMigration {
   version: number;
@@ -10,7 +11,7 @@ export interface MssqlMigration {
 }
 
 /** Every SQL Server migration, in order. Append-only. */
-export const mssqlMigrations: readonly MssqlMigration[] = [migration0001];
+export const mssqlMigrations: readonly MssqlMigration[] = [migration0001, migration0002];
 
 /**
  * migrate (SQL Server)
