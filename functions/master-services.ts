@@ -4,16 +4,13 @@ import { WorkerAuthenticator } from './auth/worker-authenticator.js';
 import type { Catalog } from './catalog/catalog.js';
 import { createCatalog } from './catalog/create-catalog.js';
 import type { CatalogEngine } from './catalog/engine.js';
-import { parseMssqlConnectionString } from './catalog/mssql/connection.js';
-import { MssqlEngine } from './catalog/mssql/engine.js';
-import { SqliteEngine } from './catalog/sqlite/engine.js';
 import { AesGcmValueCipher } from './catalog/value-cipher.js';
 import { WorkSignal } from './claims/work-signal.js';
 import { systemClock, type Clock } from './clock.js';
 import type { MasterConfig } from './config/master-config.js';
 import { StorageEventQueue, type EventQueue } from './events/event-queue.js';
 import type { Logger } from './http/api-request.js';
-import { DevFileKeyStore } from './secrets/dev-file-key-store.js';
+import { createKeyStore } from './secrets/create-key-store.js';
 import type { KeyStore } from './secrets/key-store.js';
 import { projectVersion } from './project.js';
 
@@ -59,13 +56,10 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
   const countQueries = (): void => {
     catalogQueryCount++;
   };
-  const engine: CatalogEngine =
-    config.catalog.engine === 'mssql'
-      ? MssqlEngine.fromConnection({ connection: parseMssqlConnectionString(config.catalog.connectionString), log: countQueries })
-      : new SqliteEngine({ filename: config.catalog.path, synchronous: config.catalog.synchronous, log: countQueries });
+  const engine = await openCatalogEngine(config.catalog, countQueries);
   await engine.migrate();
 
-  const keyStore = overrides.keyStore ?? createKeyStore(config);
+  const keyStore = overrides.keyStore ?? createKeyStore(config.keyStore);
   const catalog = createCatalog({
     engine,
     clock,
@@ -95,9 +89,20 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
   };
 }
 
-export function createKeyStore(config: MasterConfig): KeyStore {
-  if (config.keyStore.kind === 'key-vault') throw new Error('the Key Vault key store is not built yet');
-  return new DevFileKeyStore(config.keyStore.folder);
+/**
+ * The engine the configuration names, loaded only then: in Azure the SQLite native module is never loaded (it may
+ * not even be built for the platform), and on one machine tedious is not.
+ */
+async function openCatalogEngine(catalog: MasterConfig['catalog'], log: () => void): Promise<CatalogEngine> {
+  if (catalog.engine === 'mssql') {
+    const [{ MssqlEngine }, { parseMssqlConnectionString }] = await Promise.all([
+      import('./catalog/mssql/engine.js'),
+      import('./catalog/mssql/connection.js'),
+    ]);
+    return MssqlEngine.fromConnection({ connection: parseMssqlConnectionString(catalog.connectionString), log });
+  }
+  const { SqliteEngine } = await import('./catalog/sqlite/engine.js');
+  return new SqliteEngine({ filename: catalog.path, synchronous: catalog.synchronous, log });
 }
 
 function createEventQueue(config: MasterConfig): EventQueue {

@@ -5,7 +5,8 @@ import { parseMasterConfig } from '../config/master-config.js';
 import { functionTable } from '../function-table.js';
 import type { Logger } from '../http/api-request.js';
 import type { HttpFunction } from '../http/define-handler.js';
-import { consoleLogger, createKeyStore, createMasterServices, type MasterServices } from '../master-services.js';
+import { consoleLogger, createMasterServices, type MasterServices } from '../master-services.js';
+import { createKeyStore } from '../secrets/create-key-store.js';
 import type { TimerFunction } from '../timers/timer-function.js';
 import { startAzurite, type RunningAzurite } from './azurite.js';
 import { listenHttps, type HttpsHost } from './server.js';
@@ -52,7 +53,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       azurite = await startAzurite(join(dataFolder, 'azurite'));
       env['AzureWebJobsStorage'] = azurite.connectionString;
     }
-    const keyStore = createKeyStore(settings);
+    const keyStore = createKeyStore(settings.keyStore);
     const hostnames = [...new Set([new URL(settings.masterAddress).hostname, 'localhost', hostname()])];
     const certificate = await keyStore.getMasterCertificate(hostnames);
     https = await listenHttps({ tls: certificate, host: settings.localHost.host, port: settings.localHost.port, log });

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import {
+  azureRequiredSettingNames,
+  masterSettingsSchema,
+  parseMasterConfig,
+  platformSettingNames,
+} from '../../functions/config/master-config.js';
+import { functionTable } from '../../functions/function-table.js';
+import { masterAppSettingNames } from '../support/bicep-app-settings.js';
+
+/** Plausible values for every setting the Bicep gives, as Azure would resolve them. */
+const azureValues: Record<string, string> = {
+  SCALEOUT_MASTER_ADDRESS: 'https://func-scaleout-abc.azurewebsites.net',
+  SCALEOUT_CATALOG_CONNECTION:
+    'Server=tcp:sql-scaleout-abc.database.windows.net,1433;Database=scaleout;Authentication=Active Directory Managed Identity;Encrypt=True',
+  SCALEOUT_KEY_VAULT_URL: 'https://kv-scaleout-abc.vault.azure.net/',
+  SCALEOUT_EVENT_QUEUE_NAME: 'scaleout-events',
+  SCALEOUT_CLAIM_MAX_WAIT_MS: '5000',
+  SCALEOUT_ENTRA_AUTH: 'false',
+  AzureWebJobsStorage__accountName: 'stscaleoutabc',
+  AzureWebJobsStorage__credential: 'managedidentity',
+  AzureWebJobsStorage__queueServiceUri: 'https://stscaleoutabc.queue.core.windows.net/',
+  APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-0000-0000-000000000000',
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD',
+  SCALEOUT_MASTER_HEARTBEAT_SCHEDULE: '*/30 * * * * *',
+  SCALEOUT_EXPIRED_TASKS_SCHEDULE: '*/5 * * * * *',
+  SCALEOUT_CLEANUP_SCHEDULE: '0 0 */12 * * *',
+  SCALEOUT_EVENT_DRAIN_SCHEDULE: '*/2 * * * * *',
+};
+
+describe("the Function App's app settings in the Bicep", () => {
+  it('are all settings the master accepts: its own, or the platform\'s', async () => {
+    const accepted = new Set<string>([...Object.keys(masterSettingsSchema.shape), ...platformSettingNames]);
+    const unknown = (await masterAppSettingNames()).filter((name) => !accepted.has(name));
+    expect(unknown).toEqual([]);
+  });
+
+  it('include every setting the master requires in Azure, and every timer schedule its functions name', async () => {
+    const given = new Set(await masterAppSettingNames());
+    const timers = functionTable.flatMap((fn) => (fn.kind === 'timer' ? [fn.scheduleSetting] : []));
+    expect([...azureRequiredSettingNames, ...timers].filter((name) => !given.has(name))).toEqual([]);
+  });
+
+  it('leave the runtime to functionAppConfig, as Flex Consumption requires', async () => {
+    const names = await masterAppSettingNames();
+    expect(names).not.toContain('FUNCTIONS_WORKER_RUNTIME');
+    expect(names).not.toContain('FUNCTIONS_EXTENSION_VERSION');
+  });
+
+  it('make a valid Azure configuration of the master', async () => {
+    const names = await masterAppSettingNames();
+    expect(names.filter((name) => azureValues[name] === undefined)).toEqual([]);
+    const env = Object.fromEntries(names.map((name) => [name, azureValues[name]]));
+    const config = parseMasterConfig(env, 'azure');
+    expect(config).toMatchObject({
+      hosting: 'azure',
+      masterAddress: 'https://func-scaleout-abc.azurewebsites.net',
+      catalog: { engine: 'mssql' },
+      keyStore: { kind: 'key-vault' },
+      eventQueue: { name: 'scaleout-events', storage: { kind: 'managed-identity' } },
+      claimMaxWaitMs: 5000,
+    });
+  });
+});
