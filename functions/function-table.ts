@@ -28,6 +28,22 @@ import {
   removeWorkerFunction,
   setWorkerPropertiesFunction,
 } from './handlers/management/workers.js';
+import {
+  createScheduleFunction,
+  disableScheduleFunction,
+  enableScheduleFunction,
+  getScheduleFunction,
+  listSchedulesFunction,
+  removeScheduleFunction,
+  runScheduleNowFunction,
+} from './handlers/management/schedules.js';
+import {
+  getChildExecutionFunction,
+  listChildExecutionEventsFunction,
+  listChildExecutionsFunction,
+  startChildExecutionFunction,
+  stopChildExecutionFunction,
+} from './handlers/task/children.js';
 import { claimTasksFunction } from './handlers/worker/claim-tasks.js';
 import { completeTaskFunction } from './handlers/worker/complete-task.js';
 import { downloadArchiveFunction } from './handlers/worker/download-archive.js';
@@ -75,6 +91,19 @@ export const functionTable: readonly (HttpFunction | TimerFunction)[] = [
   listApiKeysFunction,
   revokeApiKeyFunction,
   listAuditTrailFunction,
+  createScheduleFunction,
+  listSchedulesFunction,
+  getScheduleFunction,
+  enableScheduleFunction,
+  disableScheduleFunction,
+  removeScheduleFunction,
+  runScheduleNowFunction,
+  // Task API: a running package and its children
+  startChildExecutionFunction,
+  listChildExecutionsFunction,
+  getChildExecutionFunction,
+  stopChildExecutionFunction,
+  listChildExecutionEventsFunction,
   getOpenApiDocumentFunction,
   // Timers
   ...masterTimers,

@@ -61,6 +61,8 @@ export const masterSettingsSchema = z.object({
   SCALEOUT_CLEANUP_SCHEDULE: ncrontab.default('0 0 */12 * * *'),
   /** Event messages move from the queue to the catalog this often. */
   SCALEOUT_EVENT_DRAIN_SCHEDULE: ncrontab.default('*/2 * * * * *'),
+  /** Due schedules are looked for this often: a schedule starts at most this late. */
+  SCALEOUT_SCHEDULES_SCHEDULE: ncrontab.default('*/10 * * * * *'),
   /** App Service authentication (Entra ID) fronts the management API: trust its principal header. */
   SCALEOUT_ENTRA_AUTH: trueFalse,
   /** The local host's HTTPS port (SSIS PortNumber 8391). */
@@ -111,7 +113,7 @@ export interface MasterConfig {
   leaseMs: number;
   claimMaxWaitMs: number;
   workerOfflineAfterMs: number;
-  schedules: { masterHeartbeat: string; expiredTasks: string; cleanup: string; eventDrain: string };
+  schedules: { masterHeartbeat: string; expiredTasks: string; cleanup: string; eventDrain: string; fireSchedules: string };
   entraAuth: boolean;
   localHost: { port: number; host: string };
 }
@@ -209,6 +211,7 @@ export function parseMasterConfig(env: Record<string, string | undefined>, hosti
       expiredTasks: s.SCALEOUT_EXPIRED_TASKS_SCHEDULE,
       cleanup: s.SCALEOUT_CLEANUP_SCHEDULE,
       eventDrain: s.SCALEOUT_EVENT_DRAIN_SCHEDULE,
+      fireSchedules: s.SCALEOUT_SCHEDULES_SCHEDULE,
     },
     entraAuth: s.SCALEOUT_ENTRA_AUTH,
     localHost: { port: s.SCALEOUT_PORT, host: s.SCALEOUT_HOST },
