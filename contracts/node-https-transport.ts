@@ -1,7 +1,8 @@
 import { X509Certificate } from 'node:crypto';
-import { Agent, request as httpsRequest } from 'node:https';
+import { Agent, request as httpsRequest, type AgentOptions, type RequestOptions } from 'node:https';
 import { request as httpRequest, Agent as HttpAgent } from 'node:http';
-import type { PeerCertificate } from 'node:tls';
+import type { Duplex } from 'node:stream';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { HttpRequestSpec, HttpResponseSpec, HttpTransport } from './client.js';
 
 export interface NodeHttpsTransportOptions {
@@ -41,17 +42,8 @@ export class NodeHttpsTransport implements HttpTransport {
       return;
     }
     const pin = options.pinnedThumbprint?.replace(/[\s:]/g, '').toLowerCase();
-    this.#agent = new Agent({
-      keepAlive: true,
-      ...(options.ca ? { ca: options.ca } : {}),
-      ...(pin
-        ? {
-            // Pinning replaces chain validation: the certificate is trusted because it is the one configured.
-            rejectUnauthorized: false,
-            checkServerIdentity: (_host: string, cert: PeerCertificate) => checkPin(cert, pin),
-          }
-        : {}),
-    });
+    const agentOptions = { keepAlive: true, ...(options.ca ? { ca: options.ca } : {}) };
+    this.#agent = pin ? new PinnedAgent(agentOptions, pin) : new Agent(agentOptions);
   }
 
   async request(spec: HttpRequestSpec): Promise<HttpResponseSpec> {
@@ -90,6 +82,41 @@ export class NodeHttpsTransport implements HttpTransport {
   /** Closes idle connections so the process can exit. */
   close(): void {
     this.#agent.destroy();
+  }
+}
+
+/**
+ * Pinning replaces chain validation: the master's certificate is trusted because it is the configured one. Node
+ * calls `checkServerIdentity` only for a chain it already trusts, so a self-signed master would be accepted
+ * unchecked; instead each new connection is handed to a request only after its certificate matched the pin.
+ */
+class PinnedAgent extends Agent {
+  constructor(
+    options: AgentOptions,
+    private readonly pin: string,
+  ) {
+    // No TLS session reuse: a resumed session presents no certificate, and every connection must show its own.
+    super({ ...options, rejectUnauthorized: false, maxCachedSessions: 0 });
+  }
+
+  override createConnection(
+    options: RequestOptions,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
+    const socket = super.createConnection(options) as TLSSocket;
+    const onError = (error: Error): void => callback?.(error, socket);
+    socket.once('error', onError);
+    socket.once('secureConnect', () => {
+      socket.off('error', onError);
+      const mismatch = checkPin(socket.getPeerCertificate(true), this.pin);
+      if (mismatch) {
+        socket.destroy();
+        callback?.(mismatch, socket);
+      } else {
+        callback?.(null, socket);
+      }
+    });
+    return undefined;
   }
 }
 

@@ -1,3 +1,4 @@
+import yauzl from 'yauzl';
 import { z } from 'zod';
 import { CatalogName } from './common.js';
 import { ParameterDataType } from './management/views.js';
@@ -17,22 +18,138 @@ export const archiveLimits = {
   maxPathLength: 1024,
 } as const;
 
-/** Why an entry name is refused, or undefined when it is safe. */
-export function archiveEntryProblem(name: string, isSymbolicLink: boolean): string | undefined {
-  if (isSymbolicLink) return `'${name}' is a symbolic link; archives may hold only files and folders`;
-  if (name.length === 0) return 'an entry has an empty name';
-  if (name.length > archiveLimits.maxPathLength) return `'${name.slice(0, 60)}…' is longer than ${archiveLimits.maxPathLength} characters`;
-  if (name.includes('\0')) return `'${name}' contains a NUL character`;
-  if (name.includes('\\')) return `'${name}' uses backslashes; zip paths use forward slashes`;
-  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return `'${name}' is an absolute path`;
-  if (name.split('/').some((segment) => segment === '..')) return `'${name}' climbs out of the archive with '..'`;
+/** The archive is refused; `entry` is the offending name as stored, `reason` says why. */
+export class UnsafeArchiveError extends Error {
+  constructor(
+    readonly entry: string | undefined,
+    readonly reason: string,
+    options?: { cause?: Error },
+  ) {
+    super(entry === undefined ? `archive refused: ${reason}` : `archive refused: entry ${JSON.stringify(entry)} ${reason}`, options);
+    this.name = 'UnsafeArchiveError';
+  }
+}
+
+/**
+ * Why an entry name is refused, or undefined when it is safe. Backslashes (written by some Windows tools) count
+ * as separators, so `a\..\b` is caught like `a/../b`.
+ */
+export function archiveEntryProblem(name: string): string | undefined {
+  const path = name.replace(/\\/g, '/');
+  if (path === '' || path === '/') return 'has an empty name';
+  if (path.length > archiveLimits.maxPathLength) return `has a name longer than ${archiveLimits.maxPathLength} characters`;
+  if (path.includes('\0')) return 'has a NUL character in its name';
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return 'is an absolute path';
+  if (path.split('/').includes('..')) return "climbs out of the project folder with '..'";
+  if (path.includes(':')) return "has a ':' in its name (not portable; an alternate data stream on Windows)";
   return undefined;
 }
 
-/** Zip external attributes carry the Unix mode in their high 16 bits; S_IFLNK marks a symbolic link. */
-export function isSymbolicLinkEntry(externalFileAttributes: number): boolean {
-  return ((externalFileAttributes >>> 16) & 0o170000) === 0o120000;
+/** One checked entry of a project archive. */
+export interface ArchiveEntry {
+  /** With forward slashes. */
+  name: string;
+  kind: 'file' | 'directory';
+  /** Its Unix mode says executable (archives made on Unix only). */
+  executable: boolean;
+  /** As the archive declares it (the reader that writes counts real bytes too). */
+  uncompressedSize: number;
+  open(): Promise<NodeJS.ReadableStream>;
 }
+
+const fileTypeMask = 0o170000;
+const fileTypes = { regular: 0o100000, directory: 0o040000, symlink: 0o120000 } as const;
+
+/**
+ * Walks a project archive, checking every entry before `visit` sees it: a safe name, no symbolic link, no device,
+ * pipe or socket, not encrypted, no name twice, and the entry-count and size limits (against zip bombs). The first
+ * problem throws UnsafeArchiveError. The master walks an archive this way when it is deployed, the worker again
+ * before it unpacks one.
+ */
+export async function walkProjectArchive(
+  archive: Buffer,
+  visit: (entry: ArchiveEntry) => Promise<void>,
+  limits: { maxEntries: number; maxUncompressedBytes: number } = archiveLimits,
+): Promise<void> {
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await yauzl.fromBufferPromise(archive, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: false });
+  } catch (thrown) {
+    throw new UnsafeArchiveError(undefined, `is not a readable zip file: ${messageOf(thrown)}`);
+  }
+  try {
+    if (zip.entryCount > limits.maxEntries) {
+      throw new UnsafeArchiveError(undefined, `has ${zip.entryCount} entries, more than the limit of ${limits.maxEntries}`);
+    }
+    const seen = new Set<string>();
+    let declaredBytes = 0;
+    for (let entry = await nextEntry(zip); entry; entry = await nextEntry(zip)) {
+      const stored = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false);
+      const reason = archiveEntryProblem(stored);
+      if (reason) throw new UnsafeArchiveError(stored, reason);
+      const mode = madeOnUnix(entry) ? (entry.externalFileAttributes >>> 16) & 0xffff : 0;
+      const type = mode & fileTypeMask;
+      if (type === fileTypes.symlink) throw new UnsafeArchiveError(stored, 'is a symbolic link');
+      const name = stored.replace(/\\/g, '/');
+      const isDirectory = name.endsWith('/') || type === fileTypes.directory;
+      if (type !== 0 && type !== fileTypes.regular && !isDirectory) {
+        throw new UnsafeArchiveError(stored, 'is not a regular file or folder (a device, pipe or socket)');
+      }
+      if (entry.isEncrypted()) throw new UnsafeArchiveError(stored, 'is encrypted');
+      const key = name.replace(/\/+$/, '').toLowerCase();
+      if (seen.has(key)) throw new UnsafeArchiveError(stored, 'appears twice in the archive');
+      seen.add(key);
+      declaredBytes += entry.uncompressedSize;
+      if (declaredBytes > limits.maxUncompressedBytes) {
+        throw new UnsafeArchiveError(stored, `takes the archive past the limit of ${limits.maxUncompressedBytes} bytes unpacked`);
+      }
+      const current = entry;
+      await visit({
+        name: name.replace(/\/+$/, ''),
+        kind: isDirectory ? 'directory' : 'file',
+        executable: (mode & 0o111) !== 0,
+        uncompressedSize: entry.uncompressedSize,
+        open: () => zip.openReadStreamPromise(current),
+      });
+    }
+  } finally {
+    zip.close();
+  }
+}
+
+/** Only archives made on Unix carry Unix modes (file type and permission bits) in the external attributes. */
+function madeOnUnix(entry: yauzl.Entry): boolean {
+  const madeBy = entry.versionMadeBy >>> 8;
+  return madeBy === 3 || madeBy === 19; // Unix, macOS (OS X)
+}
+
+function nextEntry(zip: yauzl.ZipFile): Promise<yauzl.Entry | undefined> {
+  return new Promise((resolve, reject) => {
+    const onEntry = (entry: yauzl.Entry): void => {
+      cleanup();
+      resolve(entry);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(undefined);
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(new UnsafeArchiveError(undefined, `is not a readable zip file: ${error.message}`, { cause: error }));
+    };
+    const cleanup = (): void => {
+      zip.off('entry', onEntry);
+      zip.off('end', onEnd);
+      zip.off('error', onError);
+    };
+    zip.on('entry', onEntry);
+    zip.on('end', onEnd);
+    zip.on('error', onError);
+    zip.readEntry();
+  });
+}
+
+const messageOf = (thrown: unknown): string => (thrown instanceof Error ? thrown.message : String(thrown));
 
 export const DeclaredParameter = z.object({
   name: z

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
-import yauzl from 'yauzl';
-import { type z } from 'zod';
+import type { z } from 'zod';
 import { issuesOf } from '../../contracts/client.js';
 import {
   archiveEntryProblem,
-  archiveLimits,
-  isSymbolicLinkEntry,
   projectManifestFileName,
   ProjectManifest,
+  UnsafeArchiveError,
+  walkProjectArchive,
 } from '../../contracts/project-archive.js';
 import type { PackageDeclaration } from '../catalog/catalog.js';
 import { ValidationError } from '../catalog/errors.js';
@@ -18,31 +17,30 @@ export interface ProjectArchive {
   packages: PackageDeclaration[];
 }
 
+/** A manifest larger than this is not a manifest. */
+const maxManifestBytes = 1024 * 1024;
+
 /**
- * Reads a project archive without unpacking it: every entry name must be safe, the sizes within limits, the
- * manifest valid, and each package's entry present. Any problem is a ValidationError naming what is wrong.
+ * Reads a project archive without unpacking it, with the very checks a worker makes before unpacking it: every
+ * entry safe, the limits kept, the manifest valid, and each package's entry present. Any problem is a
+ * ValidationError naming what is wrong, so a worker is never handed an archive it would refuse.
  */
 export async function readProjectArchive(archive: Buffer): Promise<ProjectArchive> {
-  const entries = new Map<string, yauzl.Entry>();
+  const files = new Set<string>();
   let manifestText: string | undefined;
-  const zip = await openZip(archive);
   try {
-    let total = 0;
-    for await (const entry of iterate(zip)) {
-      const problem = archiveEntryProblem(entry.fileName, isSymbolicLinkEntry(entry.externalFileAttributes));
-      if (problem) throw new ValidationError('archive', problem);
-      if (entries.size >= archiveLimits.maxEntries) {
-        throw new ValidationError('archive', `more than ${archiveLimits.maxEntries} entries`);
-      }
-      total += entry.uncompressedSize;
-      if (total > archiveLimits.maxUncompressedBytes) {
-        throw new ValidationError('archive', `more than ${archiveLimits.maxUncompressedBytes} bytes once unpacked`);
-      }
-      entries.set(entry.fileName, entry);
-      if (entry.fileName === projectManifestFileName) manifestText = await readEntry(zip, entry);
-    }
-  } finally {
-    zip.close();
+    await walkProjectArchive(archive, async (entry) => {
+      if (entry.kind === 'directory') return;
+      files.add(entry.name);
+      if (entry.name !== projectManifestFileName) return;
+      if (entry.uncompressedSize > maxManifestBytes) throw new ValidationError(projectManifestFileName, 'larger than 1 MB');
+      const chunks: Buffer[] = [];
+      for await (const chunk of await entry.open()) chunks.push(chunk as Buffer);
+      manifestText = Buffer.concat(chunks).toString('utf8');
+    });
+  } catch (error) {
+    if (error instanceof UnsafeArchiveError) throw new ValidationError('archive', error.message.replace(/^archive refused: /, ''));
+    throw error;
   }
   if (manifestText === undefined) {
     throw new ValidationError('archive', `no ${projectManifestFileName} at the root of the archive`);
@@ -63,9 +61,9 @@ export async function readProjectArchive(archive: Buffer): Promise<ProjectArchiv
     const field = `${projectManifestFileName}.packages[${index}].entry`;
     // A process package may name a command on the worker's PATH (`python3`); a path must be in the archive.
     if (pkg.runner !== 'process' || pkg.entry.includes('/')) {
-      const problem = archiveEntryProblem(pkg.entry, false);
-      if (problem) throw new ValidationError(field, problem);
-      if (!entries.has(pkg.entry)) throw new ValidationError(field, `'${pkg.entry}' is not in the archive`);
+      const problem = archiveEntryProblem(pkg.entry);
+      if (problem) throw new ValidationError(field, `'${pkg.entry}' ${problem}`);
+      if (!files.has(pkg.entry)) throw new ValidationError(field, `'${pkg.entry}' is not in the archive`);
     }
     for (const [p, parameter] of pkg.parameters.entries()) {
       if (parameter.required && parameter.defaultValue !== undefined) {
@@ -96,62 +94,4 @@ export async function readProjectArchive(archive: Buffer): Promise<ProjectArchiv
       })),
     })),
   };
-}
-
-function openZip(archive: Buffer): Promise<yauzl.ZipFile> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(archive, { lazyEntries: true, validateEntrySizes: true }, (error, zip) => {
-      if (error || !zip) reject(new ValidationError('archive', `not a zip archive: ${error?.message ?? 'unreadable'}`));
-      else resolve(zip);
-    });
-  });
-}
-
-async function* iterate(zip: yauzl.ZipFile): AsyncGenerator<yauzl.Entry> {
-  for (;;) {
-    const entry = await new Promise<yauzl.Entry | null>((resolve, reject) => {
-      const onEntry = (e: yauzl.Entry): void => {
-        cleanup();
-        resolve(e);
-      };
-      const onEnd = (): void => {
-        cleanup();
-        resolve(null);
-      };
-      const onError = (error: Error): void => {
-        cleanup();
-        reject(new ValidationError('archive', `corrupt zip: ${error.message}`));
-      };
-      const cleanup = (): void => {
-        zip.off('entry', onEntry);
-        zip.off('end', onEnd);
-        zip.off('error', onError);
-      };
-      zip.on('entry', onEntry);
-      zip.on('end', onEnd);
-      zip.on('error', onError);
-      zip.readEntry();
-    });
-    if (!entry) return;
-    yield entry;
-  }
-}
-
-function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<string> {
-  return new Promise((resolve, reject) => {
-    if (entry.uncompressedSize > 1024 * 1024) {
-      reject(new ValidationError(projectManifestFileName, 'larger than 1 MB'));
-      return;
-    }
-    zip.openReadStream(entry, (error, stream) => {
-      if (error || !stream) {
-        reject(new ValidationError(projectManifestFileName, `unreadable: ${error?.message ?? 'no stream'}`));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      stream.on('error', (e) => reject(new ValidationError(projectManifestFileName, `unreadable: ${e.message}`)));
-    });
-  });
 }

@@ -1,0 +1,142 @@
+import { Command, Option } from 'commander';
+import { defaultConfigPath } from '../config/default-location.js';
+import { settingSpecs } from '../config/settings.js';
+import type { CliContext, ConfigLocation } from './cli-context.js';
+import { initCommand, type InitOptions } from './init-command.js';
+import { defaultUnitPath, serviceInstallCommand, serviceUninstallCommand, type ServiceOptions } from './service-command.js';
+import { startCommand } from './start-command.js';
+import { statusCommand } from './status-command.js';
+
+/** Every setting with its SSIS name and what it does: the part of --help an SSIS administrator looks for. */
+function settingsHelp(): string {
+  const width = Math.max(...settingSpecs.map((s) => s.name.length));
+  return [
+    'Settings (WorkerSettings.json; keys are the SSIS WorkerSettings.config names; durations as hh:mm:ss):',
+    ...settingSpecs.map((s) => `  ${s.name.padEnd(width)}  ${s.help}`),
+  ].join('\n');
+}
+
+/**
+ * The `scaleout-worker` command line. `setExitCode` receives each command's result (main.ts sets process.exitCode);
+ * nothing here reads the process directly, everything comes through `cli`.
+ */
+export function buildProgram(cli: CliContext, setExitCode: (code: number) => void): Command {
+  const fallbackConfig = defaultConfigPath({ env: cli.env, platform: cli.platform, isRoot: cli.isRoot, homeDir: cli.homeDir });
+  const program = new Command('scaleout-worker')
+    .description(
+      'SSIS Scale Out worker agent: polls the Scale Out master over HTTPS, runs the packages it is given on this machine and reports back.',
+    )
+    .option('-c, --config <file>', 'the settings file (or set SCALEOUT_WORKER_CONFIG)', fallbackConfig)
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (text) => cli.out(text.trimEnd()), writeErr: (text) => cli.err(text.trimEnd()) })
+    .addHelpText(
+      'after',
+      `
+Getting started:
+  scaleout-worker init --master https://master.example.com:8391   create this worker's certificate and settings
+  scaleout worker add --cert <certificate> --name <name>           (an administrator, with the manager CLI)
+  scaleout-worker status                                            check that the master accepts this worker
+  scaleout-worker start                                             run in the foreground (Ctrl+C drains)
+  scaleout-worker service install                                   run as a systemd service
+
+Default settings file: ${fallbackConfig}`,
+    );
+
+  const location = (command: Command): ConfigLocation => {
+    const path = command.optsWithGlobals<{ config: string }>().config;
+    return { path, explicit: command.getOptionValueSourceWithGlobals('config') === 'cli' };
+  };
+  const run = (work: () => Promise<number>): Promise<void> => work().then(setExitCode);
+
+  program
+    .command('init')
+    .description("create this worker's key pair and certificate (or take existing ones) and write its settings file")
+    .requiredOption('--master <url>', 'MasterEndpoint: the master address, e.g. https://master.example.com:8391')
+    .option('--name <name>', 'DisplayName (default: this machine name)')
+    .option('--description <text>', 'Description')
+    .option('--max-tasks <n>', 'MaxTaskCount: most packages run at once (default 10)')
+    .option('--master-thumbprint <hex>', "MasterHttpsCertThumbprint: pin the master's (self-signed) TLS certificate")
+    .option('--cert <file>', 'use this existing certificate (PEM) instead of creating one; needs --key')
+    .option('--key <file>', "the existing certificate's private key (unencrypted PKCS#8 or PKCS#1 PEM)")
+    .option('--pfx <file>', 'import certificate and key from a PFX/P12 file (password in SCALEOUT_PFX_PASSWORD)')
+    .option('--cert-valid-days <days>', 'validity of a created certificate', '730')
+    .option('--force', 'replace an existing settings file and identity')
+    .addHelpText(
+      'after',
+      `
+Creates an ECDSA P-256 key (file mode 0600) and a self-signed client-authentication certificate, writes
+WorkerSettings.json with every setting and its default, and prints the certificate's thumbprint and the
+command an administrator runs to add this worker:
+
+  scaleout worker add --cert <path to the certificate PEM> --name <DisplayName>
+
+Examples:
+  scaleout-worker init --master https://master.example.com:8391
+  scaleout-worker init --master https://10.0.0.5:8391 --master-thumbprint 3F2A…C1 --name etl-01 --max-tasks 4
+  scaleout-worker init --master https://master:8391 --cert worker.pem --key worker-key.pem
+  SCALEOUT_PFX_PASSWORD=… scaleout-worker init --master https://master:8391 --pfx worker.pfx
+
+${settingsHelp()}`,
+    )
+    .action((options: InitOptions, command: Command) => run(() => initCommand(location(command), options, cli)));
+
+  program
+    .command('start')
+    .description('run the worker in the foreground: claim tasks, run packages, report (logs to stdout and a rolling file)')
+    .addHelpText(
+      'after',
+      `
+Refuses to start while the settings are invalid, listing every bad setting and why (exit code 78).
+SIGTERM or Ctrl+C drains: no new tasks; running packages may finish within DrainTimeout, then they are
+canceled and given back to the master. A second signal stops at once. Reports the master could not take
+wait in ExecutionLogCacheFolder and are delivered first on the next start.
+
+Examples:
+  scaleout-worker start
+  scaleout-worker start --config /srv/worker/WorkerSettings.json
+
+${settingsHelp()}`,
+    )
+    .action((_options: unknown, command: Command) => run(() => startCommand(location(command), cli)));
+
+  program
+    .command('status')
+    .description("check the settings, whether the master answers, and whether it accepts this worker's certificate")
+    .addHelpText(
+      'after',
+      `
+Exit code 0 when the master accepts the worker, 1 when it does not (or cannot be reached), 78 for bad settings.
+
+Example:
+  scaleout-worker status --config /var/lib/scaleout-worker/WorkerSettings.json`,
+    )
+    .action((_options: unknown, command: Command) => run(() => statusCommand(location(command), cli)));
+
+  const service = program.command('service').description('install or remove the worker as a system service');
+  const serviceOptions = (command: Command): Command =>
+    command
+      .option('--unit-path <file>', 'where the systemd unit is written', defaultUnitPath)
+      .addOption(new Option('--platform <platform>', 'the service manager to target (default: this machine)').choices(['linux', 'win32']));
+  serviceOptions(
+    service
+      .command('install')
+      .description('Linux: write a systemd unit that runs `scaleout-worker start`; Windows: print the New-Service / sc.exe command')
+      .option('--user <account>', 'the account the service runs as (systemd User=)')
+      .addHelpText(
+        'after',
+        `
+The unit stops the agent with SIGTERM only (KillMode=mixed) so that a stop drains, and allows
+DrainTimeout + TaskCancelGracePeriod + 30 s before systemd kills what is left.
+
+Examples:
+  sudo scaleout-worker service install --user scaleout
+  scaleout-worker service install --unit-path ./scaleout-worker.service
+  scaleout-worker service install --platform win32      (prints the Windows commands)`,
+      ),
+  ).action((options: ServiceOptions, command: Command) => run(() => serviceInstallCommand(location(command), options, cli)));
+  serviceOptions(service.command('uninstall').description('remove the systemd unit (Windows: print the commands)')).action(
+    (options: ServiceOptions) => run(() => serviceUninstallCommand(options, cli)),
+  );
+
+  return program;
+}

@@ -1,0 +1,97 @@
+import { maxEventsPerRequest, type EventType, type TaskRef, type WorkerEvent } from '../contracts/worker-protocol.js';
+import type { AgentClock } from './clock.js';
+import { asError } from './errors.js';
+import type { Logger } from './log.js';
+import type { ReportSpool } from './report-spool.js';
+
+export interface EventShipperOptions {
+  /** How long an event may wait for its batch. @default 1000 */
+  flushIntervalMs?: number;
+  /** Values masked as `***` in every message (sensitive parameter values). */
+  secrets?: readonly string[];
+}
+
+/** Shortest secret that is masked: masking `1` or `ab` would garble every message and hide nothing. */
+const minimumSecretLength = 4;
+
+/**
+ * One attempt's event messages: numbered 1, 2, 3… (so a batch delivered twice is stored once), batched (a batch
+ * leaves when it is full or `flushIntervalMs` after its first event), and handed to the report spool, which
+ * delivers them or keeps them on disk.
+ */
+export class EventShipper {
+  #sequence = 0;
+  #buffer: WorkerEvent[] = [];
+  #flushing: Promise<void> = Promise.resolve();
+  #timer: AbortController | undefined;
+  #discarded = false;
+  readonly #secrets: string[];
+
+  constructor(
+    private readonly attempt: TaskRef,
+    private readonly spool: ReportSpool,
+    private readonly clock: AgentClock,
+    private readonly log: Logger,
+    private readonly options: EventShipperOptions = {},
+  ) {
+    this.#secrets = (options.secrets ?? []).filter((s) => s.length >= minimumSecretLength).sort((a, b) => b.length - a.length);
+  }
+
+  add(type: EventType, source: string, message: string): void {
+    if (this.#discarded) return;
+    this.#sequence += 1;
+    this.#buffer.push({
+      sequenceNumber: this.#sequence,
+      time: new Date(this.clock.now()).toISOString(),
+      type,
+      source,
+      message: this.mask(message),
+    });
+    if (this.#buffer.length >= maxEventsPerRequest) void this.flush();
+    else this.#scheduleFlush();
+  }
+
+  /** Sends what is buffered; resolves when it is delivered or safely spooled. */
+  flush(): Promise<void> {
+    this.#timer?.abort();
+    this.#timer = undefined;
+    const batch = this.#buffer;
+    this.#buffer = [];
+    this.#flushing = this.#flushing.then(() => this.#send(batch));
+    return this.#flushing;
+  }
+
+  /** The lease is lost: nothing more is reported about this attempt. */
+  discard(): void {
+    this.#discarded = true;
+    this.#buffer = [];
+    this.#timer?.abort();
+  }
+
+  async #send(batch: WorkerEvent[]): Promise<void> {
+    for (let start = 0; start < batch.length && !this.#discarded; start += maxEventsPerRequest) {
+      const events = batch.slice(start, start + maxEventsPerRequest);
+      try {
+        await this.spool.submit({ kind: 'events', taskId: this.attempt.taskId, attemptNumber: this.attempt.attemptNumber, events });
+      } catch (thrown) {
+        this.log.error(`lost ${events.length} event messages of task ${this.attempt.taskId}: ${asError(thrown).message}`);
+      }
+    }
+  }
+
+  #scheduleFlush(): void {
+    if (this.#timer) return;
+    const timer = new AbortController();
+    this.#timer = timer;
+    void this.clock.sleep(this.options.flushIntervalMs ?? 1000, timer.signal).then(() => {
+      if (!timer.signal.aborted) void this.flush();
+    });
+  }
+
+  /** The text with every sensitive value replaced by `***`. */
+  mask(message: string): string {
+    let masked = message;
+    for (const secret of this.#secrets) masked = masked.split(secret).join('***');
+    return masked;
+  }
+}

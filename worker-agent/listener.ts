@@ -1,0 +1,108 @@
+import type { AgentClock } from './clock.js';
+import { Backoff } from './backoff.js';
+import { asError } from './errors.js';
+import type { Logger } from './log.js';
+import type { ConnectivityMonitor } from './master/connectivity.js';
+import type { MasterClient } from './master/master-client.js';
+import type { Dispatcher } from './dispatcher.js';
+import type { ReportSpool } from './report-spool.js';
+import type { ResourceProbe } from './resources.js';
+
+export interface ListenerOptions {
+  master: MasterClient;
+  clock: AgentClock;
+  log: Logger;
+  connectivity: ConnectivityMonitor;
+  dispatcher: Pick<Dispatcher, 'freeSlots' | 'waitForFreeSlot' | 'accept' | 'workerEnabled'>;
+  spool: Pick<ReportSpool, 'pendingCount' | 'deliverPending'>;
+  resources: ResourceProbe;
+  /** TaskRequestMaxCPU. */
+  maxCpuPercent: number;
+  /** TaskRequestMinMemory, in MB. */
+  minMemoryMb: number;
+  /** How long the master may hold a claim open waiting for work (it caps this). @default 50000 */
+  claimWaitMs?: number;
+  /** Waits after a claim that found nothing. @default 1 s doubling to 30 s, jittered */
+  idleBackoff?: Backoff;
+  /** Waits after the master failed. @default 2 s doubling to 60 s, jittered */
+  errorBackoff?: Backoff;
+}
+
+/**
+ * The listener asks the master for work. It claims while this worker has free slots and the machine is below
+ * TaskRequestMaxCPU and above TaskRequestMinMemory; asks again at once while work keeps coming; backs off (with
+ * jitter) when there is none or the master fails. Reports cached on disk are delivered before any new claim.
+ * It never runs a package itself: it hands each leased task to the dispatcher.
+ */
+export class Listener {
+  readonly #idle: Backoff;
+  readonly #error: Backoff;
+  readonly #claimWaitMs: number;
+  #holdingBack: string | undefined;
+  #saidDisabled = false;
+
+  constructor(private readonly options: ListenerOptions) {
+    this.#idle = options.idleBackoff ?? new Backoff({ initialMs: 1000, maxMs: 30_000 });
+    this.#error = options.errorBackoff ?? new Backoff({ initialMs: 2000, maxMs: 60_000 });
+    this.#claimWaitMs = options.claimWaitMs ?? 50_000;
+  }
+
+  /** Claims until `signal` fires (the agent drains). */
+  async run(signal: AbortSignal): Promise<void> {
+    const { clock, dispatcher, spool, master, connectivity } = this.options;
+    while (!signal.aborted) {
+      await dispatcher.waitForFreeSlot(signal);
+      if (signal.aborted) break;
+      if (spool.pendingCount > 0 && !(await spool.deliverPending())) {
+        await clock.sleep(this.#error.next(), signal);
+        continue;
+      }
+      if (!this.#mayClaim()) {
+        await clock.sleep(this.#idle.next(), signal);
+        continue;
+      }
+      const startedAt = clock.now();
+      let answer;
+      try {
+        answer = await master.claimTasks({ freeSlots: dispatcher.freeSlots, waitMs: this.#claimWaitMs }, signal);
+      } catch (thrown) {
+        if (signal.aborted) break;
+        connectivity.failed('claim', asError(thrown));
+        await clock.sleep(this.#error.next(), signal);
+        continue;
+      }
+      connectivity.succeeded();
+      this.#error.reset();
+      for (const task of answer.tasks) dispatcher.accept(task, answer.leaseMs);
+      if (answer.tasks.length > 0) {
+        this.#idle.reset();
+        continue;
+      }
+      // Time the master held the request open counts as waiting already.
+      const idleMs = this.#idle.next() - (clock.now() - startedAt);
+      if (idleMs > 0) await clock.sleep(idleMs, signal);
+    }
+  }
+
+  #mayClaim(): boolean {
+    const { dispatcher, log, resources } = this.options;
+    if (!dispatcher.workerEnabled) {
+      if (!this.#saidDisabled) log.warn('the master has disabled this worker: no new tasks until an administrator enables it');
+      this.#saidDisabled = true;
+      return false;
+    }
+    if (this.#saidDisabled) log.info('the master has enabled this worker again');
+    this.#saidDisabled = false;
+    const { cpuPercent, freeMemoryMb } = resources.sample();
+    const reason =
+      cpuPercent >= this.options.maxCpuPercent
+        ? `CPU at ${Math.round(cpuPercent)}% (TaskRequestMaxCPU ${this.options.maxCpuPercent}%)`
+        : freeMemoryMb < this.options.minMemoryMb
+          ? `${Math.round(freeMemoryMb)} MB free (TaskRequestMinMemory ${this.options.minMemoryMb} MB)`
+          : undefined;
+    if (reason && !this.#holdingBack) log.warn(`not asking for tasks: ${reason}`);
+    if (!reason && this.#holdingBack) log.info('asking for tasks again: the machine has room');
+    this.#holdingBack = reason;
+    return reason === undefined;
+  }
+}
