@@ -60,6 +60,7 @@ function start(task: Partial<ClaimedTask>, options: { graceMs?: number } = {}): 
     tasksFolder: join(root, 'tasks'),
     archives: new ArchiveCache(join(root, 'archives'), async () => archive),
     runners: [new NodeRunner({ hostScript }), new ProcessRunner(), new DtexecRunner()],
+    master: { url: 'https://master.test:8391', thumbprint: 'ab'.repeat(20) },
     clock,
     graceMs: options.graceMs ?? 10_000,
   });
