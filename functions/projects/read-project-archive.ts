@@ -120,7 +120,7 @@ async function* iterate(zip: yauzl.ZipFile): AsyncGenerator<yauzl.Entry> {
       };
       const onError = (error: Error): void => {
         cleanup();
-        reject(new ValidationError('archive', `corrupt zip: ${error.message}`));
+        reject(new ValidationError('archive', unsafeNameProblem(error.message) ?? `corrupt zip: ${error.message}`));
       };
       const cleanup = (): void => {
         zip.off('entry', onEntry);
@@ -154,4 +154,14 @@ function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<string> {
       stream.on('error', (e) => reject(new ValidationError(projectManifestFileName, `unreadable: ${e.message}`)));
     });
   });
+}
+
+/**
+ * yauzl refuses some unsafe entry names itself, before we see the entry ("invalid relative path: ../x",
+ * "absolute path: /x", "invalid characters in fileName: a\\b"). Those archives are not corrupt: say why the
+ * name is refused, in the same words the contract's own check uses.
+ */
+function unsafeNameProblem(message: string): string | undefined {
+  const match = /^(?:invalid relative path|absolute path|invalid characters in fileName): (.*)$/s.exec(message);
+  return match ? archiveEntryProblem(match[1]!, false) : undefined;
 }
