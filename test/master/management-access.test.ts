@@ -16,6 +16,7 @@ import { getOpenApiDocument } from '../../contracts/openapi.js';
 import { workerEndpoints } from '../../contracts/worker-protocol.js';
 import { startTestMaster, type TestMaster } from '../support/test-master.js';
 import { createWorkerIdentity } from '../support/test-worker.js';
+import { until } from '../support/until.js';
 
 describe('the management API: keys, roles, audit, its OpenAPI document and routing', () => {
   let master: TestMaster;
@@ -35,6 +36,15 @@ describe('the management API: keys, roles, audit, its OpenAPI document and routi
   afterAll(async () => {
     transport?.close();
     await master?.stop();
+  });
+
+  it('records the master heartbeat at start, long before its first scheduled run', async () => {
+    // The heartbeat schedule is every 30 s and this master runs no schedules at all: only the start-up run counts.
+    const status = await until('the start-up heartbeat', async () => {
+      const shown = await master.admin(getMasterStatus, {});
+      return shown.lastOnlineTime !== null && shown;
+    });
+    expect(status).toMatchObject({ masterAddress: master.host.services.config.masterAddress, heartbeatAgeSeconds: expect.any(Number) });
   });
 
   it('refuses calls without a key, with a malformed, unknown or wrong key, with 401 problems', async () => {
