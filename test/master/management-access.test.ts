@@ -48,13 +48,14 @@ describe('the management API: keys, roles, audit, its OpenAPI document and routi
   });
 
   it('refuses calls without a key, with a malformed, unknown or wrong key, with 401 problems', async () => {
-    for (const headers of [
+    const attempts: Record<string, string>[] = [
       {},
       { authorization: 'Bearer not-a-key' },
       { authorization: `Bearer so_aaaaaaaaaaaa_${'b'.repeat(43)}` },
       { authorization: master.adminKey.replace(/_[^_]{43}$/, `_${'c'.repeat(43)}`) },
       { 'x-api-key': 'so_short' },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const response = await raw('GET', '/api/v1/master', headers);
       expect(response.status, JSON.stringify(headers)).toBe(401);
       expect(response.headers['content-type']).toBe(problemContentType);

@@ -16,6 +16,7 @@ import {
 import type { CatalogEngine, CatalogTrx } from '../engine.js';
 import type { CatalogTables, EventMessagesTable } from '../schema.js';
 import { claimTasksSqlite } from './claim-tasks.js';
+import { GroupCommit } from './group-commit.js';
 import { migrateSqlite } from './migrate.js';
 
 export interface SqliteEngineOptions {
@@ -46,6 +47,7 @@ export class SqliteEngine implements CatalogEngine {
   readonly kind = 'sqlite';
   readonly db: Kysely<CatalogTables>;
   readonly #database: BetterSqlite3.Database;
+  readonly #groupCommit: GroupCommit;
 
   constructor(options: SqliteEngineOptions) {
     if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
@@ -65,14 +67,16 @@ export class SqliteEngine implements CatalogEngine {
       ...(options.log ? { log: options.log } : {}),
       ...(options.plugins ? { plugins: options.plugins } : {}),
     });
+    this.#groupCommit = new GroupCommit(this.db);
   }
 
   async migrate(): Promise<void> {
     migrateSqlite(this.#database);
   }
 
+  /** Transactions that arrive together are committed together (see GroupCommit). */
   transaction<T>(work: (trx: CatalogTrx) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(work);
+    return this.#groupCommit.run(work);
   }
 
   read<T>(work: (db: Kysely<CatalogTables>) => Promise<T>): Promise<T> {
