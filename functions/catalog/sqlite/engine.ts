@@ -12,6 +12,7 @@ import {
   type Insertable,
   type KyselyConfig,
   type KyselyPlugin,
+  type SqliteDatabase,
 } from 'kysely';
 import type { CatalogEngine, CatalogTrx } from '../engine.js';
 import type { CatalogTables, EventMessagesTable } from '../schema.js';
@@ -42,6 +43,30 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
+/** Statements kept prepared: the catalog's queries are a few dozen shapes. */
+const maxCachedStatements = 500;
+
+/**
+ * Kysely's SQLite driver prepares every query anew; preparing costs as much as running a small query. Keep the
+ * prepared statements by SQL text (parameters are bound per run, so a statement is reused safely; better-sqlite3
+ * runs each to completion before the next starts).
+ */
+function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        if (statements.size >= maxCachedStatements) statements.delete(statements.keys().next().value!);
+        statement = database.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
+
 /** The embedded default: a SQLite file through better-sqlite3, in WAL mode. */
 export class SqliteEngine implements CatalogEngine {
   readonly kind = 'sqlite';
@@ -60,7 +85,7 @@ export class SqliteEngine implements CatalogEngine {
     this.db = new Kysely<CatalogTables>({
       dialect: {
         createAdapter: () => new SqliteAdapter(),
-        createDriver: () => new ImmediateSqliteDriver({ database }),
+        createDriver: () => new ImmediateSqliteDriver({ database: withStatementCache(database) }),
         createIntrospector: (db) => new SqliteIntrospector(db),
         createQueryCompiler: () => new SqliteQueryCompiler(),
       },
