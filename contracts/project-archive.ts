@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CatalogName } from './common.js';
 import { ParameterDataType } from './management/views.js';
 import { PackageRunner } from './worker-protocol.js';
