@@ -22,7 +22,8 @@ export class App {
   readonly #onSignOut: (message?: string) => void;
   readonly #main = h('main', { id: 'main', tabindex: '-1' });
   readonly #pageHolder = h('div', { class: 'page' });
-  readonly #flash = h('div', { class: 'callout callout-success flash', role: 'status', hidden: true });
+  /** Shown on the page after an action that navigated (e.g. "worker added"), and announced. */
+  readonly #flash = h('div', { class: 'callout callout-success flash', hidden: true });
   readonly #unreachable = h('div', { class: 'callout callout-danger banner', role: 'alert', hidden: true });
   readonly #announcer = h('div', { class: 'visually-hidden', 'aria-live': 'polite', 'aria-atomic': 'true' });
   readonly #navLinks: HTMLAnchorElement[] = [];
@@ -103,6 +104,7 @@ export class App {
     const route = parseRoute(location.hash);
     this.#markNavigation(route);
     const factory = pageFor(route);
+    this.#flash.hidden = true;
     if (this.#current?.factory === factory && this.#current.page.update?.(route)) return;
     this.#current?.controller.abort();
     const controller = new AbortController();
@@ -110,6 +112,7 @@ export class App {
     this.#current = { factory, page, controller };
     this.#flash.hidden = this.#pendingFlash === undefined;
     this.#flash.textContent = this.#pendingFlash ?? '';
+    if (this.#pendingFlash !== undefined) this.#announce(this.#pendingFlash);
     this.#pendingFlash = undefined;
     this.#pageHolder.replaceChildren(page.element);
     this.#main.replaceChildren(this.#flash, this.#pageHolder);
@@ -129,7 +132,11 @@ export class App {
       navigate: (hash) => {
         location.hash = hash;
       },
-      announce: (message) => this.#announce(message),
+      announce: (message) => {
+        // Something new happened: the message from the previous step is stale now.
+        this.#flash.hidden = true;
+        this.#announce(message);
+      },
       flash: (message) => {
         this.#pendingFlash = message;
       },

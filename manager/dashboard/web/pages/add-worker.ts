@@ -169,6 +169,7 @@ export const addWorkerPage: PageFactory = (context) => {
       addError.textContent = describeError(error).message;
       addError.hidden = false;
       button.disabled = false;
+      button.focus();
     }
   }
 

@@ -7,9 +7,10 @@ export interface MinuteBucket {
   failed: number;
 }
 
-const width = 720;
-const height = 180;
-const margin = { top: 8, right: 8, bottom: 24, left: 32 };
+/** About the card's width on a laptop, so the SVG is drawn near 1:1 and its text keeps its size. */
+const width = 1040;
+const height = 200;
+const margin = { top: 10, right: 4, bottom: 26, left: 30 };
 
 /**
  * Completed executions per minute over the last hour, as stacked bars (succeeded below, failed above), drawn as
@@ -48,11 +49,13 @@ export function completionsChart(buckets: readonly MinuteBucket[]): HTMLElement 
       bucket.failed > 0 ? svg('rect', { class: 'chart-failed', x, y: y(total), width: barWidth, height: y(bucket.succeeded) - y(total) }) : null,
     );
   });
-  const labels = buckets.flatMap((bucket, i) =>
-    i % 10 === 0 || i === buckets.length - 1
-      ? [svg('text', { class: 'chart-label', x: margin.left + i * slot + slot / 2, y: height - 6, 'text-anchor': 'middle' }, clockMinute(bucket.minute))]
-      : [],
-  );
+  // Every ten minutes, and the current minute at the right edge (anchored there so it is not cut off).
+  const labels = buckets.flatMap((bucket, i) => {
+    const last = i === buckets.length - 1;
+    if (i % 10 !== 0 && !last) return [];
+    const x = last ? width - margin.right : margin.left + i * slot + slot / 2;
+    return [svg('text', { class: 'chart-label', x, y: height - 6, 'text-anchor': last ? 'end' : 'middle' }, clockMinute(bucket.minute))];
+  });
   const empty =
     highest === 0
       ? svg('text', { class: 'chart-empty', x: margin.left + plotWidth / 2, y: margin.top + plotHeight / 2, 'text-anchor': 'middle' }, 'No execution ended in the last hour')

@@ -34,22 +34,24 @@ export const dashboardPage: PageFactory = (context) => {
   });
 
   async function enable(button: HTMLButtonElement): Promise<void> {
-    button.disabled = true;
+    if (button.getAttribute('aria-disabled') === 'true') return;
+    // Busy, not disabled: a disabled button drops the keyboard focus.
+    button.setAttribute('aria-disabled', 'true');
     try {
       await context.call(enableScaleOut, {});
       enableError = undefined;
       context.announce('Scale Out is enabled: workers can now get tasks.');
+      // The button goes away with the warning; the master's heading is the nearest place to land.
       document.getElementById('master-heading')?.focus();
     } catch (error) {
       if (isAbort(error)) return;
       enableError = describeError(error).message;
-      button.disabled = false;
     }
     poller.now();
   }
 
   function render(data: Dashboard): void {
-    replaceContent(body, masterCard(data.master), h('div', { class: 'grid-2' }, workersCard(data.master), executionsCard(data)), chartCard(data));
+    replaceContent(body, masterCard(data.master), h('div', { class: 'grid-2 stretch' }, workersCard(data.master), executionsCard(data)), chartCard(data));
   }
 
   function masterCard(master: MasterStatusView): HTMLElement {

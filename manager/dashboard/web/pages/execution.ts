@@ -3,7 +3,7 @@ import type { ExecutionView } from '../../../../contracts/management/views.js';
 import { describeError, isAbort } from '../api/describe-error.js';
 import type { PageFactory } from '../page.js';
 import { href } from '../router.js';
-import { attemptStateBadge, executionStatusBadge, timeAt } from '../ui/badges.js';
+import { attemptStateBadge, executionStatusBadge, timeAt, timeShort } from '../ui/badges.js';
 import { confirmDialog } from '../ui/dialog.js';
 import { h, replaceContent } from '../ui/dom.js';
 import { facts, mono, tagList } from '../ui/facts.js';
@@ -84,7 +84,9 @@ export const executionPage: PageFactory = (context) => {
       body,
       stopError ? h('div', { class: 'callout callout-danger', role: 'alert' }, stopError) : null,
       view.waitingReason ? h('p', { class: 'callout callout-warning waiting' }, h('strong', {}, 'Waiting: '), view.waitingReason) : null,
-      view.statusMessage ? h('p', { class: `callout ${view.status === 4 || view.status === 6 ? 'callout-danger' : 'callout-neutral'}` }, view.statusMessage) : null,
+      view.statusMessage
+        ? h('p', { class: `callout ${view.status === 4 || view.status === 6 ? 'callout-danger' : 'callout-neutral'}` }, h('strong', {}, 'Result: '), view.statusMessage)
+        : null,
       h('section', { class: 'card', 'aria-labelledby': 'summary-heading' }, h('h2', { id: 'summary-heading' }, 'Summary'), summaryFacts(view)),
       h('div', { class: 'grid-2' }, parametersCard(view), attemptsCard(view)),
     );
@@ -157,8 +159,8 @@ export const executionPage: PageFactory = (context) => {
                   h('td', {}, String(attempt.attemptNumber)),
                   h('td', {}, attemptStateBadge(attempt.state), attempt.cancelRequested && attempt.endTime === null ? h('div', { class: 'small muted' }, 'cancel requested') : null),
                   h('td', {}, workerLink(attempt.workerAgentId)),
-                  h('td', {}, timeAt(attempt.claimedTime)),
-                  h('td', {}, timeAt(attempt.endTime), attempt.resultMessage ? h('div', { class: 'small muted' }, attempt.resultMessage) : null),
+                  h('td', {}, timeShort(attempt.claimedTime)),
+                  h('td', {}, timeShort(attempt.endTime), attempt.resultMessage ? h('div', { class: 'small muted' }, attempt.resultMessage) : null),
                   h('td', {}, attempt.exitCode === null ? '—' : String(attempt.exitCode)),
                 ),
               ),

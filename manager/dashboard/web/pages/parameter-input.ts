@@ -34,13 +34,13 @@ export function parameterInput(parameter: DeclaredParameter): ParameterInput {
   const hint = hints.length > 0 ? hints.join(' ') : undefined;
 
   if (parameter.dataType === 'Boolean') {
-    const checkbox = h('input', { type: 'checkbox', name, checked: parameter.defaultValue === true });
+    const checkbox = h('input', { type: 'checkbox', name, checked: parameter.defaultValue === true, 'data-label': parameter.name });
     const element = field(label, checkbox, hint);
     element.classList.add('field-checkbox');
     return { element, read: () => checkbox.checked };
   }
 
-  const input = h('input', { name, required: parameter.required, autocomplete: 'off' });
+  const input = h('input', { name, required: parameter.required, autocomplete: 'off', 'data-label': parameter.name });
   switch (parameter.dataType) {
     case 'String':
       input.type = parameter.sensitive ? 'password' : 'text';
@@ -69,7 +69,7 @@ export function parameterInput(parameter: DeclaredParameter): ParameterInput {
     read() {
       if (input.validity.badInput) throw new Error(`not a valid ${parameter.dataType}`);
       if (input.value === '') {
-        if (parameter.required && parameter.defaultValue === null) throw new Error('required');
+        if (parameter.required && parameter.defaultValue === null) throw new Error('a value is required');
         return undefined;
       }
       switch (input.type) {

@@ -38,7 +38,7 @@ export function workerDetails(worker: WorkerAgentView, actions: WorkerActions, e
     facts([
       ['Description', worker.description === '' ? h('span', { class: 'muted' }, 'none') : worker.description],
       ['Tags', tagList(worker.tags)],
-      ['Capacity', `${worker.runningTaskCount} of ${worker.maxTaskCount} tasks running (MaxTaskCount ${worker.maxTaskCount})`],
+      ['Capacity', `${worker.runningTaskCount} running of MaxTaskCount ${worker.maxTaskCount}`],
       ['Last seen', timeAgo(worker.lastOnlineTime)],
       ['Machine', worker.machineName],
       ['Worker ID', mono(worker.workerAgentId)],

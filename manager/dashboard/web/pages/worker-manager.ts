@@ -95,7 +95,8 @@ export const workerManagerPage: PageFactory = (context) => {
   }
 
   function renderDetails(): void {
-    const noticeElement = notice ? h('p', { class: 'callout callout-success', role: 'status' }, notice) : null;
+    // Visible only: a live region inserted with its text is not reliably read, so actions use context.announce.
+    const noticeElement = notice ? h('p', { class: 'callout callout-success' }, notice) : null;
     if (selectedId === undefined) {
       replaceContent(detailsRegion, h('h2', { id: 'details-heading', tabindex: '-1' }, 'Details'), noticeElement, h('p', { class: 'muted' }, 'Select a worker to see its details and to enable, disable, edit or delete it.'));
       return;
@@ -123,8 +124,9 @@ export const workerManagerPage: PageFactory = (context) => {
 
   async function toggle(button: HTMLButtonElement): Promise<void> {
     const worker = selected();
-    if (!worker) return;
-    button.disabled = true;
+    if (!worker || button.getAttribute('aria-disabled') === 'true') return;
+    // Busy, not disabled: a disabled button drops the keyboard focus.
+    button.setAttribute('aria-disabled', 'true');
     notice = undefined;
     try {
       const params = { workerAgentId: worker.workerAgentId };

@@ -1,6 +1,6 @@
 import type { WorkerStatus } from '../../../../contracts/management/views.js';
 import { h } from './dom.js';
-import { ago, dateTime, statusName } from './format.js';
+import { ago, dateTime, shortDateTime, statusName } from './format.js';
 
 /**
  * States shown by word and shape, never by colour alone: the glyph and the tone repeat what the text says, so a
@@ -62,4 +62,10 @@ export function timeAgo(iso: string | null): HTMLElement {
 export function timeAt(iso: string | null, empty = '—'): HTMLElement {
   if (iso === null) return h('span', { class: 'muted' }, empty);
   return h('time', { datetime: iso }, dateTime(iso));
+}
+
+/** A time in a table cell: short, exact on hover. */
+export function timeShort(iso: string | null, empty = '—'): HTMLElement {
+  if (iso === null) return h('span', { class: 'muted' }, empty);
+  return h('time', { datetime: iso, title: dateTime(iso) }, shortDateTime(iso));
 }

@@ -39,16 +39,21 @@ function flatten(children: readonly Child[]): (Node | string)[] {
 }
 
 /**
- * Replaces a region's content after a refresh without losing the keyboard user's place: an element marked
- * `data-focus-key` that had focus gets it back in the new content.
+ * Replaces a region's content after a refresh without losing the keyboard user's place: the focused element,
+ * when it has an `id` or a `data-focus-key`, gets focus back in the new content.
  */
 export function replaceContent(region: Element, ...children: Child[]): void {
   const focused = document.activeElement;
-  const key = focused instanceof HTMLElement && region.contains(focused) ? focused.dataset['focusKey'] : undefined;
+  const selector =
+    focused instanceof HTMLElement && region.contains(focused)
+      ? focused.dataset['focusKey'] !== undefined
+        ? `[data-focus-key="${CSS.escape(focused.dataset['focusKey'])}"]`
+        : focused.id !== ''
+          ? `#${CSS.escape(focused.id)}`
+          : undefined
+      : undefined;
   region.replaceChildren(...flatten(children));
-  if (key === undefined) return;
-  const again = region.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(key)}"]`);
-  again?.focus();
+  if (selector !== undefined) region.querySelector<HTMLElement>(selector)?.focus();
 }
 
 /** Visible label text plus a visually hidden part for screen readers. */

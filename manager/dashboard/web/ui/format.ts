@@ -20,6 +20,14 @@ const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute:
 const minuteFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
 export const dateTime = (iso: string): string => dateTimeFormat.format(new Date(iso));
+
+const shortDateFormat = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+
+/** For table cells: the time alone when it is today, else a short date and time. */
+export function shortDateTime(iso: string, now = new Date()): string {
+  const date = new Date(iso);
+  return date.toDateString() === now.toDateString() ? timeFormat.format(date) : shortDateFormat.format(date);
+}
 export const clockTime = (iso: string): string => timeFormat.format(new Date(iso));
 export const clockMinute = (iso: string): string => minuteFormat.format(new Date(iso));
 

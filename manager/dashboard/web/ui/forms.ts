@@ -5,7 +5,8 @@ let fieldCount = 0;
 
 /**
  * A labelled form field: the label, an optional hint tied to the control by aria-describedby, and the control.
- * `name` is the API field it edits (e.g. `description`, `parameters.BatchSize`), so errors can point at it.
+ * The control's `name` is the API field it edits (e.g. `description`, `parameters.BatchSize`), so errors can
+ * point at it; `data-label` names it in error messages when the label says more than the name.
  */
 export function field(label: Child, control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, hint?: Child): HTMLDivElement {
   const id = control.id || `field-${++fieldCount}`;
@@ -24,7 +25,7 @@ export function showFormErrors(form: HTMLFormElement, summary: HTMLElement, erro
   const items = error.fields.map(({ field: name, reason }) => {
     const control = controlFor(form, name);
     if (control) control.setAttribute('aria-invalid', 'true');
-    const label = control?.labels?.[0]?.textContent ?? name;
+    const label = control?.dataset['label'] ?? control?.labels?.[0]?.textContent ?? name;
     return h('li', {}, control ? h('a', { href: `#${control.id}`, onclick: focusControl(control) }, `${label}: ${reason}`) : `${name}: ${reason}`);
   });
   summary.replaceChildren(h('p', {}, error.message), ...(items.length > 0 ? [h('ul', {}, items)] : []));
