@@ -54,6 +54,8 @@ export class App {
   }
 
   signOut(message?: string): void {
+    // Several refreshes may learn at once that the key stopped working: sign out once.
+    if (this.#stopListening.signal.aborted) return;
     storedKey.clear();
     this.#current?.controller.abort();
     this.#current = undefined;

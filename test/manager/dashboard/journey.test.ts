@@ -1,6 +1,6 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployProject, getWorker } from '../../../contracts/management/endpoints.js';
+import { createApiKey, createExecution, deployProject, getWorker } from '../../../contracts/management/endpoints.js';
 import { claimTasks, completeTask, heartbeat, postEvents } from '../../../contracts/worker-protocol.js';
 import { browserUnavailable, launchChromium, openPage, screenshot, type TestPage } from '../../support/browser.js';
 import { sampleProjectFiles, zipFiles } from '../../support/project-zip.js';
@@ -205,7 +205,39 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard in Chromium${br
 
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await page.getByRole('img', { name: /1 succeeded, 0 failed/ }).waitFor();
+  });
+
+  it('shows a failed execution in red, with its error lines and exit code, on its page and on the dashboard', async () => {
+    const created = await master.admin(createExecution, {
+      body: { folderName: 'Finance', projectName: 'ETL', packageName: 'load', start: true },
+    });
+    const { tasks } = await worker(claimTasks, { body: { freeSlots: 1, waitMs: 1000 } });
+    const task = tasks[0]!;
+    await worker(postEvents, {
+      params: { taskId: task.taskId },
+      body: {
+        attemptNumber: task.attemptNumber,
+        events: [
+          { sequenceNumber: 1, time: new Date().toISOString(), type: 'information', source: 'stdout', message: 'loading' },
+          { sequenceNumber: 2, time: new Date().toISOString(), type: 'error', source: 'stderr', message: 'warehouse refused the connection' },
+        ],
+      },
+    });
+    await worker(completeTask, {
+      params: { taskId: task.taskId },
+      body: { attemptNumber: task.attemptNumber, outcome: 'failed', exitCode: 3, message: 'load.sh exited with code 3' },
+    });
+
+    await page.getByRole('img', { name: /1 succeeded, 1 failed/ }).waitFor(refreshWait);
+    await page.getByRole('link', { name: /^1\s*Failed/ }).waitFor();
     await screenshot(page, 'dashboard');
+
+    await page.goto(`/#/executions/${created.executionId}`);
+    await badge(page.getByRole('main'), 'failed').first().waitFor();
+    await page.getByText('load.sh exited with code 3').first().waitFor();
+    await page.getByRole('log').getByText('warehouse refused the connection').waitFor(refreshWait);
+    await page.getByRole('region', { name: 'Attempts' }).getByRole('cell', { name: '3', exact: true }).waitFor();
+    await screenshot(page, 'execution-failed');
   });
 
   it('disables the worker; adds another by thumbprint and deletes it after confirming', async () => {
@@ -249,5 +281,18 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard in Chromium${br
     await page.reload();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     expect(await page.evaluate('sessionStorage.length')).toBe(0);
+  });
+
+  it('lets a reader see everything, and says at the action that changing the topology needs an admin', async () => {
+    const { secret } = await master.admin(createApiKey, { body: { name: 'operations desk', role: 'reader' } });
+    await page.getByLabel('API key').fill(secret);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Signing in again opens the page the address names: Worker Manager, where the last session ended.
+    await page.getByRole('heading', { name: 'Worker Manager', level: 1 }).waitFor();
+    await page.getByRole('table').getByRole('link', { name: 'node-a' }).click();
+    const details = page.getByRole('region', { name: 'node-a' });
+    await details.getByRole('button', { name: 'Enable worker' }).click();
+    await details.getByRole('alert').getByText(/Your API key may not do this: this needs the admin role; apikey:\w+ has reader/).waitFor();
+    await badge(details, 'disabled').waitFor();
   });
 });

@@ -13,6 +13,8 @@ import { createdChoices, filtersFrom, isFiltered, queryFor, statusChoices, type 
 
 const refreshMs = 5_000;
 const pageSize = 50;
+/** The most listExecutions returns at once. */
+const maxPageSize = 500;
 
 /** Executions, newest first, filtered by status, age and folder/project/package; refreshed while shown. */
 export const executionsPage: PageFactory = (context) => {
@@ -74,7 +76,7 @@ export const executionsPage: PageFactory = (context) => {
 
   const poller = poll(context.signal, () => refreshMs, async () => {
     try {
-      const page = await context.call(listExecutions, { query: { ...queryFor(filters), limit: Math.max(pageSize, executions.length), offset: 0 } });
+      const page = await context.call(listExecutions, { query: { ...queryFor(filters), limit: Math.min(maxPageSize, Math.max(pageSize, executions.length)), offset: 0 } });
       executions = page.executions;
       nextOffset = page.nextOffset;
       note.succeeded();

@@ -4,7 +4,7 @@
  */
 export type Child = Node | string | number | null | undefined | false | readonly Child[];
 type Listener = (event: Event) => void;
-export type Attributes = Record<string, string | number | boolean | null | undefined | Listener>;
+type Attributes = Record<string, string | number | boolean | null | undefined | Listener>;
 
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);

@@ -39,7 +39,7 @@ export function duration(ms: number): string {
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
 
-export type ExecutionStatusCode = keyof typeof executionStatusNames;
+type ExecutionStatusCode = keyof typeof executionStatusNames;
 
 export const statusName = (status: number): string => executionStatusNames[status as ExecutionStatusCode] ?? `status ${status}`;
 
