@@ -165,7 +165,7 @@ describe('the management API: workers and projects', () => {
       const { 'extract.mjs': _extract, ...withoutEntry } = sampleProjectFiles();
       const { 'scaleout.json': _manifest, ...withoutManifest } = sampleProjectFiles();
       const cases: [string, Promise<Buffer>, string, string][] = [
-        ['a ../ entry', zipWithRawName({ ...sampleProjectFiles(), 'xx/evil.txt': 'x' }, 'xx/evil.txt', '../evil.txt'), 'archive', "climbs out of the archive with '..'"],
+        ['a ../ entry', zipWithRawName({ ...sampleProjectFiles(), 'xx/evil.txt': 'x' }, 'xx/evil.txt', '../evil.txt'), 'archive', "climbs out of the project folder with '..'"],
         ['an absolute path', zipWithRawName({ ...sampleProjectFiles(), 'Xetc/passwd': 'x' }, 'Xetc/passwd', '/etc/passwd'), 'archive', 'is an absolute path'],
         ['a symbolic link', zipFiles(sampleProjectFiles(), { symlinks: { 'link-to-root': '/' } }), 'archive', 'is a symbolic link'],
         ['no scaleout.json', zipFiles(withoutManifest), 'archive', 'no scaleout.json at the root'],
