@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * How every HTTP boundary is described: once, here, with zod. The master's function table, the OpenAPI

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ExecutionStatusCode, ExecutionStatusName, ParameterValue } from './common.js';
 import { defineEndpoint } from './endpoint.js';
 

@@ -1,4 +1,5 @@
 import type { HttpFunction } from './http/define-handler.js';
+import { serveDashboardFunction } from './handlers/dashboard.js';
 import { getOpenApiDocumentFunction } from './handlers/openapi.js';
 import { createApiKeyFunction, listApiKeysFunction, listAuditTrailFunction, revokeApiKeyFunction } from './handlers/management/api-keys.js';
 import {
@@ -105,6 +106,8 @@ export const functionTable: readonly (HttpFunction | TimerFunction)[] = [
   stopChildExecutionFunction,
   listChildExecutionEventsFunction,
   getOpenApiDocumentFunction,
+  // The web dashboard: a catch-all GET, so every route above wins over it.
+  serveDashboardFunction,
   // Timers
   ...masterTimers,
 ];

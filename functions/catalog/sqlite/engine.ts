@@ -12,10 +12,12 @@ import {
   type Insertable,
   type KyselyConfig,
   type KyselyPlugin,
+  type SqliteDatabase,
 } from 'kysely';
 import type { CatalogEngine, CatalogTrx } from '../engine.js';
 import type { CatalogTables, EventMessagesTable } from '../schema.js';
 import { claimTasksSqlite } from './claim-tasks.js';
+import { GroupCommit } from './group-commit.js';
 import { migrateSqlite } from './migrate.js';
 
 export interface SqliteEngineOptions {
@@ -41,11 +43,36 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
+/** Statements kept prepared: the catalog's queries are a few dozen shapes. */
+const maxCachedStatements = 500;
+
+/**
+ * Kysely's SQLite driver prepares every query anew; preparing costs as much as running a small query. Keep the
+ * prepared statements by SQL text (parameters are bound per run, so a statement is reused safely; better-sqlite3
+ * runs each to completion before the next starts).
+ */
+function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        if (statements.size >= maxCachedStatements) statements.delete(statements.keys().next().value!);
+        statement = database.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
+
 /** The embedded default: a SQLite file through better-sqlite3, in WAL mode. */
 export class SqliteEngine implements CatalogEngine {
   readonly kind = 'sqlite';
   readonly db: Kysely<CatalogTables>;
   readonly #database: BetterSqlite3.Database;
+  readonly #groupCommit: GroupCommit;
 
   constructor(options: SqliteEngineOptions) {
     if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
@@ -58,21 +85,23 @@ export class SqliteEngine implements CatalogEngine {
     this.db = new Kysely<CatalogTables>({
       dialect: {
         createAdapter: () => new SqliteAdapter(),
-        createDriver: () => new ImmediateSqliteDriver({ database }),
+        createDriver: () => new ImmediateSqliteDriver({ database: withStatementCache(database) }),
         createIntrospector: (db) => new SqliteIntrospector(db),
         createQueryCompiler: () => new SqliteQueryCompiler(),
       },
       ...(options.log ? { log: options.log } : {}),
       ...(options.plugins ? { plugins: options.plugins } : {}),
     });
+    this.#groupCommit = new GroupCommit(this.db);
   }
 
   async migrate(): Promise<void> {
     migrateSqlite(this.#database);
   }
 
+  /** Transactions that arrive together are committed together (see GroupCommit). */
   transaction<T>(work: (trx: CatalogTrx) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(work);
+    return this.#groupCommit.run(work);
   }
 
   read<T>(work: (db: Kysely<CatalogTables>) => Promise<T>): Promise<T> {
