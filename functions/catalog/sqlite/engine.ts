@@ -17,6 +17,7 @@ import type { CatalogEngine, CatalogTrx } from '../engine.js';
 import type { CatalogTables, EventMessagesTable } from '../schema.js';
 import { claimTasksSqlite } from './claim-tasks.js';
 import { migrateSqlite } from './migrate.js';
+import { withStatementCache } from './statement-cache.js';
 
 export interface SqliteEngineOptions {
   /** The catalog file, or `:memory:`. Its folder is created when missing. */
@@ -36,6 +37,10 @@ export interface SqliteEngineOptions {
 
 /** Kysely's SQLite driver, beginning transactions IMMEDIATE (see CatalogEngine.transaction). */
 class ImmediateSqliteDriver extends SqliteDriver {
+  constructor(database: BetterSqlite3.Database) {
+    super({ database: withStatementCache(database) });
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
@@ -58,7 +63,7 @@ export class SqliteEngine implements CatalogEngine {
     this.db = new Kysely<CatalogTables>({
       dialect: {
         createAdapter: () => new SqliteAdapter(),
-        createDriver: () => new ImmediateSqliteDriver({ database }),
+        createDriver: () => new ImmediateSqliteDriver(database),
         createIntrospector: (db) => new SqliteIntrospector(db),
         createQueryCompiler: () => new SqliteQueryCompiler(),
       },

@@ -1,0 +1,38 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { withStatementCache } from '../../../functions/catalog/sqlite/statement-cache.js';
+
+let database: BetterSqlite3.Database;
+
+beforeEach(() => {
+  database = new BetterSqlite3(':memory:');
+});
+
+afterEach(() => {
+  if (database.open) database.close();
+});
+
+describe('SQLite statement cache', () => {
+  it('prepares a text once and hands back the same statement', () => {
+    const cached = withStatementCache(database);
+    const first = cached.prepare('select 1 as one');
+    expect(cached.prepare('select 1 as one')).toBe(first);
+    expect(first.all([])).toEqual([{ one: 1 }]);
+    expect(cached.prepare('select 2 as two')).not.toBe(first);
+  });
+
+  it('drops the least recently used statement beyond its capacity', () => {
+    const cached = withStatementCache(database, 2);
+    const a = cached.prepare('select 1');
+    const b = cached.prepare('select 2');
+    expect(cached.prepare('select 1')).toBe(a);
+    cached.prepare('select 3');
+    expect(cached.prepare('select 1')).toBe(a);
+    expect(cached.prepare('select 2')).not.toBe(b);
+  });
+
+  it('closes the database', () => {
+    withStatementCache(database).close();
+    expect(database.open).toBe(false);
+  });
+});
