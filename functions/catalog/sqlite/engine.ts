@@ -16,6 +16,7 @@ import {
 import type { CatalogEngine, CatalogTrx } from '../engine.js';
 import type { CatalogTables, EventMessagesTable } from '../schema.js';
 import { claimTasksSqlite } from './claim-tasks.js';
+import { GroupCommit } from './group-commit.js';
 import { migrateSqlite } from './migrate.js';
 import { withStatementCache } from './statement-cache.js';
 
@@ -37,12 +38,18 @@ export interface SqliteEngineOptions {
 
 /** Kysely's SQLite driver, beginning transactions IMMEDIATE (see CatalogEngine.transaction). */
 class ImmediateSqliteDriver extends SqliteDriver {
-  constructor(database: BetterSqlite3.Database) {
+  constructor(private readonly database: BetterSqlite3.Database) {
     super({ database: withStatementCache(database) });
   }
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  // SQLite itself rolls a transaction back on some errors (disk full, I/O); a second ROLLBACK would then fail and
+  // hide the error that caused it.
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.database.inTransaction) await super.rollbackTransaction(connection);
   }
 }
 
@@ -51,6 +58,7 @@ export class SqliteEngine implements CatalogEngine {
   readonly kind = 'sqlite';
   readonly db: Kysely<CatalogTables>;
   readonly #database: BetterSqlite3.Database;
+  readonly #groupCommit: GroupCommit;
 
   constructor(options: SqliteEngineOptions) {
     if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
@@ -70,14 +78,16 @@ export class SqliteEngine implements CatalogEngine {
       ...(options.log ? { log: options.log } : {}),
       ...(options.plugins ? { plugins: options.plugins } : {}),
     });
+    this.#groupCommit = new GroupCommit(this.db, database);
   }
 
   async migrate(): Promise<void> {
     migrateSqlite(this.#database);
   }
 
+  /** Runs `work` under the write lock, sharing its commit with the transactions waiting beside it (GroupCommit). */
   transaction<T>(work: (trx: CatalogTrx) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(work);
+    return this.#groupCommit.run(work);
   }
 
   read<T>(work: (db: Kysely<CatalogTables>) => Promise<T>): Promise<T> {
