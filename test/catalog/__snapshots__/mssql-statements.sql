@@ -79,6 +79,7 @@ select top(2) * from "event_messages" where "execution_id" = @1 and "event_messa
 update "api_keys" set "last_used_time" = @1 where "api_key_id" = @2;
 update "api_keys" set "revoked_time" = @1 where "api_key_id" = @2 and "revoked_time" is null;
 update "executions" set "status" = @1, "end_time" = @2, "status_message" = @3 where "execution_id" = @4;
+update "executions" set "status" = @1, "end_time" = @2, "status_message" = @3 where "execution_id" = @4 and "status" = @5;
 update "executions" set "status" = @1, "retry_count" = @2, "status_message" = @3 where "execution_id" = @4;
 update "executions" set "status" = @1, "start_time" = coalesce("start_time", @2), "status_message" = @3 where "execution_id" in (@4) and "status" = @5;
 update "executions" set "status" = @1, "start_time" = coalesce("start_time", @2), "status_message" = @3 where "execution_id" in (@4, @5) and "status" = @6;
