@@ -53,7 +53,11 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
-/** The embedded default: a SQLite file through better-sqlite3, in WAL mode. */
+/**
+ * The embedded default: a SQLite file through better-sqlite3, in WAL mode. Open one engine per file in a process:
+ * SQLite waits for a lock by sleeping the thread, so a second connection of the same process waiting for the
+ * first one's write lock would block the very thread that must release it.
+ */
 export class SqliteEngine implements CatalogEngine {
   readonly kind = 'sqlite';
   readonly db: Kysely<CatalogTables>;
