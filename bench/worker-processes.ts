@@ -10,14 +10,22 @@ export interface WorkerProcessesResult {
   seconds: number;
 }
 
+export interface WorkerProcessesOptions {
+  /** The compiled worker-process.js. @default the one beside this module */
+  workerScript?: string;
+  /** Called when every process has been told to start. */
+  onStart?: () => void;
+}
+
 /**
  * Runs each group of simulated workers in its own child process (several master instances over one SQLite file),
- * starts them together and collects their reports. `workerScript` is the compiled worker-process.js.
+ * starts them together and collects their reports.
  */
 export async function runWorkerProcesses(
   groups: readonly WorkerGroupConfig[],
-  workerScript = fileURLToPath(new URL('./worker-process.js', import.meta.url)),
+  options: WorkerProcessesOptions = {},
 ): Promise<WorkerProcessesResult> {
+  const workerScript = options.workerScript ?? fileURLToPath(new URL('./worker-process.js', import.meta.url));
   const children = groups.map(() => fork(workerScript, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   try {
     const ready = children.map((child) => nextMessage(child));
@@ -26,6 +34,7 @@ export async function runWorkerProcesses(
     const done = children.map((child) => nextMessage(child));
     const started = performance.now();
     for (const child of children) post(child, { type: 'start' });
+    options.onStart?.();
     const reports: WorkerReport[] = [];
     for (const message of await Promise.all(done)) reports.push(...expectMessage(message, 'done').reports);
     return { reports, seconds: (performance.now() - started) / 1000 };

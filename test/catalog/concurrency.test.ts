@@ -68,7 +68,7 @@ beforeAll(async () => {
       .map((workerAgentId, i) => ({ workerAgentId, maxTaskCount: maxTaskCounts.get(workerAgentId)!, seed: 17 + p * 100 + i })),
     behaviour: { extraSlots: 3, completeChance: 0.5, loseLeaseChance: 0.08 },
   }));
-  ({ reports } = await runWorkerProcesses(groups, join(distFolder, 'bench', 'worker-process.js')));
+  ({ reports } = await runWorkerProcesses(groups, { workerScript: join(distFolder, 'bench', 'worker-process.js') }));
 
   const database = new BetterSqlite3(store.filename, { readonly: true });
   try {
