@@ -37,6 +37,8 @@ export interface WorkerReport {
   claimed: TaskRef[];
   /** Attempts it reported as succeeded, and the catalog recorded. */
   completed: TaskRef[];
+  /** When each of those reports was answered (epoch ms), in the same order. */
+  completedAt: number[];
   /** The most tasks it held right after a claim (its running count: it always reports before claiming again). */
   maxHeldAfterClaim: number;
   /** Late reports on lost attempts: refused with the attempt left as it was. */
@@ -53,6 +55,7 @@ export async function runSimulatedWorker(options: SimulatedWorkerOptions): Promi
     claims: 0,
     claimed: [],
     completed: [],
+    completedAt: [],
     maxHeldAfterClaim: 0,
     staleRefused: 0,
     fencingViolations: [],
@@ -91,6 +94,7 @@ export async function runSimulatedWorker(options: SimulatedWorkerOptions): Promi
         await catalog.completeTask(workerAgentId, { ...ref, outcome: 'succeeded', exitCode: 0 });
         held.delete(task.taskId);
         report.completed.push(ref);
+        report.completedAt.push(Date.now());
       }),
     );
   }
