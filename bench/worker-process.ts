@@ -5,12 +5,12 @@ import { runWorkerGroup, type WorkerGroupConfig } from './worker-group.js';
 /**
  * A child process serving a group of simulated workers (see worker-processes.ts for the parent's side).
  * Protocol over the IPC channel: parent → `run` (config); child → `ready` once loaded; parent →
- * `start`; child → `done` (reports) or `failed` (message), then exits.
+ * `start`; child → `done` (reports, CPU time used) or `failed` (message), then exits.
  */
 export type ParentMessage = { type: 'run'; config: WorkerGroupConfig } | { type: 'start' };
 export type ChildMessage =
   | { type: 'ready' }
-  | { type: 'done'; reports: WorkerReport[] }
+  | { type: 'done'; reports: WorkerReport[]; cpuMicros: number }
   | { type: 'failed'; message: string };
 
 function send(message: ChildMessage): Promise<void> {
@@ -30,8 +30,10 @@ try {
   const start = nextMessage();
   await send({ type: 'ready' });
   await start;
+  const cpu = process.cpuUsage();
   const reports = await runWorkerGroup(run.config);
-  await send({ type: 'done', reports });
+  const used = process.cpuUsage(cpu);
+  await send({ type: 'done', reports, cpuMicros: used.user + used.system });
 } catch (thrown) {
   const error = toError(thrown);
   await send({ type: 'failed', message: error.stack ?? error.message });

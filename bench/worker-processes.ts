@@ -8,6 +8,8 @@ export interface WorkerProcessesResult {
   reports: WorkerReport[];
   /** From the moment every process was told to start until the last one was done. */
   seconds: number;
+  /** CPU time the processes used running their workers, all together. */
+  cpuMicros: number;
 }
 
 export interface WorkerProcessesOptions {
@@ -35,9 +37,12 @@ export async function runWorkerProcesses(
     const started = performance.now();
     for (const child of children) post(child, { type: 'start' });
     options.onStart?.();
-    const reports: WorkerReport[] = [];
-    for (const message of await Promise.all(done)) reports.push(...expectMessage(message, 'done').reports);
-    return { reports, seconds: (performance.now() - started) / 1000 };
+    const finished = (await Promise.all(done)).map((message) => expectMessage(message, 'done'));
+    return {
+      reports: finished.flatMap((message) => message.reports),
+      seconds: (performance.now() - started) / 1000,
+      cpuMicros: finished.reduce((sum, message) => sum + message.cpuMicros, 0),
+    };
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill();
   }
