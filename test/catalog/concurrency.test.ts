@@ -43,6 +43,7 @@ let reports: WorkerReport[];
 
 beforeAll(async () => {
   folder = mkdtempSync(join(tmpdir(), 'scaleout-concurrency-'));
+  // NORMAL: what this test checks is who gets which task, not what survives a power cut; it runs faster.
   const store = { filename: join(folder, 'catalog.sqlite'), synchronous: 'NORMAL', dataKeyHex: randomBytes(32).toString('hex') } as const;
   const leaseMs = 10 * 60_000;
   const catalog = await openCatalog(store, leaseMs);
