@@ -16,7 +16,7 @@ import { CliError, ExitCode, isAbort, usageError } from '../errors.js';
 import { formatAgo, formatDuration, parseDuration } from '../output/format.js';
 import type { Output } from '../output/output.js';
 import { elapsed, eventLine, packagePath, printExecution, statusText } from './execution-output.js';
-import { followExecution, isEnded, readAllEvents } from './follow-execution.js';
+import { followExecution, isEnded, readAllEvents, type FollowHandlers } from './follow-execution.js';
 import { examples, ssisdb } from './help-text.js';
 import { collect, duration, executionId, positiveWholeNumber, wholeNumber } from './options.js';
 import { parsePackageRef } from './refs.js';
@@ -378,40 +378,37 @@ async function reportStarted(
   const workerName = (workerAgentId: string): string => names.get(workerAgentId) ?? workerAgentId;
   let lastState = '';
   const attemptsSeen = new Map<number, string>();
+  const handlers: FollowHandlers = {
+    onEvents: (events) => {
+      for (const event of events) say(`  ${eventLine(out.style, event)}`);
+    },
+    onExecution: (execution) => {
+      const state = `${execution.status}|${execution.waitingReason ?? ''}`;
+      if (state !== lastState && !isEnded(execution.status)) {
+        say(`Execution ${id} is ${statusText(out.style, execution)}${execution.waitingReason ? `: ${execution.waitingReason}` : ''}.`);
+      }
+      lastState = state;
+      for (const attempt of execution.attempts) {
+        if (attempt.workerAgentId === null) continue;
+        const seen = attemptsSeen.get(attempt.attemptNumber);
+        if (seen === undefined) {
+          const retry = attempt.attemptNumber > 1 ? ` (retry ${attempt.attemptNumber - 1} of ${execution.retryCount})` : '';
+          say(`Attempt ${attempt.attemptNumber} runs on ${workerName(attempt.workerAgentId)}${retry}.`);
+        }
+        const over = ['failed', 'canceled', 'lost'].includes(attempt.state);
+        if (over && seen !== attempt.state && !isEnded(execution.status)) {
+          const exit = attempt.exitCode === null ? '' : ` (exit code ${attempt.exitCode})`;
+          say(`Attempt ${attempt.attemptNumber} ${attempt.state}${exit}${attempt.resultMessage ? `: ${attempt.resultMessage}` : ''}.`);
+        }
+        attemptsSeen.set(attempt.attemptNumber, attempt.state);
+      }
+    },
+  };
+  // The answer to create/start already says where it stands: show it at once.
+  handlers.onExecution?.(started);
   let result;
   try {
-    result = await followExecution(
-      ctx,
-      api,
-      id,
-      {
-        onEvents: (events) => {
-          for (const event of events) say(`  ${eventLine(out.style, event)}`);
-        },
-        onExecution: (execution) => {
-          const state = `${execution.status}|${execution.waitingReason ?? ''}`;
-          if (state !== lastState && !isEnded(execution.status)) {
-            say(`Execution ${id} is ${statusText(out.style, execution)}${execution.waitingReason ? `: ${execution.waitingReason}` : ''}.`);
-          }
-          lastState = state;
-          for (const attempt of execution.attempts) {
-            if (attempt.workerAgentId === null) continue;
-            const seen = attemptsSeen.get(attempt.attemptNumber);
-            if (seen === undefined) {
-              const retry = attempt.attemptNumber > 1 ? ` (retry ${attempt.attemptNumber - 1} of ${execution.retryCount})` : '';
-              say(`Attempt ${attempt.attemptNumber} runs on ${workerName(attempt.workerAgentId)}${retry}.`);
-            }
-            const over = ['failed', 'canceled', 'lost'].includes(attempt.state);
-            if (over && seen !== attempt.state && !isEnded(execution.status)) {
-              const exit = attempt.exitCode === null ? '' : ` (exit code ${attempt.exitCode})`;
-              say(`Attempt ${attempt.attemptNumber} ${attempt.state}${exit}${attempt.resultMessage ? `: ${attempt.resultMessage}` : ''}.`);
-            }
-            attemptsSeen.set(attempt.attemptNumber, attempt.state);
-          }
-        },
-      },
-      { timeoutMs: options.timeout },
-    );
+    result = await followExecution(ctx, api, id, handlers, { timeoutMs: options.timeout });
   } catch (error) {
     if ((error instanceof CliError && error.exitCode === ExitCode.interrupted) || isAbort(error)) {
       throw new CliError(`stopped waiting; execution ${id} goes on (stop it: scaleout execution stop ${id})`, ExitCode.interrupted);

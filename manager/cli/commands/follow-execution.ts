@@ -43,19 +43,23 @@ export async function followExecution(
   let lastLineAt = start;
   let execution: ExecutionView | undefined;
   for (;;) {
+    // New lines are read before the status and shown after it: a line is written after its attempt was claimed,
+    // so the attempt (and its worker) is announced before its first line.
+    const fresh: EventMessageView[] = [];
+    for (;;) {
+      const page = await api.call(listExecutionEvents, { params: { executionId }, query: { after: cursor, limit: eventPageSize } });
+      fresh.push(...page.events);
+      cursor = page.nextCursor;
+      if (page.events.length < eventPageSize) break;
+    }
     if (endedAt === undefined) {
       execution = await api.call(getExecution, { params: { executionId } });
       handlers.onExecution?.(execution);
       if (isEnded(execution.status)) endedAt = clock.now();
     }
-    for (;;) {
-      const page = await api.call(listExecutionEvents, { params: { executionId }, query: { after: cursor, limit: eventPageSize } });
-      if (page.events.length > 0) {
-        handlers.onEvents(page.events);
-        lastLineAt = clock.now();
-      }
-      cursor = page.nextCursor;
-      if (page.events.length < eventPageSize) break;
+    if (fresh.length > 0) {
+      handlers.onEvents(fresh);
+      lastLineAt = clock.now();
     }
     const now = clock.now();
     if (endedAt !== undefined && now - Math.max(endedAt, lastLineAt) >= quietMs) return { execution: execution!, timedOut: false, cursor };
