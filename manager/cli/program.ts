@@ -54,7 +54,7 @@ export function buildProgram(ctx: CommandContext, version: string): Command {
   const { io } = ctx;
   const program = new Command('scaleout')
     .description(
-      'Scale Out Manager on the command line: run an SSIS Scale Out topology from one place: the master, its worker\n' +
+      'Scale Out Manager on the command line: run an SSIS Scale Out topology from one place: the master, its worker ' +
         'agents, projects and packages, executions and API keys.',
     )
     .version(`scaleout ${version}`, '-V, --version', 'print the version')
@@ -75,6 +75,13 @@ export function buildProgram(ctx: CommandContext, version: string): Command {
   registerProjectCommands(program, ctx);
   registerExecutionCommands(program, ctx);
   registerApiKeyCommands(program, ctx);
+  // A command's own help opens with its summary when it has no longer description.
+  const visit = (command: Command): void => {
+    const summary = command.summary();
+    if (!command.description() && summary) command.description(`${summary[0]!.toUpperCase()}${summary.slice(1)}.`);
+    command.commands.forEach(visit);
+  };
+  visit(program);
   return program;
 }
 

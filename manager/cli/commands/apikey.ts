@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ApiKeyRole } from '../../../contracts/endpoint.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../../contracts/management/endpoints.js';
 import type { CommandContext } from '../context.js';
@@ -6,14 +6,13 @@ import { CliError, ExitCode } from '../errors.js';
 import { formatAgo } from '../output/format.js';
 import { confirm } from './confirm.js';
 import { examples } from './help-text.js';
-import { Option } from 'commander';
 
 export function registerApiKeyCommands(program: Command, ctx: CommandContext): void {
   const apikey = program
     .command('apikey')
     .summary('create, list and revoke API keys')
     .description(
-      'API keys: how the CLI, the dashboard and scripts reach the management API. Each has a role, as SSISDB has\n' +
+      'API keys: how the CLI, the dashboard and scripts reach the management API. Each has a role, as SSISDB has ' +
         'database roles: reader, executor (ssis_cluster_executor: deploy and run), admin (ssis_admin: topology).',
     );
 
@@ -21,7 +20,7 @@ export function registerApiKeyCommands(program: Command, ctx: CommandContext): v
     .command('create')
     .summary('create an API key with a role; its secret is shown once')
     .requiredOption('--name <name>', 'what the key is for, e.g. "nightly ETL scheduler"')
-    .addOption(new Option('--role <role>', 'reader, executor or admin').choices(ApiKeyRole.options).makeOptionMandatory())
+    .addOption(new Option('--role <role>', 'reader (reads), executor (deploys and runs: ssis_cluster_executor) or admin (topology: ssis_admin)').choices(ApiKeyRole.options).makeOptionMandatory())
     .option('--json', 'print the API answer as JSON (it holds the secret)')
     .addHelpText(
       'after',

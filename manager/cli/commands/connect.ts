@@ -28,10 +28,10 @@ export function registerConnectCommands(program: Command, ctx: CommandContext): 
     .command('connect')
     .summary('connect to a master and remember it (address, API key, pinned certificate)')
     .description(
-      'Connect to a Scale Out master: check that it answers and that the API key works, then store the address, the key\n' +
+      'Connect to a Scale Out master: check that it answers and that the API key works, then store the address, the key ' +
         "and the master certificate's pinned thumbprint in your configuration file (readable by you only).\n\n" +
-        'A one-box master uses a self-signed certificate that this system does not trust: connect then shows its\n' +
-        'thumbprint and asks you to pin it with --thumbprint (SSIS: MasterHttpsCertThumbprint), after comparing it\n' +
+        'A one-box master uses a self-signed certificate that this system does not trust: connect then shows its ' +
+        'thumbprint and asks you to pin it with --thumbprint (SSIS: MasterHttpsCertThumbprint), after comparing it ' +
         'with the one the master printed when it started, or to accept it with --trust-on-first-use.',
     )
     .argument('<url>', "the master's address, e.g. https://localhost:8391")
@@ -52,6 +52,7 @@ export function registerConnectCommands(program: Command, ctx: CommandContext): 
   program
     .command('disconnect')
     .summary('forget the stored connection (removes the configuration file)')
+    .addHelpText('after', examples(['scaleout disconnect']))
     .action(() => {
       const out = ctx.output();
       const path = configFilePath(ctx.io);

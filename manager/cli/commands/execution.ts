@@ -60,7 +60,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext)
     .command('execution')
     .summary('run packages: create, start, stop, follow and list executions')
     .description(
-      'Executions: one run of one package with its parameter values, on the workers allowed to run it. The commands\n' +
+      'Executions: one run of one package with its parameter values, on the workers allowed to run it. The commands ' +
         'mirror the SSISDB procedures; `execution run` creates and starts in one step, and can wait for the outcome.',
     );
 
@@ -130,7 +130,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext)
     .command('start')
     .summary('start a created execution, with a retry count')
     .description(
-      'Start a created execution: it waits for a worker allowed to run it. A failed or lost attempt is retried up to\n' +
+      'Start a created execution: it waits for a worker allowed to run it. A failed or lost attempt is retried up to ' +
         '--retry times.' +
         ssisdb('start_execution @retry_count'),
     )
@@ -151,7 +151,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext)
   withCreateOptions(execution.command('run'))
     .summary('create and start an execution; with --wait, wait for its outcome')
     .description(
-      'Create an execution and start it in one step. With --wait, show its progress (status, worker, log lines) until\n' +
+      'Create an execution and start it in one step. With --wait, show its progress (status, worker, log lines) until ' +
         'it ends, and exit 0 when it succeeded, or 10 failed, 11 canceled, 12 ended unexpectedly, 13 timed out waiting.' +
         ssisdb('create_execution + start_execution'),
     )
@@ -200,7 +200,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext)
     .command('show')
     .summary('show an execution: status, parameters, attempts, workers, why it waits')
     .description(
-      'Show an execution: its status, its parameters (sensitive values masked), its attempts with their workers and\n' +
+      'Show an execution: its status, its parameters (sensitive values masked), its attempts with their workers and ' +
         'times, and, while it waits, why.' +
         ssisdb('catalog.executions'),
     )
@@ -255,8 +255,8 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext)
     .command('logs')
     .summary("print an execution's event messages; --follow until it ends")
     .description(
-      "Print an execution's event messages (its log), oldest first. With --follow, keep printing new ones until the\n" +
-        'execution has ended and no new line has arrived for a couple of seconds. With --json: the API answer, or with\n' +
+      "Print an execution's event messages (its log), oldest first. With --follow, keep printing new ones until the " +
+        'execution has ended and no new line has arrived for a couple of seconds. With --json: the API answer, or with ' +
         '--follow one event per line (JSON Lines).' +
         ssisdb('catalog.event_messages'),
     )

@@ -19,7 +19,7 @@ export function registerMasterCommands(program: Command, ctx: CommandContext): v
     .command('status')
     .summary('show whether Scale Out is enabled, the master heartbeat, workers and executions')
     .description(
-      "Show the master's status: Scale Out enabled or not, its address and certificate, how long ago its heartbeat\n" +
+      "Show the master's status: Scale Out enabled or not, its address and certificate, how long ago its heartbeat " +
         'ran, and how many workers and executions it has.' +
         ssisdb('catalog.master_properties'),
     )

@@ -17,7 +17,7 @@ export function registerProjectCommands(program: Command, ctx: CommandContext): 
     .command('project')
     .summary('deploy and list projects')
     .description(
-      'Projects: a folder of files with scaleout.json at its root declaring its packages, deployed to a catalog folder\n' +
+      'Projects: a folder of files with scaleout.json at its root declaring its packages, deployed to a catalog folder ' +
         'as a new version (SSISDB: deploy_project).',
     );
 
@@ -25,8 +25,8 @@ export function registerProjectCommands(program: Command, ctx: CommandContext): 
     .command('deploy')
     .summary('zip a project folder and deploy it as the next version')
     .description(
-      'Zip a project folder (everything under it except .git folders) and deploy it to a catalog folder as the\n' +
-        "project's next version. The folder is created when missing. Symbolic links are refused: a project archive\n" +
+      'Zip a project folder (everything under it except .git folders) and deploy it to a catalog folder as the ' +
+        "project's next version. The folder is created when missing. Symbolic links are refused: a project archive " +
         'holds only files and folders. The project name is --name, else the manifest\'s "name", else the folder\'s name.' +
         ssisdb('deploy_project'),
     )

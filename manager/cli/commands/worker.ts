@@ -91,6 +91,7 @@ export function registerWorkerCommands(program: Command, ctx: CommandContext): v
   worker
     .command('show')
     .summary('show one worker agent: status, capacity, agent, certificate')
+    .description('Show one worker agent: its status, running tasks against MaxTaskCount, tags, agent version and certificate.' + ssisdb('catalog.worker_agents'))
     .argument(...workerArgument)
     .option('--json', 'print the API answer as JSON')
     .addHelpText('after', examples(['scaleout worker show node-a', 'scaleout worker show 3f2a']))
@@ -105,10 +106,10 @@ export function registerWorkerCommands(program: Command, ctx: CommandContext): v
     .command('add')
     .summary("add a worker by its certificate, its thumbprint or its config file (it starts disabled)")
     .description(
-      "Add a worker agent, as Scale Out Manager does: the master first validates the worker's certificate, then this\n" +
-        'shows the certificate, what will happen and what to do on the worker, and asks you to confirm.\n' +
-        'Give the certificate file (--cert, PEM or DER), its thumbprint (--thumbprint; the master checks the certificate\n' +
-        "when the worker first connects), or the worker's configuration file (--config, written by scaleout-worker init),\n" +
+      "Add a worker agent, as Scale Out Manager does: the master first validates the worker's certificate, then this " +
+        'shows the certificate, what will happen and what to do on the worker, and asks you to confirm. ' +
+        'Give the certificate file (--cert, PEM or DER), its thumbprint (--thumbprint; the master checks the certificate ' +
+        "when the worker first connects), or the worker's configuration file (--config, written by scaleout-worker init), " +
         'from which the certificate, display name, description and MaxTaskCount are read. New workers start disabled.',
     )
     .option('--cert <file>', "the worker's certificate file (PEM or DER)")
@@ -187,7 +188,7 @@ export function registerWorkerCommands(program: Command, ctx: CommandContext): v
     .command('set')
     .summary("set a worker's display name, description, tags or MaxTaskCount")
     .description(
-      "Set a worker agent's properties. Tags replace the worker's tags: repeat --tag, or give a comma-separated --tags\n" +
+      "Set a worker agent's properties. Tags replace the worker's tags: repeat --tag, or give a comma-separated --tags " +
         "('' clears them)." +
         ssisdb('set_worker_agent_property'),
     )

@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listWorkers } from '../../../contracts/management/endpoints.js';
+import { deployProject, getExecution, listWorkers } from '../../../contracts/management/endpoints.js';
+import { sampleProjectFiles, zipFiles } from '../../support/project-zip.js';
 import { startTestMaster, type TestMaster } from '../../support/test-master.js';
 import { lines, masterEnv, runProcess } from './harness.js';
 
@@ -105,6 +107,18 @@ describe('scaleout as a process', () => {
     expect(JSON.parse(status.stdout)).toMatchObject({ version: expect.any(String), certificateThumbprint: master.host.certificateThumbprint });
   });
 
+  it('disconnect forgets the stored connection', async () => {
+    const config = configIn('forget');
+    const connect = await runProcess(['connect', master.url, '--thumbprint', master.host.certificateThumbprint, '--api-key', master.adminKey], {
+      env: { SCALEOUT_CONFIG: config },
+    });
+    expect(connect.code).toBe(0);
+    const forget = await runProcess(['disconnect'], { env: { SCALEOUT_CONFIG: config } });
+    expect(forget).toMatchObject({ code: 0, stdout: `Forgot the connection to ${master.url} (removed ${config}).\n`, stderr: '' });
+    expect(existsSync(config)).toBe(false);
+    expect((await runProcess(['master', 'status'], { env: { SCALEOUT_CONFIG: config } })).code).toBe(3);
+  });
+
   it('pins on first use when asked to', async () => {
     const config = configIn('tofu');
     const result = await runProcess(['connect', master.url, '--trust-on-first-use', '--api-key', master.adminKey], {
@@ -164,6 +178,29 @@ describe('scaleout as a process', () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^Scale Out +(enabled|not enabled)/m);
     expect(table.stdout).not.toContain('\u001b[');
+  });
+
+  it('stops waiting on Ctrl-C and exits 130, leaving the execution to run', async () => {
+    await master.admin(deployProject, { params: { folderName: 'Finance', projectName: 'ETL' }, body: await zipFiles(sampleProjectFiles()) });
+    const child = spawn(process.execPath, ['dist/manager/cli/main.js', 'execution', 'run', 'Finance/ETL/load', '--wait'], {
+      env: { PATH: process.env['PATH'], HOME: home, ...masterEnv(master) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await new Promise<void>((resolve) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+        if (/is pending/.test(stdout)) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const id = Number(/Started execution (\d+)/.exec(stdout)?.[1]);
+    expect(lines(stderr)).toEqual([`error: stopped waiting; execution ${id} goes on (stop it: scaleout execution stop ${id})`]);
+    expect((await master.admin(getExecution, { params: { executionId: id } })).status).toBe(5);
   });
 
   it('reports a not-found execution with exit code 4 and nothing on stdout', async () => {

@@ -211,6 +211,22 @@ describe('scaleout execution', () => {
     await stopIfWaiting(id);
   });
 
+  it('stops waiting on Ctrl-C (exit 130), saying the execution goes on', async () => {
+    const interrupt = new AbortController();
+    const running = cli(['execution', 'run', 'Finance/ETL/load', '--tag', 'never-present', '--wait'], { signal: interrupt.signal });
+    let id: number | undefined;
+    for (let tries = 0; tries < 100 && id === undefined; tries++) {
+      id = (await master.admin(listExecutions, { query: { status: [5] } })).executions[0]?.executionId;
+      if (id === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    interrupt.abort();
+    const result = await running;
+    expect(result.code).toBe(130);
+    expect(lines(result.stderr)).toEqual([`error: stopped waiting; execution ${id} goes on (stop it: scaleout execution stop ${id})`]);
+    expect((await master.admin(getExecution, { params: { executionId: id! } })).status).toBe(5);
+    await stopIfWaiting(id!);
+  });
+
   it('logs prints the event messages; --follow follows until the execution has ended', async () => {
     const started = await cli(['execution', 'run', 'Finance/ETL/extract', '--param', 'SourcePath=/f.csv', '--json']);
     const id = (JSON.parse(started.stdout) as { executionId: number }).executionId;
