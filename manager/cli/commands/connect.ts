@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { getMasterStatus } from '../../../contracts/management/endpoints.js';
+import type { MasterStatusView } from '../../../contracts/management/views.js';
 import { createMasterApi } from '../client.js';
 import {
   configFilePath,
@@ -110,7 +111,7 @@ async function connect(ctx: CommandContext, urlText: string, options: ConnectOpt
 
   const connection: Connection = { masterUrl, apiKey, thumbprint, source: 'the command line' };
   const api = createMasterApi(connection, ctx.io.signal ? { signal: ctx.io.signal } : {});
-  let status;
+  let status: MasterStatusView;
   try {
     status = await api.call(getMasterStatus, {});
   } catch (error) {

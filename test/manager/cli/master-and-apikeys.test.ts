@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getMasterStatus, listApiKeys } from '../../../contracts/management/endpoints.js';
 import { startTestMaster, type TestMaster } from '../../support/test-master.js';
@@ -16,6 +19,26 @@ describe('scaleout master and apikey', () => {
   });
   afterAll(async () => {
     await master?.stop();
+  });
+
+  it('connect asks for the API key without echo on a terminal, and refuses to guess without one', async () => {
+    const config = join(mkdtempSync(join(tmpdir(), 'scaleout-cli-connect-')), 'config.json');
+    const connectArgs = ['connect', master.url, '--thumbprint', master.host.certificateThumbprint];
+    const asked = await runInProcess(connectArgs, { env: { SCALEOUT_CONFIG: config }, interactive: true, answers: [master.adminKey] });
+    expect(asked.questions).toEqual(['API key: ']);
+    expect(asked.code).toBe(0);
+    expect(asked.stdout).toContain('Scale Out is not enabled yet: scaleout master enable');
+    expect(JSON.parse(readFileSync(config, 'utf8'))).toMatchObject({ apiKey: master.adminKey });
+
+    const scripted = await runInProcess(connectArgs, { env: { SCALEOUT_CONFIG: config } });
+    expect(scripted.code).toBe(2);
+    expect(lines(scripted.stderr)).toEqual([
+      'error: give the API key: --api-key-stdin (reads it from stdin), --api-key, or SCALEOUT_API_KEY',
+    ]);
+
+    const both = await runInProcess([...connectArgs, '--trust-on-first-use', '--api-key', 'x'], { env: { SCALEOUT_CONFIG: config } });
+    expect(both.code).toBe(2);
+    expect(lines(both.stderr)).toEqual(['error: give --thumbprint or --trust-on-first-use, not both']);
   });
 
   it('master status shows Scale Out not enabled until master enable (enable_scaleout)', async () => {
