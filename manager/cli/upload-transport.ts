@@ -4,6 +4,8 @@ import type { HttpRequestSpec, HttpResponseSpec, HttpTransport } from '../../con
 import { checkPinnedCertificate } from './tls-trust.js';
 
 const chunkBytes = 256 * 1024;
+/** No byte either way for this long ends the upload (as NodeHttpsTransport's default). */
+const idleTimeoutMs = 150_000;
 
 /**
  * A transport for one large upload (a project archive) that reports how much of the body has been written, so
@@ -39,6 +41,7 @@ export class UploadTransport implements HttpTransport {
         {
           method: spec.method,
           headers: { ...spec.headers, 'content-length': String(body.length) },
+          timeout: idleTimeoutMs,
           ...(this.#agent ? { agent: this.#agent } : {}),
           ...(spec.signal ? { signal: spec.signal } : {}),
         },
@@ -55,6 +58,7 @@ export class UploadTransport implements HttpTransport {
           });
         },
       );
+      req.on('timeout', () => req.destroy(new Error(`no answer from ${url.origin} within ${idleTimeoutMs} ms`)));
       req.on('error', reject);
       let sent = 0;
       const writeMore = (): void => {

@@ -10,6 +10,9 @@ import { examples, ssisdb } from './help-text.js';
 import { packProject } from './pack-project.js';
 import { parseProjectRef } from './refs.js';
 
+/** Back to the start of the line and clear it: the progress line is rewritten in place on a terminal. */
+const rewriteLine = '\r\u001b[K';
+
 const projectFlags = { 'params.folderName': '--folder', 'params.projectName': '--name', 'query.folder': '--folder' };
 
 export function registerProjectCommands(program: Command, ctx: CommandContext): void {
@@ -42,12 +45,12 @@ export function registerProjectCommands(program: Command, ctx: CommandContext): 
       checkName(options.folder, '--folder');
 
       const packed = await packProject(dir, (done, count) => {
-        if (progress) ctx.io.stderr.write(`\rPacking ${done}/${count} files…`);
+        if (progress) ctx.io.stderr.write(`${rewriteLine}Packing ${done}/${count} files…`);
       });
       const projectName = options.name ?? packed.manifest.name ?? basename(dir);
       checkName(projectName, options.name !== undefined ? '--name' : packed.manifest.name !== undefined ? 'the manifest\'s "name"' : `the folder name '${basename(dir)}'`, '--name');
       const packedLine = `Packed ${packed.files.length} file(s), ${formatBytes(packed.uncompressedBytes)}, into a ${formatBytes(packed.zip.length)} archive.`;
-      out.note(progress ? `\r${packedLine}` : packedLine);
+      out.note(progress ? `${rewriteLine}${packedLine}` : packedLine);
 
       const api = ctx.api();
       if (!progress) out.note(`Uploading to ${api.url} as ${options.folder}/${projectName}…`);
@@ -59,7 +62,7 @@ export function registerProjectCommands(program: Command, ctx: CommandContext): 
           ...(progress
             ? {
                 onUploadProgress: (sent: number, total: number) =>
-                  ctx.io.stderr.write(`\rUploading ${formatBytes(total)}: ${Math.floor((sent / total) * 100)}%`),
+                  ctx.io.stderr.write(`${rewriteLine}Uploading ${formatBytes(total)}: ${Math.floor((sent / total) * 100)}%`),
               }
             : {}),
         },

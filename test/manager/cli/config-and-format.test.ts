@@ -1,10 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { readWorkerConfigFile } from '../../../manager/cli/commands/worker-sources.js';
 import { configFilePath, normalizeMasterUrl, resolveConnection, writeConfigFile } from '../../../manager/cli/config-file.js';
+import { CommandContext, defaultTiming } from '../../../manager/cli/context.js';
 import { CliError } from '../../../manager/cli/errors.js';
+import type { CliIO } from '../../../manager/cli/io.js';
+import { buildProgram } from '../../../manager/cli/program.js';
 import { formatDuration, parseDuration } from '../../../manager/cli/output/format.js';
 import { formatTable } from '../../../manager/cli/output/table.js';
 
@@ -114,3 +118,30 @@ describe('formatting', () => {
     expect(table).toBe('ID  NAME\n 7  extract\n12  load\n');
   });
 });
+
+describe('the help', () => {
+  it('gives every command a summary, and every runnable command examples', () => {
+    const io = { env: {}, platform: 'linux', homedir: '/h', stdout: { write: () => {}, isTTY: false }, stderr: { write: () => {}, isTTY: false } };
+    const program = buildProgram(new CommandContext(io as unknown as CliIO, defaultTiming), '0.0.0');
+    const leaves: Command[] = [];
+    const visit = (command: Command): void => {
+      if (command.commands.length === 0) leaves.push(command);
+      command.commands.forEach(visit);
+    };
+    visit(program);
+    expect(leaves.length).toBeGreaterThanOrEqual(26);
+    for (const command of leaves) {
+      const name = `${command.parent?.name()} ${command.name()}`;
+      expect(command.summary(), name).not.toBe('');
+      expect(fullHelp(command), name).toContain('Examples:\n  $ scaleout ');
+    }
+  });
+});
+
+/** A command's help as `--help` prints it, with the text added after it (the examples). */
+function fullHelp(command: Command): string {
+  let text = '';
+  command.configureOutput({ writeOut: (s) => void (text += s), writeErr: () => {} });
+  command.outputHelp();
+  return text;
+}
