@@ -1,9 +1,8 @@
 import { callEndpoint, type HttpTransport } from '../../contracts/client.js';
 import type { EndpointInput, EndpointOutput, EndpointSpec } from '../../contracts/endpoint.js';
-import { NodeHttpsTransport } from '../../contracts/node-https-transport.js';
 import type { Connection } from './config-file.js';
 import { fromCallError, usageError } from './errors.js';
-import { UploadTransport } from './upload-transport.js';
+import { MasterTransport } from './master-transport.js';
 
 export interface CallOptions {
   /** Contract field → the option the user typed, for error messages (`body.maxTaskCount` → `--max-tasks`). */
@@ -22,12 +21,12 @@ export interface MasterApi {
 }
 
 export function createMasterApi(connection: Connection, options: { signal?: AbortSignal; timeoutMs?: number } = {}): MasterApi {
-  let transport: NodeHttpsTransport;
+  let transport: MasterTransport;
   try {
-    transport = new NodeHttpsTransport({
+    transport = new MasterTransport({
       baseUrl: connection.masterUrl,
       pinnedThumbprint: connection.thumbprint,
-      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.timeoutMs ? { idleTimeoutMs: options.timeoutMs } : {}),
     });
   } catch (error) {
     throw usageError((error as Error).message);
@@ -37,15 +36,19 @@ export function createMasterApi(connection: Connection, options: { signal?: Abor
     url: connection.masterUrl,
     connection,
     async call(endpoint, input, callOptions = {}) {
-      let upload: UploadTransport | undefined;
+      let upload: MasterTransport | undefined;
       if (callOptions.onUploadProgress) {
-        upload = new UploadTransport(connection.masterUrl, connection.thumbprint, callOptions.onUploadProgress);
+        upload = new MasterTransport({
+          baseUrl: connection.masterUrl,
+          pinnedThumbprint: connection.thumbprint,
+          onUploadProgress: callOptions.onUploadProgress,
+        });
       }
       const via: HttpTransport = upload ?? transport;
       try {
         return await callEndpoint(via, endpoint, input, { headers, ...(options.signal ? { signal: options.signal } : {}) });
       } catch (error) {
-        throw fromCallError(error, connection.masterUrl, callOptions.flags);
+        throw fromCallError(error, connection.masterUrl, callOptions.flags, connection.source === 'the environment' ? 'environment' : 'file');
       } finally {
         upload?.close();
       }

@@ -107,12 +107,19 @@ export function normalizeMasterUrl(text: string): string {
 export function resolveConnection(io: Pick<CliIO, 'env' | 'platform' | 'homedir'>): Connection {
   const path = configFilePath(io);
   const env = io.env;
-  const stored = readConfigFile(path);
   const envMaster = env[environmentVariables.master];
+  const envKey = env[environmentVariables.apiKey];
+  let stored: StoredConnection | undefined;
+  try {
+    stored = readConfigFile(path);
+  } catch (error) {
+    // A damaged file does not matter when the environment gives everything.
+    if (!(envMaster && envKey)) throw error;
+  }
   if (envMaster) {
     const masterUrl = normalizeMasterUrl(envMaster);
-    const same = stored !== undefined && stored.master === masterUrl;
-    const apiKey = env[environmentVariables.apiKey] || (same ? stored.apiKey : undefined);
+    const same = stored?.master === masterUrl ? stored : undefined;
+    const apiKey = envKey || same?.apiKey;
     if (!apiKey) {
       throw new CliError(
         `${environmentVariables.master} is set but there is no API key for ${masterUrl}: set ${environmentVariables.apiKey}`,
@@ -122,8 +129,8 @@ export function resolveConnection(io: Pick<CliIO, 'env' | 'platform' | 'homedir'
     return {
       masterUrl,
       apiKey,
-      thumbprint: env[environmentVariables.thumbprint] || (same ? (stored.masterThumbprint ?? undefined) : undefined),
-      source: 'the environment',
+      thumbprint: env[environmentVariables.thumbprint] || (same?.masterThumbprint ?? undefined),
+      source: envKey ? 'the environment' : path,
     };
   }
   if (!stored) {
@@ -134,8 +141,8 @@ export function resolveConnection(io: Pick<CliIO, 'env' | 'platform' | 'homedir'
   }
   return {
     masterUrl: stored.master,
-    apiKey: env[environmentVariables.apiKey] || stored.apiKey,
+    apiKey: envKey || stored.apiKey,
     thumbprint: env[environmentVariables.thumbprint] || (stored.masterThumbprint ?? undefined),
-    source: path,
+    source: envKey ? 'the environment' : path,
   };
 }

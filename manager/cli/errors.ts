@@ -65,7 +65,12 @@ export const usageError = (message: string): CliError => new CliError(message, E
  * The CLI's reading of an error thrown while calling the master. `flags` renames the contract's fields to the
  * options a user typed (`body.maxTaskCount` → `--max-tasks`).
  */
-export function fromCallError(error: unknown, masterUrl: string, flags: Record<string, string> = {}): CliError {
+export function fromCallError(
+  error: unknown,
+  masterUrl: string,
+  flags: Record<string, string> = {},
+  keySource: 'environment' | 'file' = 'file',
+): CliError {
   if (error instanceof CliError) return error;
   if (error instanceof InputError) {
     const message = error.issues.map((issue) => `${fieldAsFlag(issue.field, flags)}: ${issue.reason}`).join('; ');
@@ -75,9 +80,11 @@ export function fromCallError(error: unknown, masterUrl: string, flags: Record<s
     const message = error.problem ? describeProblem(error.problem) : `the master answered HTTP ${error.status} to ${error.operationId}`;
     switch (error.status) {
       case 401:
-        return new CliError(`${message} (the API key was refused; connect again with another: scaleout connect)`, ExitCode.unauthorized, {
-          cause: error,
-        });
+        return new CliError(
+          `${message} (${keySource === 'environment' ? 'the key in SCALEOUT_API_KEY was refused' : 'connect again with another key: scaleout connect'})`,
+          ExitCode.unauthorized,
+          { cause: error },
+        );
       case 403:
         return new CliError(message, ExitCode.unauthorized, { cause: error });
       case 404:

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
+import { rootCertificates, connect as tlsConnect, type PeerCertificate } from 'node:tls';
 
 /** Hex without separators, lowercase: how thumbprints are compared and stored. */
 export function normalizeThumbprint(text: string): string {
@@ -11,6 +11,8 @@ export function isThumbprint(text: string): boolean {
 }
 
 export interface PresentedCertificate {
+  /** The certificate itself, PEM. */
+  pem: string;
   subject: string;
   issuer: string;
   thumbprintSha1: string;
@@ -21,6 +23,7 @@ export interface PresentedCertificate {
 export function describeCertificate(raw: Buffer): PresentedCertificate {
   const x509 = new X509Certificate(raw);
   return {
+    pem: x509.toString(),
     subject: x509.subject.replace(/\n/g, ', '),
     issuer: x509.issuer.replace(/\n/g, ', '),
     thumbprintSha1: normalizeThumbprint(x509.fingerprint),
@@ -29,14 +32,26 @@ export function describeCertificate(raw: Buffer): PresentedCertificate {
   };
 }
 
-/** `checkServerIdentity` for a pinned master certificate (SSIS MasterHttpsCertThumbprint): the pin replaces chain checks. */
-export function checkPinnedCertificate(pin: string) {
+/** Why a presented certificate is not the pinned one (SSIS MasterHttpsCertThumbprint), or undefined when it is. */
+export function pinMismatch(pin: string, presented: PresentedCertificate): Error | undefined {
   const wanted = normalizeThumbprint(pin);
-  return (_host: string, cert: PeerCertificate): Error | undefined => {
-    if (!cert.raw) return new Error('the master presented no certificate');
-    const presented = describeCertificate(cert.raw);
-    if (wanted === presented.thumbprintSha1 || wanted === presented.thumbprintSha256) return undefined;
-    return new Error(`the master's certificate (SHA-1 ${presented.thumbprintSha1}) is not the pinned one (${wanted})`);
+  if (wanted === presented.thumbprintSha1 || wanted === presented.thumbprintSha256) return undefined;
+  return new Error(`the master's certificate (SHA-1 ${presented.thumbprintSha1}) is not the pinned one (${wanted})`);
+}
+
+/**
+ * TLS options that trust exactly the pinned certificate. Node calls `checkServerIdentity` only once the chain
+ * has verified, so `rejectUnauthorized: false` with a pin check would accept any self-signed certificate:
+ * instead the pinned certificate itself is added as a trust anchor (with the system's, for a pinned certificate a
+ * public authority issued), chain verification stays on, and the pin check then runs on every new connection.
+ */
+export function pinnedTlsOptions(pin: string, pinned: PresentedCertificate) {
+  return {
+    ca: [...rootCertificates, pinned.pem],
+    allowPartialTrustChain: true,
+    rejectUnauthorized: true,
+    checkServerIdentity: (_host: string, cert: PeerCertificate): Error | undefined =>
+      cert.raw ? pinMismatch(pin, describeCertificate(cert.raw)) : new Error('the master presented no certificate'),
   };
 }
 

@@ -116,7 +116,7 @@ async function connect(ctx: CommandContext, urlText: string, options: ConnectOpt
     status = await api.call(getMasterStatus, {});
   } catch (error) {
     if (error instanceof CliError && error.exitCode === ExitCode.unauthorized) {
-      throw new CliError(`the master refused the API key: ${error.message.replace(/ \(the API key was refused.*\)$/, '')}`, ExitCode.unauthorized);
+      throw new CliError(`the master refused the API key: ${error.message.replace(/ \([^()]*\)$/, '')}`, ExitCode.unauthorized);
     }
     throw error;
   } finally {

@@ -57,6 +57,8 @@ describe('the connection file and environment', () => {
     const error = thrown(() => resolveConnection({ env: { SCALEOUT_CONFIG: path }, platform: 'linux', homedir: '/h' }));
     expect(error.exitCode).toBe(3);
     expect(error.message).toMatch(new RegExp(`^${path} is not valid JSON .*; run scaleout connect again$`));
+    const fromEnvironment = { SCALEOUT_CONFIG: path, SCALEOUT_MASTER: 'https://m.example', SCALEOUT_API_KEY: 'so_k' };
+    expect(resolveConnection({ env: fromEnvironment, platform: 'linux', homedir: '/h' })).toMatchObject({ apiKey: 'so_k' });
   });
 
   it('takes a master address with or without https://, and refuses a path', () => {

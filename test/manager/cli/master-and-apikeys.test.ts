@@ -36,6 +36,14 @@ describe('scaleout master and apikey', () => {
       'error: give the API key: --api-key-stdin (reads it from stdin), --api-key, or SCALEOUT_API_KEY',
     ]);
 
+    const wrongPin = await runInProcess(['connect', master.url, '--thumbprint', 'ab'.repeat(20), '--api-key', master.adminKey], {
+      env: { SCALEOUT_CONFIG: config },
+    });
+    expect(wrongPin.code).toBe(3);
+    expect(lines(wrongPin.stderr)).toEqual([
+      `error: cannot reach the master at ${master.url}: the master's certificate (SHA-1 ${master.host.certificateThumbprint}) is not the pinned one (${'ab'.repeat(20)})`,
+    ]);
+
     const both = await runInProcess([...connectArgs, '--trust-on-first-use', '--api-key', 'x'], { env: { SCALEOUT_CONFIG: config } });
     expect(both.code).toBe(2);
     expect(lines(both.stderr)).toEqual(['error: give --thumbprint or --trust-on-first-use, not both']);
