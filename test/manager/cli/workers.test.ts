@@ -50,8 +50,12 @@ describe('scaleout worker', () => {
   it('adds a worker from a DER certificate file', async () => {
     const node = await identity('node-der');
     writeFileSync(join(dir, 'node-der.cer'), Buffer.from(node.derBase64, 'base64'));
-    const result = await cli(['worker', 'add', '--cert', 'node-der.cer', '--yes']);
+    const result = await cli(['worker', 'add', '--cert', 'node-der.cer', '--yes', '--json']);
     expect(result.code).toBe(0);
+    const answer = JSON.parse(result.stdout) as { worker: { workerAgentId: string }; nextSteps: string[] };
+    expect(answer.nextSteps.at(-1)).toContain(`scaleout worker enable ${answer.worker.workerAgentId}`);
+    // With --json the plan is still shown to the person at the terminal, on stderr.
+    expect(result.stderr).toContain('This will:');
     expect((await workerNamed('node-der'))?.certificate.thumbprintSha256).toBe(node.thumbprintSha256);
   });
 
