@@ -1,25 +1,22 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { callEndpoint } from '../contracts/client.js';
 import type { EndpointInput, EndpointOutput, EndpointSpec } from '../contracts/endpoint.js';
 import { addWorker, createExecution, deployProject, enableScaleOut, enableWorker } from '../contracts/management/endpoints.js';
 import { NodeHttpsTransport } from '../contracts/node-https-transport.js';
 import { claimTasks, completeTask } from '../contracts/worker-protocol.js';
-import { generateApiKey } from '../functions/auth/api-keys.js';
-import type { Logger } from '../functions/http/api-request.js';
-import { startLocalHost } from '../functions/local-host/local-host.js';
 import { BenchWorker } from './bench-worker.js';
 import { createWorkerIdentity } from './worker-identity.js';
 import { zipProject } from './zip-project.js';
 
 /**
  * `npm run bench:dispatch [K]`: how fast the master hands out work. A local host on a SQLite catalog with
- * synchronous=FULL (the default), K simulated workers long-polling over HTTPS keep-alive, and a driver that
- * creates and starts executions. Prints progress, then one JSON line:
+ * synchronous=FULL (the default) in a process of its own, K simulated workers long-polling over HTTPS keep-alive,
+ * and a driver that creates and starts executions. Prints progress, then one JSON line:
  * - tasksPerSec: create → claim → complete throughput over a fixed number of tasks;
- * - dispatchP50Ms / dispatchP99Ms: from the start request's answer to the worker holding the task, one execution
+ * - dispatchP50Ms / dispatchP99Ms: from sending the start request to the worker holding the task, one execution
  *   at a time on an otherwise idle master (both ends measured in this process);
  * - idleCatalogQueriesPerPoll: catalog queries a long poll costs while it waits, beyond its arrival (the
  *   worker's authentication and its first claim); the design's goal is 0;
@@ -36,20 +33,10 @@ const idleWaitMs = 3000;
 const driverConcurrency = 32;
 const maxTaskCount = 10;
 
-const quiet: Logger = { info: () => undefined, warn: () => undefined, error: (message, details) => console.error(message, details ?? '') };
-
-const folder = mkdtempSync(join(tmpdir(), 'scaleout-bench-'));
-const host = await startLocalHost({
-  env: { SCALEOUT_CATALOG_SQLITE_PATH: join(folder, 'catalog.sqlite'), SCALEOUT_KEY_FOLDER: join(folder, 'keys'), SCALEOUT_PORT: '0' },
-  timers: false,
-  log: quiet,
-});
-const { services } = host;
-const key = generateApiKey();
-await services.catalog.insertApiKey({ apiKeyId: key.apiKeyId, name: 'bench', role: 'admin', keyHash: key.keyHash }, 'bench');
-const adminTransport = new NodeHttpsTransport({ baseUrl: host.url, pinnedThumbprint: host.certificateThumbprint });
+const master = await startMaster();
+const adminTransport = new NodeHttpsTransport({ baseUrl: master.url, pinnedThumbprint: master.thumbprint });
 const admin = <E extends EndpointSpec>(endpoint: E, input: EndpointInput<E>): Promise<EndpointOutput<E>> =>
-  callEndpoint(adminTransport, endpoint, input, { headers: { authorization: `Bearer ${key.secret}` } });
+  callEndpoint(adminTransport, endpoint, input, { headers: { authorization: `Bearer ${master.adminKey}` } });
 
 await admin(enableScaleOut, {});
 await admin(deployProject, { params: { folderName: 'Bench', projectName: 'Noop' }, body: await zipProject() });
@@ -58,9 +45,9 @@ for (let i = 0; i < workerCount; i++) {
   const identity = await createWorkerIdentity(`bench-worker-${i}`);
   const { workerAgentId } = (await admin(addWorker, { body: { certificate: identity.certPem, maxTaskCount } })).worker!;
   await admin(enableWorker, { params: { workerAgentId } });
-  workers.push(new BenchWorker(identity, host.url, host.certificateThumbprint));
+  workers.push(new BenchWorker(identity, master.url, master.thumbprint));
 }
-console.log(`master ${host.url} (SQLite synchronous=${services.config.catalog.engine === 'sqlite' ? services.config.catalog.synchronous : '-'}), ${workerCount} workers`);
+console.log(`master ${master.url} in its own process (SQLite synchronous=${master.synchronous}), ${workerCount} workers`);
 
 /** When each execution's task reached its worker, and how many tasks completed. */
 const receivedAt = new Map<number, number>();
@@ -110,15 +97,15 @@ const seconds = (performance.now() - throughputStarted) / 1000;
 const tasksPerSec = taskCount / seconds;
 console.log(`throughput: ${taskCount} tasks in ${seconds.toFixed(2)} s = ${tasksPerSec.toFixed(0)} tasks/s`);
 
-// Dispatch latency: one execution at a time, workers waiting in their long polls.
+// Dispatch latency: one execution at a time, workers waiting in their long polls; from sending the start to the
+// worker holding the task.
 const latencies: number[] = [];
 for (let i = 0; i < latencySamples; i++) {
-  await waitFor(() => services.workSignal.waiting === workerCount);
+  await allClaimsWaiting();
+  const sent = performance.now();
   const execution = await startRequest();
-  const answered = performance.now();
   const received = await waitFor(() => receivedAt.get(execution.executionId));
-  // Negative when the worker held the task before the driver had read the start's answer.
-  latencies.push(received - answered);
+  latencies.push(received - sent);
 }
 latencies.sort((x, y) => x - y);
 const percentile = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
@@ -131,22 +118,21 @@ await Promise.all(loops);
 let waitingQueries = 0;
 let totalQueries = 0;
 for (let round = 0; round < idleRounds; round++) {
-  const start = services.catalogQueryCount;
+  const start = (await master.stats()).catalogQueries;
   const polls = workers.map((worker) => worker.call(claimTasks, { body: { freeSlots: maxTaskCount, waitMs: idleWaitMs } }));
-  await waitFor(() => services.workSignal.waiting === workerCount);
-  const allWaiting = services.catalogQueryCount;
+  const allWaiting = (await allClaimsWaiting()).catalogQueries;
   const answers = await Promise.all(polls);
   if (answers.some((answer) => answer.tasks.length > 0)) throw new Error('an idle poll found work');
-  waitingQueries += services.catalogQueryCount - allWaiting;
-  totalQueries += services.catalogQueryCount - start;
+  const end = (await master.stats()).catalogQueries;
+  waitingQueries += end - allWaiting;
+  totalQueries += end - start;
 }
 const polls = idleRounds * workerCount;
 console.log(`idle: ${polls} polls of ${idleWaitMs} ms, ${totalQueries} catalog queries in all, ${waitingQueries} while waiting`);
 
 for (const worker of workers) worker.close();
 adminTransport.close();
-await host.stop();
-rmSync(folder, { recursive: true, force: true });
+await master.stop();
 
 console.log(
   JSON.stringify({
@@ -173,6 +159,41 @@ async function drive(count: number, progress?: () => void): Promise<void> {
       }
     }),
   );
+}
+
+/** The master's process: started from dist/ beside this file, asked over IPC. */
+async function startMaster() {
+  const child = fork(fileURLToPath(new URL('./dispatch-master.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ask = <T>(question?: object): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const onExit = (code: number | null): void => reject(new Error(`the benchmark's master exited (code ${code})`));
+      child.once('message', (answer) => {
+        child.off('exit', onExit);
+        resolve(answer as T);
+      });
+      child.once('exit', onExit);
+      if (question) child.send(question);
+    });
+  const started = await ask<{ url: string; thumbprint: string; adminKey: string; synchronous: string }>();
+  return {
+    ...started,
+    stats: () => ask<{ catalogQueries: number; waitingClaims: number }>({ op: 'stats' }),
+    stop: async () => {
+      const exited = once(child, 'exit');
+      child.send({ op: 'stop' });
+      await exited;
+    },
+  };
+}
+
+/** Waits until every worker's claim is held open by the master; returns the master's counts then. */
+async function allClaimsWaiting(): Promise<{ catalogQueries: number; waitingClaims: number }> {
+  for (const deadline = performance.now() + 60_000; performance.now() < deadline; ) {
+    const stats = await master.stats();
+    if (stats.waitingClaims === workerCount) return stats;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  throw new Error('the benchmark stalled: the workers\' claims are not all waiting');
 }
 
 /** Polls a condition on the event loop (no timer granularity in the way), giving up after a minute. */

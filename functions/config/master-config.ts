@@ -81,6 +81,23 @@ export const platformSettingNames = [
   'AzureFunctionsJobHost__logging__logLevel__default',
 ] as const;
 
+/**
+ * Settings of the other components, which share the SCALEOUT_ prefix: one shell may run `npm start` and the
+ * `scaleout` CLI, or a worker beside the master. The master leaves them alone.
+ */
+export const otherComponentSettingNames = [
+  // the manager CLI
+  'SCALEOUT_MASTER',
+  'SCALEOUT_API_KEY',
+  'SCALEOUT_MASTER_THUMBPRINT',
+  'SCALEOUT_CONFIG',
+  'SCALEOUT_DEBUG',
+  // the worker agent
+  'SCALEOUT_WORKER_CONFIG',
+  'SCALEOUT_PFX_PASSWORD',
+  'SCALEOUT_DTEXEC',
+] as const;
+
 /** What Azure must give the master: no embedded fallback makes sense there. */
 export const azureRequiredSettingNames = [
   'SCALEOUT_MASTER_ADDRESS',
@@ -135,9 +152,12 @@ export function normaliseAddress(address: string): string {
 export function parseMasterConfig(env: Record<string, string | undefined>, hosting: Hosting): MasterConfig {
   const problems: { setting: string; reason: string }[] = [];
   const known = new Set<string>(Object.keys(masterSettingsSchema.shape));
+  const others = new Set<string>(otherComponentSettingNames);
   for (const key of Object.keys(env)) {
     // A misspelt setting would silently fall back to its default: refuse it instead.
-    if (key.startsWith('SCALEOUT_') && !known.has(key)) problems.push({ setting: key, reason: 'unknown setting' });
+    if (key.startsWith('SCALEOUT_') && !known.has(key) && !others.has(key)) {
+      problems.push({ setting: key, reason: 'unknown setting (the master reads the settings listed in the README)' });
+    }
   }
   const input = Object.fromEntries([...known].map((key) => [key, env[key] === '' ? undefined : env[key]]));
   const parsed = masterSettingsSchema.safeParse(input);

@@ -1,4 +1,4 @@
-import { type z } from 'zod';
+import type { z } from 'zod';
 import { issuesOf } from '../../contracts/client.js';
 import { problemContentType, type Problem } from '../../contracts/endpoint.js';
 import { CatalogError, ValidationError } from '../catalog/errors.js';

@@ -12,13 +12,13 @@ import {
   type Insertable,
   type KyselyConfig,
   type KyselyPlugin,
-  type SqliteDatabase,
 } from 'kysely';
 import type { CatalogEngine, CatalogTrx } from '../engine.js';
 import type { CatalogTables, EventMessagesTable } from '../schema.js';
 import { claimTasksSqlite } from './claim-tasks.js';
 import { GroupCommit } from './group-commit.js';
 import { migrateSqlite } from './migrate.js';
+import { withStatementCache } from './statement-cache.js';
 
 export interface SqliteEngineOptions {
   /** The catalog file, or `:memory:`. Its folder is created when missing. */
@@ -38,36 +38,26 @@ export interface SqliteEngineOptions {
 
 /** Kysely's SQLite driver, beginning transactions IMMEDIATE (see CatalogEngine.transaction). */
 class ImmediateSqliteDriver extends SqliteDriver {
+  constructor(private readonly database: BetterSqlite3.Database) {
+    super({ database: withStatementCache(database) });
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
-}
 
-/** Statements kept prepared: the catalog's queries are a few dozen shapes. */
-const maxCachedStatements = 500;
+  // SQLite itself rolls a transaction back on some errors (disk full, I/O); a second ROLLBACK would then fail and
+  // hide the error that caused it.
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.database.inTransaction) await super.rollbackTransaction(connection);
+  }
+}
 
 /**
- * Kysely's SQLite driver prepares every query anew; preparing costs as much as running a small query. Keep the
- * prepared statements by SQL text (parameters are bound per run, so a statement is reused safely; better-sqlite3
- * runs each to completion before the next starts).
+ * The embedded default: a SQLite file through better-sqlite3, in WAL mode. Open one engine per file in a process:
+ * SQLite waits for a lock by sleeping the thread, so a second connection of the same process waiting for the
+ * first one's write lock would block the very thread that must release it.
  */
-function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
-  const statements = new Map<string, BetterSqlite3.Statement>();
-  return {
-    close: () => database.close(),
-    prepare(sql: string) {
-      let statement = statements.get(sql);
-      if (!statement) {
-        if (statements.size >= maxCachedStatements) statements.delete(statements.keys().next().value!);
-        statement = database.prepare(sql);
-        statements.set(sql, statement);
-      }
-      return statement;
-    },
-  };
-}
-
-/** The embedded default: a SQLite file through better-sqlite3, in WAL mode. */
 export class SqliteEngine implements CatalogEngine {
   readonly kind = 'sqlite';
   readonly db: Kysely<CatalogTables>;
@@ -85,21 +75,21 @@ export class SqliteEngine implements CatalogEngine {
     this.db = new Kysely<CatalogTables>({
       dialect: {
         createAdapter: () => new SqliteAdapter(),
-        createDriver: () => new ImmediateSqliteDriver({ database: withStatementCache(database) }),
+        createDriver: () => new ImmediateSqliteDriver(database),
         createIntrospector: (db) => new SqliteIntrospector(db),
         createQueryCompiler: () => new SqliteQueryCompiler(),
       },
       ...(options.log ? { log: options.log } : {}),
       ...(options.plugins ? { plugins: options.plugins } : {}),
     });
-    this.#groupCommit = new GroupCommit(this.db);
+    this.#groupCommit = new GroupCommit(this.db, database);
   }
 
   async migrate(): Promise<void> {
     migrateSqlite(this.#database);
   }
 
-  /** Transactions that arrive together are committed together (see GroupCommit). */
+  /** Runs `work` under the write lock, sharing its commit with the transactions waiting beside it (GroupCommit). */
   transaction<T>(work: (trx: CatalogTrx) => Promise<T>): Promise<T> {
     return this.#groupCommit.run(work);
   }

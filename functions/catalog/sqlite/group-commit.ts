@@ -1,82 +1,102 @@
-import { sql, type Kysely } from 'kysely';
-import type { CatalogTrx } from '../engine.js';
-import type { CatalogTables } from '../schema.js';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { CatalogDb, CatalogTrx } from '../engine.js';
 
-interface Queued {
+interface Waiting {
   work: (trx: CatalogTrx) => Promise<unknown>;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
 
-/** Most transactions committed together: keeps the write lock short enough for another process's turn. */
-const maxBatch = 64;
-
 /**
- * Group commit for the SQLite catalog. With synchronous=FULL every COMMIT waits for the disk (an fsync: 4 ms on
- * a virtual disk), and better-sqlite3 waits on the main thread, so one commit per request caps the master at a
- * few hundred transactions a second whatever the CPU. Transactions that arrive while a commit is in progress
- * are run one after the other inside one SQLite transaction, each within its own savepoint, and committed
- * together: one fsync for all.
+ * Group commit: the catalog's write transactions that wait for the one SQLite connection run together in one
+ * database transaction, each inside its own savepoint, and share its commit.
  *
- * Nothing is weakened: each caller is answered only after the COMMIT that made its changes durable; a
- * transaction that throws is rolled back to its savepoint and fails alone; one that ran before another in the
- * batch is seen by it exactly as if it had committed first (the batch is a serial order). If the COMMIT itself
- * fails, every transaction of the batch fails.
+ * Why: with `synchronous = FULL` every commit waits for the disk (an fsync of the WAL), which bounds a process to
+ * a few thousand commits a second however little each transaction does. Sharing the commit keeps every
+ * guarantee of one transaction per operation:
+ * - atomic: an operation that throws is rolled back to its savepoint and rejected; the others go on;
+ * - isolated: operations run one after the other on the one connection, under the write lock;
+ * - durable: an operation's promise resolves only once the commit that holds it is on disk, and rejects when
+ *   that commit fails, so nothing is acknowledged that could be lost.
+ * An operation that arrives while a batch runs joins it, up to `maxBatch`, which keeps each transaction short.
  */
 export class GroupCommit {
-  readonly #queue: Queued[] = [];
-  #running = false;
+  readonly #waiting: Waiting[] = [];
+  #draining = false;
+  readonly #savepoint: BetterSqlite3.Statement;
+  readonly #release: BetterSqlite3.Statement;
+  readonly #rollbackTo: BetterSqlite3.Statement;
 
-  constructor(private readonly db: Kysely<CatalogTables>) {}
+  /**
+   * @param database the connection `db` runs on. The savepoint commands go to it directly: they need nothing
+   * Kysely offers, and they run once per operation. It also tells whether a transaction is still open: SQLite
+   * rolls a whole transaction back on some errors (disk full, I/O), which takes the batch's earlier operations
+   * with it.
+   */
+  constructor(
+    private readonly db: CatalogDb,
+    private readonly database: BetterSqlite3.Database,
+    private readonly maxBatch = 64,
+  ) {
+    this.#savepoint = database.prepare('SAVEPOINT operation');
+    this.#release = database.prepare('RELEASE operation');
+    this.#rollbackTo = database.prepare('ROLLBACK TO operation');
+  }
 
   run<T>(work: (trx: CatalogTrx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.#running) void this.#drain();
+      this.#waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.#draining) void this.#drain();
     });
   }
 
   async #drain(): Promise<void> {
-    this.#running = true;
-    try {
-      while (this.#queue.length > 0) {
-        // One turn of the event loop first: requests that arrived meanwhile join this batch.
-        await new Promise((resolve) => setImmediate(resolve));
-        await this.#commit(this.#queue.splice(0, maxBatch));
-      }
-    } finally {
-      this.#running = false;
-    }
+    this.#draining = true;
+    while (this.#waiting.length > 0) await this.#commitBatch();
+    this.#draining = false;
   }
 
-  async #commit(batch: Queued[]): Promise<void> {
-    if (batch.length === 1) {
-      const [only] = batch as [Queued];
-      await this.db.transaction().execute(only.work).then(only.resolve, only.reject);
-      return;
-    }
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+  /** One database transaction; settles every operation it took, and never throws. */
+  async #commitBatch(): Promise<void> {
+    const done: { waiting: Waiting; value: unknown }[] = [];
+    let current: Waiting | undefined;
+    let begun = false;
     try {
       await this.db.transaction().execute(async (trx) => {
-        for (const item of batch) {
-          await sql`SAVEPOINT grouped`.execute(trx);
+        begun = true;
+        while (done.length < this.maxBatch && (current = this.#waiting.shift())) {
+          this.#savepoint.run();
+          let value: unknown;
           try {
-            outcomes.push({ ok: true, value: await item.work(trx) });
+            value = await current.work(trx);
           } catch (error) {
-            await sql`ROLLBACK TO grouped`.execute(trx);
-            outcomes.push({ ok: false, error });
+            if (!this.database.inTransaction) {
+              // SQLite ended the transaction: the operations done so far were undone too. They did nothing wrong,
+              // so they run again in the next batch; this one fails.
+              this.#waiting.unshift(...done.splice(0).map((entry) => entry.waiting));
+              throw error;
+            }
+            this.#rollbackTo.run();
+            this.#release.run();
+            current.reject(error);
+            current = undefined;
+            continue;
           }
-          await sql`RELEASE grouped`.execute(trx);
+          this.#release.run();
+          done.push({ waiting: current, value });
+          current = undefined;
         }
       });
     } catch (error) {
-      for (const item of batch) item.reject(error);
+      current?.reject(error);
+      if (!begun && !current) {
+        // BEGIN failed (another process held the write lock past the busy timeout): the operation at the head of
+        // the queue fails, as it would have on its own; the next one tries again.
+        this.#waiting.shift()?.reject(error);
+      }
+      for (const entry of done) entry.waiting.reject(error);
       return;
     }
-    for (const [index, item] of batch.entries()) {
-      const outcome = outcomes[index]!;
-      if (outcome.ok) item.resolve(outcome.value);
-      else item.reject(outcome.error);
-    }
+    for (const entry of done) entry.waiting.resolve(entry.value);
   }
 }
