@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CatalogName, ExecutionId, ParameterValue, Tag, WorkerAgentId } from './common.js';
 import { defineEndpoint } from './endpoint.js';
 import { EventMessageView, ExecutionSummaryView, ExecutionView } from './management/views.js';

@@ -84,6 +84,11 @@ describe('schema snapshots', () => {
 
 describe('describeMssqlSchema', () => {
   it('refuses a statement it does not know, so a new kind of migration cannot slip past the snapshot', () => {
-    expect(() => describeMssqlSchema(['ALTER TABLE dbo.tasks ADD priority int NULL;'])).toThrow(/does not know this statement/);
+    expect(() => describeMssqlSchema(["EXEC sp_rename N'dbo.tasks.state', N'phase', N'COLUMN';"])).toThrow(/does not know this statement/);
+  });
+
+  it('adds the columns of an ALTER TABLE … ADD to the table declared before it', () => {
+    const schema = describeMssqlSchema(['CREATE TABLE dbo.t (\n  a int NOT NULL\n);', 'ALTER TABLE dbo.t ADD b nvarchar(8) NULL;']);
+    expect(schema.tables['t']?.columns).toEqual({ a: 'int not null', b: 'nvarchar(8) null' });
   });
 });

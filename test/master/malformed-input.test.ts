@@ -6,12 +6,16 @@ import {
   addWorker,
   createApiKey,
   createExecution,
+  createSchedule,
   deployProject,
   enableScaleOut,
   enableWorker,
   managementEndpoints,
 } from '../../contracts/management/endpoints.js';
+import { startChildExecution, taskEndpoints } from '../../contracts/task-api.js';
 import { claimTasks, workerEndpoints } from '../../contracts/worker-protocol.js';
+import { callEndpoint } from '../../contracts/client.js';
+import { NodeHttpsTransport } from '../../contracts/node-https-transport.js';
 import { functionTable } from '../../functions/function-table.js';
 import type { HttpFunction } from '../../functions/http/define-handler.js';
 import { dumpCatalog } from '../support/catalog-dump.js';
@@ -20,8 +24,11 @@ import { sampleProjectFiles, zipFiles } from '../support/project-zip.js';
 import { startTestMaster, type TestMaster } from '../support/test-master.js';
 import { createWorkerIdentity, workerCaller, workerToken, type WorkerIdentity } from '../support/test-worker.js';
 
-const endpoints: readonly EndpointSpec[] = [...managementEndpoints, ...workerEndpoints];
-type OperationId = (typeof managementEndpoints)[number]['operationId'] | (typeof workerEndpoints)[number]['operationId'];
+const endpoints: readonly EndpointSpec[] = [...managementEndpoints, ...workerEndpoints, ...taskEndpoints];
+type OperationId =
+  | (typeof managementEndpoints)[number]['operationId']
+  | (typeof workerEndpoints)[number]['operationId']
+  | (typeof taskEndpoints)[number]['operationId'];
 
 interface Seed {
   workerAgentId: string;
@@ -31,6 +38,10 @@ interface Seed {
   apiKeyId: string;
   archive: Buffer;
   newWorkerPem: string;
+  scheduleId: number;
+  /** The running task's credential, and a child it started. */
+  taskCredential: string;
+  childExecutionId: number;
 }
 
 const agent = { agentVersion: '0.1.0', os: 'linux', machineName: 'm', userAccount: 'svc' };
@@ -72,7 +83,21 @@ function validInputs(seed: Seed): Record<OperationId, ValidInput | 'takes no inp
     listExecutions: {
       query: { status: '5', folder: 'Finance', project: 'ETL', package: 'load', since: '2026-01-01T00:00:00Z', parent: '1', limit: '10', offset: '0' },
     },
-    listExecutionEvents: { params: execution, query: { after: '0', limit: '10' } },
+    listExecutionEvents: { params: execution, query: { after: '0', limit: '10', tree: 'true' } },
+    createSchedule: {
+      body: { name: 'nightly', folderName: 'Finance', projectName: 'ETL', packageName: 'load', cron: '0 2 * * *', timeZone: 'Europe/Paris' },
+    },
+    listSchedules: 'takes no input',
+    getSchedule: { params: { scheduleId: String(seed.scheduleId) } },
+    enableSchedule: { params: { scheduleId: String(seed.scheduleId) } },
+    disableSchedule: { params: { scheduleId: String(seed.scheduleId) } },
+    removeSchedule: { params: { scheduleId: String(seed.scheduleId) } },
+    runScheduleNow: { params: { scheduleId: String(seed.scheduleId) } },
+    startChildExecution: { body: { folderName: 'Finance', projectName: 'ETL', packageName: 'load', key: 'another' } },
+    listChildExecutions: 'takes no input',
+    getChildExecution: { params: { executionId: String(seed.childExecutionId) } },
+    stopChildExecution: { params: { executionId: String(seed.childExecutionId) } },
+    listChildExecutionEvents: { params: { executionId: String(seed.childExecutionId) }, query: { after: '0', limit: '10' } },
     createApiKey: { body: { name: 'ci', role: 'reader' } },
     revokeApiKey: { params: { apiKeyId: seed.apiKeyId } },
     listAuditTrail: { query: { limit: '10', offset: '0' } },
@@ -128,6 +153,13 @@ function unknownValues(valid: ValidInput, operationId: OperationId): MalformedRe
         with_('no events', { events: [] }, 'body.events'),
         with_('a time that is not ISO 8601', { events: [{ ...event, time: 'yesterday' }] }, 'body.events'),
       ];
+    case 'createSchedule':
+      return [
+        with_('an unknown misfire policy', { misfirePolicy: 'sometimes' }, 'body.misfirePolicy'),
+        with_('a cron expression too short', { cron: '* *' }, 'body.cron'),
+      ];
+    case 'startChildExecution':
+      return [with_('11 retries', { retryCount: 11 }, 'body.retryCount'), with_('an empty key', { key: '' }, 'body.key')];
     case 'completeTask':
       return [with_('an unknown outcome', { outcome: 'exploded' }, 'body.outcome'), with_('a fractional exit code', { exitCode: 1.5 }, 'body.exitCode')];
     default:
@@ -160,6 +192,17 @@ describe('malformed input: every endpoint answers 4xx problem+json naming the fi
     // A second started execution stays pending: a claim that slipped through would take it.
     await master.admin(createExecution, { body: { folderName: 'Finance', projectName: 'ETL', packageName: 'load', start: true } });
     const key = await master.admin(createApiKey, { body: { name: 'to revoke', role: 'reader' } });
+    const schedule = await master.admin(createSchedule, {
+      body: { name: 'hourly', folderName: 'Finance', projectName: 'ETL', packageName: 'load', cron: '0 * * * *' },
+    });
+    const asTask = new NodeHttpsTransport({ baseUrl: master.url, pinnedThumbprint: master.host.certificateThumbprint });
+    const child = await callEndpoint(
+      asTask,
+      startChildExecution,
+      { body: { folderName: 'Finance', projectName: 'ETL', packageName: 'load', key: 'first' } },
+      { headers: { authorization: `Bearer ${tasks[0]!.taskCredential}` } },
+    );
+    asTask.close();
     seed = {
       workerAgentId,
       createdExecutionId: created.executionId,
@@ -168,6 +211,9 @@ describe('malformed input: every endpoint answers 4xx problem+json naming the fi
       apiKeyId: key.apiKey.apiKeyId,
       archive,
       newWorkerPem: (await createWorkerIdentity('never-added')).certPem,
+      scheduleId: schedule.scheduleId,
+      taskCredential: tasks[0]!.taskCredential,
+      childExecutionId: child.executionId,
     };
     before = dumpCatalog(catalogPath);
   });
@@ -183,7 +229,11 @@ describe('malformed input: every endpoint answers 4xx problem+json naming the fi
     const body =
       malformed.body === undefined ? undefined : 'raw' in malformed.body ? malformed.body.raw : Buffer.from(JSON.stringify(malformed.body.json));
     const authorization =
-      endpoint.access.kind === 'worker' ? `Bearer ${await workerToken(identity, master.url)}` : `Bearer ${master.adminKey}`;
+      endpoint.access.kind === 'worker'
+        ? `Bearer ${await workerToken(identity, master.url)}`
+        : endpoint.access.kind === 'task'
+          ? `Bearer ${seed.taskCredential}`
+          : `Bearer ${master.adminKey}`;
     const headers: Record<string, string> = { authorization };
     if (body !== undefined) {
       headers['content-type'] = malformed.contentType ?? (isBinary(endpoint.body) ? endpoint.body.binary : 'application/json');
@@ -218,7 +268,18 @@ describe('malformed input: every endpoint answers 4xx problem+json naming the fi
   }
 
   it('has malformed-input cases for every endpoint that takes input', () => {
-    const inputs = validInputs({ workerAgentId: 'w', createdExecutionId: 1, runningTaskId: 1, projectVersionId: 1, apiKeyId: 'k', archive: Buffer.alloc(1), newWorkerPem: '' });
+    const inputs = validInputs({
+      workerAgentId: 'w',
+      createdExecutionId: 1,
+      runningTaskId: 1,
+      projectVersionId: 1,
+      apiKeyId: 'k',
+      archive: Buffer.alloc(1),
+      newWorkerPem: '',
+      scheduleId: 1,
+      taskCredential: 't',
+      childExecutionId: 2,
+    });
     for (const endpoint of endpoints) {
       const valid = inputs[endpoint.operationId as OperationId];
       expect(valid, `${endpoint.operationId} has no valid input to break`).toBeDefined();

@@ -13,6 +13,7 @@ import {
 } from '../../contracts/management/endpoints.js';
 import { NodeHttpsTransport } from '../../contracts/node-https-transport.js';
 import { getOpenApiDocument } from '../../contracts/openapi.js';
+import { taskEndpoints } from '../../contracts/task-api.js';
 import { workerEndpoints } from '../../contracts/worker-protocol.js';
 import { startTestMaster, type TestMaster } from '../support/test-master.js';
 import { createWorkerIdentity } from '../support/test-worker.js';
@@ -128,7 +129,7 @@ describe('the management API: keys, roles, audit, its OpenAPI document and routi
     const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
     );
-    const expected: readonly EndpointSpec[] = [...workerEndpoints, ...managementEndpoints, getOpenApiDocument];
+    const expected: readonly EndpointSpec[] = [...workerEndpoints, ...managementEndpoints, ...taskEndpoints, getOpenApiDocument];
     expect(operations.map((o) => o.operation.operationId).sort()).toEqual(expected.map((e) => e.operationId).sort());
     for (const endpoint of expected) {
       const found = operations.find((o) => o.operation.operationId === endpoint.operationId)!;
@@ -143,7 +144,7 @@ describe('the management API: keys, roles, audit, its OpenAPI document and routi
       expect(ref).toMatch(/^#\/components\/schemas\//);
       expect(document.components.schemas, ref).toHaveProperty([ref.slice('#/components/schemas/'.length)]);
     }
-    expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['apiKey', 'workerToken']);
+    expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['apiKey', 'taskCredential', 'workerToken']);
   });
 
   it('answers an unknown path with a 404 problem and a wrong method with 405 and Allow', async () => {

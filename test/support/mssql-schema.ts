@@ -17,7 +17,7 @@ export interface MssqlTable {
 /**
  * Reads the tables, columns, indexes and views that T-SQL batches declare. It knows the statements our
  * migrations use and refuses any other, so a migration of a new kind (an ALTER TABLE, say) makes its author teach
- * it, and the schema snapshot can never silently miss a change.
+ * it, and the schema snapshot can never silently miss a change. ALTER TABLE … ADD adds columns to a table.
  */
 export function describeMssqlSchema(batches: readonly string[]): MssqlSchema {
   const schema: MssqlSchema = { schemas: [], tables: {}, indexes: {}, views: {} };
@@ -26,6 +26,10 @@ export function describeMssqlSchema(batches: readonly string[]): MssqlSchema {
     let match: RegExpMatchArray | null;
     if ((match = /^(?:IF OBJECT_ID\([^)]*\) IS NULL\s+)?CREATE TABLE ([\w.]+) \(([\s\S]*)\);$/i.exec(text))) {
       schema.tables[unqualified(match[1]!)] = describeTable(match[2]!);
+    } else if ((match = /^ALTER TABLE ([\w.]+) ADD ([\s\S]*);$/i.exec(text))) {
+      const table = schema.tables[unqualified(match[1]!)];
+      if (!table) throw new Error(`ALTER TABLE of a table not declared before: ${match[1]}`);
+      Object.assign(table.columns, describeTable(match[2]!).columns);
     } else if ((match = /^CREATE (UNIQUE )?INDEX (\w+) ON ([\s\S]*);$/i.exec(text))) {
       schema.indexes[match[2]!] = `${match[1] ?? ''}${oneLine(match[3]!)}`;
     } else if ((match = /^CREATE VIEW ([\w.]+) AS\s+SELECT ([\s\S]*);$/i.exec(text))) {

@@ -71,7 +71,7 @@ CREATE TABLE executions (
   end_time INTEGER,
   status_message TEXT,
   parent_execution_id INTEGER REFERENCES executions (execution_id)
-);
+, child_key TEXT, schedule_id INTEGER);
 
 CREATE TABLE folders (
   folder_id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -117,6 +117,30 @@ CREATE TABLE projects (
   name TEXT NOT NULL COLLATE NOCASE,
   created_time INTEGER NOT NULL,
   UNIQUE (folder_id, name)
+);
+
+CREATE TABLE schedules (
+  schedule_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+  folder_name TEXT NOT NULL,
+  project_name TEXT NOT NULL,
+  package_name TEXT NOT NULL,
+  parameters TEXT NOT NULL,
+  sensitive_parameters TEXT,
+  worker_agent_ids TEXT NOT NULL,
+  required_tags TEXT NOT NULL,
+  retry_count INTEGER NOT NULL CHECK (retry_count >= 0),
+  timeout_ms INTEGER,
+  cron_expression TEXT NOT NULL,
+  time_zone TEXT NOT NULL,
+  misfire_policy TEXT NOT NULL CHECK (misfire_policy IN ('run-once', 'skip')),
+  is_enabled INTEGER NOT NULL CHECK (is_enabled IN (0, 1)),
+  next_run_time INTEGER,
+  last_run_time INTEGER,
+  last_execution_id INTEGER,
+  last_error TEXT,
+  created_by TEXT NOT NULL,
+  created_time INTEGER NOT NULL
 );
 
 CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_time INTEGER NOT NULL);
@@ -173,11 +197,15 @@ CREATE INDEX ix_executions_parent ON executions (parent_execution_id) WHERE pare
 
 CREATE INDEX ix_executions_status ON executions (status, execution_id);
 
+CREATE INDEX ix_schedules_due ON schedules (next_run_time) WHERE is_enabled = 1;
+
 CREATE INDEX ix_tasks_pending ON tasks (task_id) WHERE state = 'pending';
 
 CREATE INDEX ix_tasks_running_lease ON tasks (lease_deadline) WHERE state = 'running';
 
 CREATE INDEX ix_tasks_worker_state ON tasks (worker_agent_id, state);
+
+CREATE UNIQUE INDEX ux_executions_child_key ON executions (parent_execution_id, child_key) WHERE child_key IS NOT NULL;
 
 CREATE UNIQUE INDEX ux_worker_agents_sha1 ON worker_agents (cert_thumbprint_sha1) WHERE cert_thumbprint_sha1 IS NOT NULL;
 

@@ -5,9 +5,8 @@ export const migration0002: MssqlMigration = {
   version: 2,
   name: 'children-and-schedules',
   batches: [
-    `ALTER TABLE dbo.executions ADD
-  child_key nvarchar(128) NULL,
-  schedule_id int NULL;`,
+    `ALTER TABLE dbo.executions ADD child_key nvarchar(128) NULL;`,
+    `ALTER TABLE dbo.executions ADD schedule_id int NULL;`,
     `CREATE UNIQUE INDEX ux_executions_child_key ON dbo.executions (parent_execution_id, child_key) WHERE child_key IS NOT NULL;`,
     `CREATE TABLE dbo.schedules (
   schedule_id int IDENTITY(1, 1) NOT NULL CONSTRAINT pk_schedules PRIMARY KEY,

@@ -112,6 +112,13 @@ select "version" from "schema_migrations"
 -- migration 1 (initial), batch 32
 insert into "schema_migrations" ("version", "name", "applied_time") values (@1, @2, @3)
 -- parameters: [1,"initial",1795338000000]
+-- migration 2 (children-and-schedules), batch 1
+-- migration 2 (children-and-schedules), batch 2
+-- migration 2 (children-and-schedules), batch 3
+-- migration 2 (children-and-schedules), batch 4
+-- migration 2 (children-and-schedules), batch 5
+insert into "schema_migrations" ("version", "name", "applied_time") values (@1, @2, @3)
+-- parameters: [2,"children-and-schedules",1795338000000]
 COMMIT
 
 -- ===== migrate: an up-to-date database
