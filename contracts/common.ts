@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Field rules shared by several boundaries. Lengths match the catalog's SQL Server columns, so whatever the API

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * How every HTTP boundary is described: once, here, with zod. The master's function table, the OpenAPI
@@ -17,6 +17,8 @@ export type Access =
   | { kind: 'worker' }
   /** An API key (or an Entra ID principal) with at least this role. */
   | { kind: 'management'; role: ApiKeyRole }
+  /** A running package's task-scoped credential: its own execution's children, nothing else (task-api.ts). */
+  | { kind: 'task' }
   /** Anyone: the dashboard's files, the OpenAPI document. */
   | { kind: 'public' };
 

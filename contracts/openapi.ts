@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiRoutePrefix, defineEndpoint, isBinary, Problem, problemContentType, type EndpointSpec } from './endpoint.js';
 
 /**
@@ -85,6 +85,7 @@ export function buildOpenApiDocument(endpoints: readonly EndpointSpec[], info: {
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (so_<id>_<secret>) with a role: reader, executor or admin.' },
         workerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A short-lived JWT signed with the worker certificate\'s key (x5t#S256 header).' },
+        taskCredential: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A running package\'s task-scoped credential (SCALEOUT_TASK_CREDENTIAL): its own execution\'s children only.' },
       },
     },
   };
@@ -123,6 +124,8 @@ function securityOf(endpoint: EndpointSpec): Record<string, string[]>[] {
       return [{ workerToken: [] }];
     case 'management':
       return [{ apiKey: [endpoint.access.role] }];
+    case 'task':
+      return [{ taskCredential: [] }];
     case 'public':
       return [];
   }
@@ -130,6 +133,7 @@ function securityOf(endpoint: EndpointSpec): Record<string, string[]>[] {
 
 function tagOf(endpoint: EndpointSpec): string {
   if (endpoint.access.kind === 'worker') return 'worker protocol';
+  if (endpoint.access.kind === 'task') return 'task';
   const first = endpoint.path.split('/')[2] ?? 'api';
   return first.replace(/-/g, ' ');
 }

@@ -1,5 +1,5 @@
 import yauzl from 'yauzl';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CatalogName } from './common.js';
 import { ParameterDataType } from './management/views.js';
 import { PackageRunner } from './worker-protocol.js';

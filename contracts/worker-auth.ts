@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * How a worker proves who it is, on every request: `Authorization: Bearer <JWT>`, the JWT signed with the private

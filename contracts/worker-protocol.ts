@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ExecutionStatusCode, ExecutionStatusName, ParameterValue } from './common.js';
 import { defineEndpoint } from './endpoint.js';
 
@@ -37,6 +37,11 @@ export const ClaimedTask = z
     sensitiveParameterNames: z.array(z.string()),
     /** Stop the package and report it failed after this long; `null` for no limit. */
     timeoutMs: z.int().positive().nullable(),
+    /**
+     * The package's own credential (task-api.ts): it may start, stop and read child executions of this
+     * execution, and stops working when this attempt's lease ends. Hand it to the package, never log it.
+     */
+    taskCredential: z.string(),
   })
   .meta({ id: 'ClaimedTask' });
 export type ClaimedTask = z.infer<typeof ClaimedTask>;

@@ -1,4 +1,5 @@
 import type { HttpFunction } from './http/define-handler.js';
+import { serveDashboardFunction } from './handlers/dashboard.js';
 import { getOpenApiDocumentFunction } from './handlers/openapi.js';
 import { createApiKeyFunction, listApiKeysFunction, listAuditTrailFunction, revokeApiKeyFunction } from './handlers/management/api-keys.js';
 import {
@@ -28,6 +29,22 @@ import {
   removeWorkerFunction,
   setWorkerPropertiesFunction,
 } from './handlers/management/workers.js';
+import {
+  createScheduleFunction,
+  disableScheduleFunction,
+  enableScheduleFunction,
+  getScheduleFunction,
+  listSchedulesFunction,
+  removeScheduleFunction,
+  runScheduleNowFunction,
+} from './handlers/management/schedules.js';
+import {
+  getChildExecutionFunction,
+  listChildExecutionEventsFunction,
+  listChildExecutionsFunction,
+  startChildExecutionFunction,
+  stopChildExecutionFunction,
+} from './handlers/task/children.js';
 import { claimTasksFunction } from './handlers/worker/claim-tasks.js';
 import { completeTaskFunction } from './handlers/worker/complete-task.js';
 import { downloadArchiveFunction } from './handlers/worker/download-archive.js';
@@ -75,7 +92,22 @@ export const functionTable: readonly (HttpFunction | TimerFunction)[] = [
   listApiKeysFunction,
   revokeApiKeyFunction,
   listAuditTrailFunction,
+  createScheduleFunction,
+  listSchedulesFunction,
+  getScheduleFunction,
+  enableScheduleFunction,
+  disableScheduleFunction,
+  removeScheduleFunction,
+  runScheduleNowFunction,
+  // Task API: a running package and its children
+  startChildExecutionFunction,
+  listChildExecutionsFunction,
+  getChildExecutionFunction,
+  stopChildExecutionFunction,
+  listChildExecutionEventsFunction,
   getOpenApiDocumentFunction,
+  // The web dashboard: a catch-all GET, so every route above wins over it.
+  serveDashboardFunction,
   // Timers
   ...masterTimers,
 ];

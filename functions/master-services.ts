@@ -1,5 +1,6 @@
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import { ManagementAuthenticator } from './auth/management-authenticator.js';
+import { TaskCredentials } from './auth/task-credentials.js';
 import { WorkerAuthenticator } from './auth/worker-authenticator.js';
 import type { Catalog } from './catalog/catalog.js';
 import { createCatalog } from './catalog/create-catalog.js';
@@ -26,6 +27,7 @@ export interface MasterServices {
   workSignal: WorkSignal;
   workerAuth: WorkerAuthenticator;
   managementAuth: ManagementAuthenticator;
+  taskCredentials: TaskCredentials;
   version: string;
   /** SHA-1 thumbprint of the certificate this process serves HTTPS with; null when the platform terminates TLS. */
   tlsThumbprint: string | null;
@@ -79,6 +81,7 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
     workSignal: new WorkSignal(),
     workerAuth: new WorkerAuthenticator(catalog, config.masterAddresses, clock),
     managementAuth: new ManagementAuthenticator(catalog, config.entraAuth, clock),
+    taskCredentials: new TaskCredentials(await keyStore.getTokenSigningKey(), config.masterAddress, config.masterAddresses, catalog, clock),
     version: projectVersion(),
     tlsThumbprint: overrides.tlsThumbprint ?? null,
     onEventsQueued: overrides.onEventsQueued ?? (() => undefined),

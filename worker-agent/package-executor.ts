@@ -4,7 +4,7 @@ import type { ClaimedTask } from '../contracts/worker-protocol.js';
 import type { ArchiveCache } from './archive-cache.js';
 import type { AgentClock } from './clock.js';
 import { packagePidFileName } from './leftover-tasks.js';
-import { packageEnvironment, writeParametersFile } from './runners/package-environment.js';
+import { packageEnvironment, writeParametersFile, type MasterForPackages } from './runners/package-environment.js';
 import { runPackageProcess, type PackageExit, type PackageOutput } from './runners/run-package.js';
 import { PackageLaunchError, type PackageRunner } from './runners/runner.js';
 import { abortOf } from './task-abort.js';
@@ -39,6 +39,8 @@ export interface LocalPackageExecutorOptions {
   graceMs: number;
   /** The environment packages inherit. @default process.env */
   baseEnv?: NodeJS.ProcessEnv;
+  /** What packages are told of the master, to start child executions with their task credential. */
+  master: MasterForPackages;
 }
 
 /**
@@ -65,7 +67,12 @@ export class LocalPackageExecutor implements PackageExecutor {
     try {
       await cp(unpacked, projectDir, { recursive: true });
       const parametersFile = await writeParametersFile(taskDir, task.parameters);
-      const { env, notInEnvironment } = packageEnvironment(task, { taskDir, projectDir, parametersFile }, this.options.baseEnv ?? process.env);
+      const { env, notInEnvironment } = packageEnvironment(
+        task,
+        { taskDir, projectDir, parametersFile },
+        this.options.baseEnv ?? process.env,
+        this.options.master,
+      );
       if (notInEnvironment.length > 0) {
         context.note(`parameters ${notInEnvironment.join(', ')} contain a NUL character: they are in the parameters file only`);
       }

@@ -45,7 +45,9 @@ export class TaskAttempt {
   #leaseLost = false;
   #confirmLease: () => void = () => undefined;
   readonly #leaseConfirmed = new Promise<void>((resolve) => (this.#confirmLease = resolve));
-  #lastStderrLine = '';
+  /** What the package last said went wrong (a stderr line or an error event): the failure's message. */
+  #lastErrorLine = '';
+  #result: string | undefined;
 
   constructor(
     readonly task: ClaimedTask,
@@ -53,10 +55,14 @@ export class TaskAttempt {
     private readonly deps: TaskAttemptDependencies,
   ) {
     this.ref = { taskId: task.taskId, attemptNumber: task.attemptNumber };
-    const secrets = task.sensitiveParameterNames.flatMap((name) => {
-      const value = task.parameters[name];
-      return value === undefined ? [] : [String(value)];
-    });
+    // Sensitive values and the task's own credential never appear in a shipped line.
+    const secrets = [
+      task.taskCredential,
+      ...task.sensitiveParameterNames.flatMap((name) => {
+        const value = task.parameters[name];
+        return value === undefined ? [] : [String(value)];
+      }),
+    ];
     this.#shipper = new EventShipper(this.ref, deps.spool, deps.clock, deps.log, {
       secrets,
       ...(deps.eventFlushIntervalMs !== undefined ? { flushIntervalMs: deps.eventFlushIntervalMs } : {}),
@@ -115,10 +121,16 @@ export class TaskAttempt {
         signal: this.#controller.signal,
         output: {
           line: (stream, text) => {
-            if (stream === 'stderr' && text.trim() !== '') this.#lastStderrLine = text;
+            if (stream === 'stderr' && text.trim() !== '') this.#lastErrorLine = text;
             this.#shipper.add(stream === 'stderr' ? 'warning' : 'information', stream, text);
           },
-          event: (type, message) => this.#shipper.add(type, 'package', message),
+          event: (type, message) => {
+            if (type === 'error' && message.trim() !== '') this.#lastErrorLine = message.split('\n', 1)[0] ?? message;
+            this.#shipper.add(type, 'package', message);
+          },
+          result: (message) => {
+            this.#result = this.#shipper.mask(message);
+          },
         },
         note: (message) => this.#note(message),
       });
@@ -127,7 +139,7 @@ export class TaskAttempt {
     } finally {
       timer.abort();
     }
-    const completion = completionOf(exit, this.task, '', this.#shipper.mask(this.#lastStderrLine));
+    const completion = completionOf(exit, this.task, '', this.#shipper.mask(this.#lastErrorLine), this.#result);
     this.deps.log.info(`task ${this.#name()}: ${completion ? `${completion.outcome}: ${completion.message}` : 'lease lost: stopped, no completion reported'}`);
     return completion;
   }
@@ -203,7 +215,13 @@ export class TaskAttempt {
 }
 
 /** How an ended package is reported. `when` qualifies an abort that came before the package started. */
-export function completionOf(exit: PackageExit, task: ClaimedTask, when = '', lastStderrLine = ''): Completion | undefined {
+export function completionOf(
+  exit: PackageExit,
+  task: ClaimedTask,
+  when = '',
+  lastErrorLine = '',
+  result?: string,
+): Completion | undefined {
   const qualifier = when ? ` ${when}` : '';
   if (exit.abort) {
     switch (exit.abort.reason) {
@@ -219,11 +237,11 @@ export function completionOf(exit: PackageExit, task: ClaimedTask, when = '', la
         return { outcome: 'abandoned', exitCode: exit.exitCode, message: `stopped${qualifier}: ${exit.abort.message}` };
     }
   }
-  if (exit.exitCode === 0) return { outcome: 'succeeded', exitCode: 0, message: `${task.packageName} succeeded` };
+  if (exit.exitCode === 0) return { outcome: 'succeeded', exitCode: 0, message: result ?? `${task.packageName} succeeded` };
   const how = exit.exitCode !== null ? `exited with code ${exit.exitCode}` : `was killed by ${exit.signal ?? 'a signal'}`;
   return {
     outcome: 'failed',
     exitCode: exit.exitCode,
-    message: `${task.packageName} ${how}${lastStderrLine ? `: ${lastStderrLine.slice(0, 1000)}` : ''}`,
+    message: `${task.packageName} ${how}${lastErrorLine ? `: ${lastErrorLine.slice(0, 1000)}` : ''}`,
   };
 }

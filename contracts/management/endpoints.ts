@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   CatalogName,
   Description,
@@ -20,8 +20,10 @@ import {
   ExecutionView,
   FolderView,
   MasterStatusView,
+  MisfirePolicy,
   PackageView,
   ProjectVersionView,
+  ScheduleView,
   WorkerAgentChanges,
   WorkerAgentView,
 } from './views.js';
@@ -354,8 +356,102 @@ export const listExecutionEvents = defineEndpoint({
   query: z.object({
     after: z.coerce.number().int().min(0).default(0),
     limit: z.coerce.number().int().min(1).max(5000).default(1000),
+    /** `true`: the execution's and all its descendants' messages, in one stream. */
+    tree: z.stringbool().default(false),
   }),
   response: z.object({ events: z.array(EventMessageView), nextCursor: z.int() }),
+});
+
+// Schedules (what SQL Server Agent jobs did)
+
+const ScheduleParams = z.object({ scheduleId: z.coerce.number().int().positive() });
+
+export const createSchedule = defineEndpoint({
+  operationId: 'createSchedule',
+  method: 'POST',
+  path: '/v1/schedules',
+  summary:
+    'Run a package on a cron expression in a time zone (what a SQL Server Agent job did). Its values are checked against the package now.',
+  access: executor,
+  body: z.object({
+    name: z.string().trim().min(1).max(128),
+    folderName: CatalogName,
+    projectName: CatalogName,
+    packageName: CatalogName,
+    parameters: z.record(z.string().min(1).max(128), ParameterValue).optional(),
+    workerAgentIds: z.array(WorkerAgentId).max(100).optional(),
+    requiredTags: z.array(Tag).max(20).optional(),
+    retryCount: z.int().min(0).max(10).default(0),
+    timeoutMs: z.int().positive().max(7 * 24 * 3600 * 1000).optional(),
+    /** 5 fields (minute hour day month weekday) or 6 (seconds first). */
+    cron: z.string().trim().min(9).max(128),
+    /** An IANA time zone, e.g. Europe/Paris. */
+    timeZone: z.string().min(1).max(64).default('UTC'),
+    misfirePolicy: MisfirePolicy.default('run-once'),
+    enabled: z.boolean().default(true),
+  }),
+  response: ScheduleView,
+  status: 201,
+});
+
+export const listSchedules = defineEndpoint({
+  operationId: 'listSchedules',
+  method: 'GET',
+  path: '/v1/schedules',
+  summary: 'Every schedule with its last and next run.',
+  access: reader,
+  response: z.object({ schedules: z.array(ScheduleView) }),
+});
+
+export const getSchedule = defineEndpoint({
+  operationId: 'getSchedule',
+  method: 'GET',
+  path: '/v1/schedules/{scheduleId}',
+  summary: 'One schedule.',
+  access: reader,
+  params: ScheduleParams,
+  response: ScheduleView,
+});
+
+export const enableSchedule = defineEndpoint({
+  operationId: 'enableSchedule',
+  method: 'POST',
+  path: '/v1/schedules/{scheduleId}/enable',
+  summary: 'Enable a schedule: its next run is computed from now (slots missed while disabled are not run).',
+  access: executor,
+  params: ScheduleParams,
+  response: ScheduleView,
+});
+
+export const disableSchedule = defineEndpoint({
+  operationId: 'disableSchedule',
+  method: 'POST',
+  path: '/v1/schedules/{scheduleId}/disable',
+  summary: 'Disable a schedule.',
+  access: executor,
+  params: ScheduleParams,
+  response: ScheduleView,
+});
+
+export const removeSchedule = defineEndpoint({
+  operationId: 'removeSchedule',
+  method: 'DELETE',
+  path: '/v1/schedules/{scheduleId}',
+  summary: 'Remove a schedule. Executions it started are kept.',
+  access: executor,
+  params: ScheduleParams,
+  response: null,
+});
+
+export const runScheduleNow = defineEndpoint({
+  operationId: 'runScheduleNow',
+  method: 'POST',
+  path: '/v1/schedules/{scheduleId}/run-now',
+  summary: 'Start the schedule\'s execution now; its next run stays as it was.',
+  access: executor,
+  params: ScheduleParams,
+  response: ExecutionView,
+  status: 201,
 });
 
 // API keys and audit
@@ -428,4 +524,11 @@ export const managementEndpoints = [
   listApiKeys,
   revokeApiKey,
   listAuditTrail,
+  createSchedule,
+  listSchedules,
+  getSchedule,
+  enableSchedule,
+  disableSchedule,
+  removeSchedule,
+  runScheduleNow,
 ] as const;

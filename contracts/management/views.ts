@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   Description,
   DisplayName,
@@ -162,6 +162,10 @@ export const ExecutionView = ExecutionSummaryView.extend({
   attempts: z.array(AttemptView),
   /** Why a created or pending execution is not running yet, in words a user can act on; null otherwise. */
   waitingReason: z.string().nullable(),
+  /** The executions this one started (its direct children), oldest first. */
+  children: z.array(ExecutionSummaryView),
+  /** The schedule that started it, if one did. */
+  scheduleId: z.int().nullable(),
 }).meta({ id: 'Execution' });
 export type ExecutionView = z.infer<typeof ExecutionView>;
 
@@ -215,3 +219,35 @@ export const WorkerAgentChanges = z
     message: 'give at least one of displayName, description, tags, maxTaskCount',
   });
 
+
+export const MisfirePolicy = z.enum(['run-once', 'skip']);
+
+export const ScheduleView = z
+  .object({
+    scheduleId: z.int(),
+    name: z.string(),
+    folderName: z.string(),
+    projectName: z.string(),
+    packageName: z.string(),
+    /** Non-sensitive values; sensitive ones are only named. */
+    parameters: z.record(z.string(), ParameterValue),
+    sensitiveParameterNames: z.array(z.string()),
+    workerAgentIds: z.array(z.string()),
+    requiredTags: z.array(z.string()),
+    retryCount: z.int(),
+    timeoutMs: z.int().nullable(),
+    cron: z.string(),
+    timeZone: z.string(),
+    /** After downtime: `run-once` runs the missed slots once; `skip` drops them. */
+    misfirePolicy: MisfirePolicy,
+    isEnabled: z.boolean(),
+    nextRunTime: Timestamp.nullable(),
+    lastRunTime: Timestamp.nullable(),
+    lastExecutionId: z.int().nullable(),
+    /** Why the last run could not start an execution. */
+    lastError: z.string().nullable(),
+    createdBy: z.string(),
+    createdTime: Timestamp,
+  })
+  .meta({ id: 'Schedule' });
+export type ScheduleView = z.infer<typeof ScheduleView>;

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { ApiRequest } from '../http/api-request.js';
 import { HttpProblem, ProblemType } from '../http/problem.js';
 import { parseApiKey, secretMatches } from './api-keys.js';
+import { isTaskCredential } from './task-credentials.js';
 import { unauthorized } from './worker-authenticator.js';
 
 export interface ManagementCaller {
@@ -68,6 +69,14 @@ export class ManagementAuthenticator {
 
   async #fromApiKey(presented: string): Promise<ManagementCaller> {
     const parsed = parseApiKey(presented);
+    if (!parsed && isTaskCredential(presented)) {
+      throw new HttpProblem({
+        type: ProblemType.forbidden,
+        title: 'Forbidden',
+        status: 403,
+        detail: "a task credential may only start, stop and read its own execution's children (/api/v1/task/…)",
+      });
+    }
     if (!parsed) throw unauthorized('the API key is not in the form so_<id>_<secret>');
     const now = this.clock.now();
     let entry = this.#keys.get(parsed.apiKeyId);

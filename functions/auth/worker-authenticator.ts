@@ -6,7 +6,7 @@ import {
   workerTokenClockSkewSeconds,
   workerTokenMaxLifetimeSeconds,
 } from '../../contracts/worker-auth.js';
-import type { Catalog } from '../catalog/catalog.js';
+import type { Catalog, WorkerAgentInfo } from '../catalog/catalog.js';
 import type { WorkerAgent } from '../catalog/domain.js';
 import type { Clock } from '../clock.js';
 import { HttpProblem, ProblemType } from '../http/problem.js';
@@ -14,6 +14,8 @@ import { HttpProblem, ProblemType } from '../http/problem.js';
 export interface AuthenticatedWorker {
   workerAgentId: string;
 }
+
+type LearnedCertificate = NonNullable<WorkerAgentInfo['certificate']>;
 
 /** How long a verified token is trusted without looking the worker up again. */
 const verifiedTokenTtlMs = 10_000;
@@ -54,7 +56,7 @@ export class WorkerAuthenticator {
     }
     const presented = header.x5c?.[0] ? parseCertificate(header.x5c[0]) : undefined;
     const sha256 = Buffer.from(x5t, 'base64url').toString('hex');
-    const { worker, certPem } = await this.#findWorker(sha256, presented);
+    const { worker, certPem, learned } = await this.#findWorker(sha256, presented);
 
     const notAfter = worker.certNotAfter ?? (presented ? Date.parse(presented.validTo) : undefined);
     if (notAfter !== undefined && notAfter < now) throw unauthorized(workerAuthFailures.certificateExpired);
@@ -75,6 +77,8 @@ export class WorkerAuthenticator {
     if ((payload.exp ?? 0) - (payload.iat ?? 0) > workerTokenMaxLifetimeSeconds) {
       throw unauthorized(workerAuthFailures.tooLong);
     }
+    // Only a token proven to come from the certificate's key may teach the master that certificate.
+    if (learned) await this.catalog.recordWorkerAgentInfo(worker.workerAgentId, { certificate: learned });
     this.#remember(token, worker.workerAgentId, Math.min(now + verifiedTokenTtlMs, (payload.exp ?? 0) * 1000));
     return { workerAgentId: worker.workerAgentId };
   }
@@ -86,9 +90,13 @@ export class WorkerAuthenticator {
 
   /**
    * The worker the token's certificate identifies. A worker registered by thumbprint only presents its
-   * certificate (x5c) the first time; it is checked against the thumbprint and kept, so later requests use it.
+   * certificate (x5c) the first time; it is checked against the thumbprint and returned as `learned`, for the
+   * caller to keep once the token's signature proves the worker holds its key.
    */
-  async #findWorker(sha256: string, presented: X509Certificate | undefined): Promise<{ worker: WorkerAgent; certPem: string }> {
+  async #findWorker(
+    sha256: string,
+    presented: X509Certificate | undefined,
+  ): Promise<{ worker: WorkerAgent; certPem: string; learned?: LearnedCertificate }> {
     let worker = await this.catalog.findWorkerAgentByThumbprint(sha256);
     const presentedSha1 = presented ? hex(presented.fingerprint) : undefined;
     const presentedSha256 = presented ? hex(presented.fingerprint256) : undefined;
@@ -107,15 +115,11 @@ export class WorkerAuthenticator {
       throw unauthorized(workerAuthFailures.unknownCertificate);
     }
     const certPem = presented.toString();
-    await this.catalog.recordWorkerAgentInfo(worker.workerAgentId, {
-      certificate: {
-        pem: certPem,
-        notAfter: Date.parse(presented.validTo),
-        thumbprintSha1: presentedSha1!,
-        thumbprintSha256: presentedSha256,
-      },
-    });
-    return { worker, certPem };
+    return {
+      worker,
+      certPem,
+      learned: { pem: certPem, notAfter: Date.parse(presented.validTo), thumbprintSha1: presentedSha1!, thumbprintSha256: presentedSha256 },
+    };
   }
 
   async #publicKey(sha256: string, certPem: string, alg: string): Promise<CryptoKey> {

@@ -12,7 +12,9 @@ import type {
   MasterProperties,
   NewEventMessage,
   PackageRunner,
+  MisfirePolicy,
   Page,
+  Schedule,
   ParameterValue,
   ProjectVersion,
   Task,
@@ -68,7 +70,10 @@ export interface Catalog {
   setExecutionParameterValue(executionId: number, name: string, value: ParameterValue): Promise<Execution>;
   addExecutionWorker(executionId: number, workerAgentId: string): Promise<Execution>;
   startExecution(executionId: number, options?: { retryCount?: number }): Promise<Execution>;
-  /** Created or pending: canceled at once. Running: stopping, until the worker confirms or its lease ends. */
+  /**
+   * Created or pending: canceled at once. Running: stopping, until the worker confirms or its lease ends.
+   * Every child still going is stopped the same way, down the whole tree.
+   */
   stopOperation(executionId: number, actor: string): Promise<Execution>;
   getExecution(executionId: number): Promise<Execution>;
   listExecutions(filter: ExecutionFilter, page: PageRequest): Promise<Page<ExecutionSummary>>;
@@ -100,8 +105,29 @@ export interface Catalog {
   // Event messages (SSISDB: catalog.event_messages)
   /** Stores a batch; lines already stored (same task and sequence number) are skipped. */
   appendEventMessages(messages: readonly NewEventMessage[]): Promise<void>;
-  /** Messages of an execution after a cursor, oldest first. */
-  listEventMessages(executionId: number, afterEventMessageId: number, limit: number): Promise<EventMessage[]>;
+  /** Messages of an execution (and, with `tree`, of all its descendants) after a cursor, oldest first. */
+  listEventMessages(
+    executionId: number,
+    afterEventMessageId: number,
+    limit: number,
+    options?: { tree?: boolean },
+  ): Promise<EventMessage[]>;
+
+  // Schedules (what SQL Server Agent jobs did)
+  createSchedule(input: CreateScheduleInput, actor: string): Promise<Schedule>;
+  listSchedules(): Promise<Schedule[]>;
+  getSchedule(scheduleId: number): Promise<Schedule>;
+  /** Enabling computes the next run from now: missed slots while disabled are not run. */
+  setScheduleEnabled(scheduleId: number, enabled: boolean, actor: string): Promise<Schedule>;
+  removeSchedule(scheduleId: number, actor: string): Promise<void>;
+  /** Starts the schedule's execution now, leaving its next run as it was. */
+  runScheduleNow(scheduleId: number, actor: string): Promise<Execution>;
+  /**
+   * Starts every due schedule's execution, exactly once per due time even when several master instances call this
+   * at once, and moves each schedule to its next run. After downtime a schedule's missed slots count as one
+   * (`run-once`) or are dropped (`skip`).
+   */
+  fireDueSchedules(): Promise<FiredSchedule[]>;
 
   // API keys and audit
   insertApiKey(input: NewApiKey, actor: string): Promise<ApiKey>;
@@ -192,6 +218,11 @@ export interface CreateExecutionInput {
   /** Overrides the package's timeout. */
   timeoutMs?: number | undefined;
   parentExecutionId?: number | undefined;
+  /**
+   * With `parentExecutionId`: the parent's name for this child. An existing child with the same key is returned
+   * instead of a new one, so a parent retried after its worker died does not start its children twice.
+   */
+  childKey?: string | undefined;
   /** Start in the same transaction (`start_execution` right after `create_execution`). */
   start?: { retryCount?: number | undefined } | undefined;
 }
@@ -253,4 +284,34 @@ export interface NewApiKey {
   name: string;
   role: ApiKeyRole;
   keyHash: string;
+}
+
+export interface CreateScheduleInput {
+  name: string;
+  folderName: string;
+  projectName: string;
+  packageName: string;
+  parameters?: Record<string, ParameterValue> | undefined;
+  workerAgentIds?: string[] | undefined;
+  requiredTags?: string[] | undefined;
+  retryCount?: number | undefined;
+  timeoutMs?: number | undefined;
+  /** 5 fields (minute first) or 6 (seconds first). */
+  cronExpression: string;
+  /** An IANA time zone. @default 'UTC' */
+  timeZone?: string | undefined;
+  /** @default 'run-once' */
+  misfirePolicy?: MisfirePolicy | undefined;
+  /** @default true */
+  enabled?: boolean | undefined;
+}
+
+export interface FiredSchedule {
+  scheduleId: number;
+  /** When it was due (it may have been missed by a while). */
+  dueTime: number;
+  /** The execution started, or null when the slot was skipped or the execution could not be created. */
+  executionId: number | null;
+  /** Why no execution was started, when none was. */
+  reason?: string | undefined;
 }

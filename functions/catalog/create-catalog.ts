@@ -6,9 +6,10 @@ import { apiKeyOperations } from './operations/api-keys.js';
 import { auditOperations } from './operations/audit.js';
 import { cleanupOperation } from './operations/cleanup.js';
 import { eventMessageOperations } from './operations/event-messages.js';
-import { executionOperations } from './operations/executions.js';
+import { executionOperations } from './operations/executions/execution-operations.js';
 import { masterPropertyOperations } from './operations/master-properties.js';
 import { projectOperations } from './operations/projects.js';
+import { scheduleOperations } from './operations/schedules.js';
 import { claimTasksOperation } from './operations/tasks/claim-tasks.js';
 import { completeTaskOperation } from './operations/tasks/complete-task.js';
 import { expireLeasesOperation } from './operations/tasks/expire-leases.js';
@@ -47,6 +48,7 @@ export function createCatalog(options: CatalogOptions): Catalog {
     ...completeTaskOperation(ctx),
     ...expireLeasesOperation(ctx),
     ...cleanupOperation(ctx),
+    ...scheduleOperations(ctx),
     ...eventMessageOperations(ctx),
     ...apiKeyOperations(ctx),
     ...auditOperations(ctx),

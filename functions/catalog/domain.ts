@@ -157,6 +157,8 @@ export interface ExecutionSummary {
   endTime: number | null;
   statusMessage: string | null;
   parentExecutionId: number | null;
+  /** The schedule that started it, if one did. */
+  scheduleId: number | null;
   /** Attempts made so far (tasks created). */
   attemptCount: number;
   /** The worker of the latest attempt, once one was claimed. */
@@ -255,4 +257,32 @@ export interface Page<T> {
   items: T[];
   /** Pass back as `offset` to read the next page; `null` on the last page. */
   nextOffset: number | null;
+}
+
+export type MisfirePolicy = 'run-once' | 'skip';
+
+/** A schedule: a package run on a cron expression in a time zone (what SQL Server Agent jobs did). */
+export interface Schedule {
+  scheduleId: number;
+  name: string;
+  folderName: string;
+  projectName: string;
+  packageName: string;
+  /** Non-sensitive values; sensitive ones are listed by name only. */
+  parameters: Record<string, ParameterValue>;
+  sensitiveParameterNames: string[];
+  workerAgentIds: string[];
+  requiredTags: string[];
+  retryCount: number;
+  timeoutMs: number | null;
+  cronExpression: string;
+  timeZone: string;
+  misfirePolicy: MisfirePolicy;
+  isEnabled: boolean;
+  nextRunTime: number | null;
+  lastRunTime: number | null;
+  lastExecutionId: number | null;
+  lastError: string | null;
+  createdBy: string;
+  createdTime: number;
 }

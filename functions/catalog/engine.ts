@@ -31,8 +31,10 @@ export interface CatalogEngine {
   migrate(): Promise<void>;
 
   /**
-   * Runs `work` in one short write transaction. SQLite takes the write lock up front (`BEGIN IMMEDIATE`) so two
-   * processes never deadlock upgrading a read lock; SQL Server retries the whole transaction on transient errors.
+   * Runs `work` in one short write transaction: all of it is committed, or none of it. SQLite takes the write lock
+   * up front (`BEGIN IMMEDIATE`) so two processes never deadlock upgrading a read lock, and lets transactions that
+   * wait together share one commit, each in its own savepoint (see sqlite/group-commit.ts); SQL Server retries
+   * the whole transaction on transient errors.
    */
   transaction<T>(work: (trx: CatalogTrx) => Promise<T>): Promise<T>;
 

@@ -31,6 +31,7 @@ export interface CatalogTables {
   event_messages: EventMessagesTable;
   api_keys: ApiKeysTable;
   audit_trail: AuditTrailTable;
+  schedules: SchedulesTable;
 }
 
 /** The migration ledger: one row per applied migration. */
@@ -129,6 +130,9 @@ export interface ExecutionsTable {
   end_time: Int64 | null;
   status_message: string | null;
   parent_execution_id: number | null;
+  /** The parent's name for this child: unique per parent, so a retried parent finds the child it already started. */
+  child_key: string | null;
+  schedule_id: number | null;
 }
 
 /** SSISDB `execution_parameter_values`. Sensitive values are stored only encrypted, in `sensitive_value`. */
@@ -203,4 +207,34 @@ export interface AuditTrailTable {
   target_id: string;
   /** JSON object. */
   details: string;
+}
+
+/** What SQL Server Agent jobs did: run a package on a cron expression in a time zone. */
+export interface SchedulesTable {
+  schedule_id: Generated<number>;
+  name: string;
+  folder_name: string;
+  project_name: string;
+  package_name: string;
+  /** JSON object of the non-sensitive parameter values. */
+  parameters: string;
+  /** The sensitive values' JSON object, encrypted by the value cipher; NULL when there are none. */
+  sensitive_parameters: string | null;
+  /** JSON arrays. */
+  worker_agent_ids: string;
+  required_tags: string;
+  retry_count: number;
+  timeout_ms: number | null;
+  cron_expression: string;
+  time_zone: string;
+  misfire_policy: string;
+  is_enabled: Flag;
+  /** When it fires next; NULL while disabled. */
+  next_run_time: Int64 | null;
+  last_run_time: Int64 | null;
+  last_execution_id: number | null;
+  /** Why the last run could not start an execution, if it could not. */
+  last_error: string | null;
+  created_by: string;
+  created_time: Int64;
 }

@@ -61,6 +61,8 @@ export const masterSettingsSchema = z.object({
   SCALEOUT_CLEANUP_SCHEDULE: ncrontab.default('0 0 */12 * * *'),
   /** Event messages move from the queue to the catalog this often. */
   SCALEOUT_EVENT_DRAIN_SCHEDULE: ncrontab.default('*/2 * * * * *'),
+  /** Due schedules are looked for this often: a schedule starts at most this late. */
+  SCALEOUT_SCHEDULES_SCHEDULE: ncrontab.default('*/10 * * * * *'),
   /** App Service authentication (Entra ID) fronts the management API: trust its principal header. */
   SCALEOUT_ENTRA_AUTH: trueFalse,
   /** The local host's HTTPS port (SSIS PortNumber 8391). */
@@ -77,6 +79,23 @@ export const platformSettingNames = [
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
   'AzureWebJobsFeatureFlags',
   'AzureFunctionsJobHost__logging__logLevel__default',
+] as const;
+
+/**
+ * Settings of the other components, which share the SCALEOUT_ prefix: one shell may run `npm start` and the
+ * `scaleout` CLI, or a worker beside the master. The master leaves them alone.
+ */
+export const otherComponentSettingNames = [
+  // the manager CLI
+  'SCALEOUT_MASTER',
+  'SCALEOUT_API_KEY',
+  'SCALEOUT_MASTER_THUMBPRINT',
+  'SCALEOUT_CONFIG',
+  'SCALEOUT_DEBUG',
+  // the worker agent
+  'SCALEOUT_WORKER_CONFIG',
+  'SCALEOUT_PFX_PASSWORD',
+  'SCALEOUT_DTEXEC',
 ] as const;
 
 /** What Azure must give the master: no embedded fallback makes sense there. */
@@ -111,7 +130,7 @@ export interface MasterConfig {
   leaseMs: number;
   claimMaxWaitMs: number;
   workerOfflineAfterMs: number;
-  schedules: { masterHeartbeat: string; expiredTasks: string; cleanup: string; eventDrain: string };
+  schedules: { masterHeartbeat: string; expiredTasks: string; cleanup: string; eventDrain: string; fireSchedules: string };
   entraAuth: boolean;
   localHost: { port: number; host: string };
 }
@@ -133,9 +152,12 @@ export function normaliseAddress(address: string): string {
 export function parseMasterConfig(env: Record<string, string | undefined>, hosting: Hosting): MasterConfig {
   const problems: { setting: string; reason: string }[] = [];
   const known = new Set<string>(Object.keys(masterSettingsSchema.shape));
+  const others = new Set<string>(otherComponentSettingNames);
   for (const key of Object.keys(env)) {
     // A misspelt setting would silently fall back to its default: refuse it instead.
-    if (key.startsWith('SCALEOUT_') && !known.has(key)) problems.push({ setting: key, reason: 'unknown setting' });
+    if (key.startsWith('SCALEOUT_') && !known.has(key) && !others.has(key)) {
+      problems.push({ setting: key, reason: 'unknown setting (the master reads the settings listed in the README)' });
+    }
   }
   const input = Object.fromEntries([...known].map((key) => [key, env[key] === '' ? undefined : env[key]]));
   const parsed = masterSettingsSchema.safeParse(input);
@@ -209,6 +231,7 @@ export function parseMasterConfig(env: Record<string, string | undefined>, hosti
       expiredTasks: s.SCALEOUT_EXPIRED_TASKS_SCHEDULE,
       cleanup: s.SCALEOUT_CLEANUP_SCHEDULE,
       eventDrain: s.SCALEOUT_EVENT_DRAIN_SCHEDULE,
+      fireSchedules: s.SCALEOUT_SCHEDULES_SCHEDULE,
     },
     entraAuth: s.SCALEOUT_ENTRA_AUTH,
     localHost: { port: s.SCALEOUT_PORT, host: s.SCALEOUT_HOST },

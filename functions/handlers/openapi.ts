@@ -1,12 +1,13 @@
 import { managementEndpoints } from '../../contracts/management/endpoints.js';
 import { buildOpenApiDocument, getOpenApiDocument } from '../../contracts/openapi.js';
+import { taskEndpoints } from '../../contracts/task-api.js';
 import { workerEndpoints } from '../../contracts/worker-protocol.js';
 import { defineHandler } from '../http/define-handler.js';
 
 let document: Record<string, unknown> | undefined;
 
 export const getOpenApiDocumentFunction = defineHandler(getOpenApiDocument, async (_input, services) => {
-  document ??= buildOpenApiDocument([...workerEndpoints, ...managementEndpoints, getOpenApiDocument], {
+  document ??= buildOpenApiDocument([...workerEndpoints, ...managementEndpoints, ...taskEndpoints, getOpenApiDocument], {
     version: services.version,
     serverUrl: services.config.masterAddress,
   });

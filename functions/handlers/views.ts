@@ -110,9 +110,16 @@ export function toExecutionSummaryView(execution: ExecutionSummary): ExecutionSu
   };
 }
 
-export function toExecutionView(execution: Execution, tasks: Task[], waitingReason: string | null): ExecutionView {
+export function toExecutionView(
+  execution: Execution,
+  tasks: Task[],
+  waitingReason: string | null,
+  children: ExecutionSummary[],
+): ExecutionView {
   return {
     ...toExecutionSummaryView(execution),
+    scheduleId: execution.scheduleId,
+    children: children.map(toExecutionSummaryView),
     projectVersionId: execution.projectVersionId,
     timeoutMs: execution.timeoutMs,
     workerAgentIds: execution.allowedWorkerIds,
@@ -167,7 +174,7 @@ export function toApiKeyView(key: ApiKey): ApiKeyView {
   };
 }
 
-export function toClaimedTaskView(task: ClaimedTask): ClaimedTaskView {
+export function toClaimedTaskView(task: ClaimedTask, taskCredential: string): ClaimedTaskView {
   return {
     taskId: task.taskId,
     attemptNumber: task.attemptNumber,
@@ -182,5 +189,6 @@ export function toClaimedTaskView(task: ClaimedTask): ClaimedTaskView {
     parameters: task.parameters,
     sensitiveParameterNames: task.sensitiveParameterNames,
     timeoutMs: task.timeoutMs,
+    taskCredential,
   };
 }

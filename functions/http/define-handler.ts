@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { isBinary, type BinaryContent, type EndpointOutput, type EndpointSpec, type HttpMethod } from '../../contracts/endpoint.js';
 import type { AuthenticatedWorker } from '../auth/worker-authenticator.js';
 import type { ManagementCaller } from '../auth/management-authenticator.js';
+import type { TaskCaller } from '../auth/task-credentials.js';
 import type { MasterServices } from '../master-services.js';
 import { jsonResponse, type ApiRequest, type ApiResponse, type Invocation } from './api-request.js';
 import { parseInput } from './parse-input.js';
@@ -12,7 +13,9 @@ type CallerOf<E extends EndpointSpec> = E['access'] extends { kind: 'worker' }
   ? AuthenticatedWorker
   : E['access'] extends { kind: 'management' }
     ? ManagementCaller
-    : undefined;
+    : E['access'] extends { kind: 'task' }
+      ? TaskCaller
+      : undefined;
 
 export interface HandlerInput<E extends EndpointSpec> {
   params: Parsed<E['params']>;
@@ -57,13 +60,16 @@ export function defineHandler<E extends EndpointSpec>(
     route: `api${endpoint.path}`,
     maxBodyBytes: options.maxBodyBytes ?? defaultMaxBodyBytes,
     async handler(request, services, invocation) {
-      let caller: AuthenticatedWorker | ManagementCaller | undefined;
+      let caller: AuthenticatedWorker | ManagementCaller | TaskCaller | undefined;
       switch (endpoint.access.kind) {
         case 'worker':
           caller = await services.workerAuth.authenticate(request.header('authorization'));
           break;
         case 'management':
           caller = await services.managementAuth.authenticate(request, endpoint.access.role);
+          break;
+        case 'task':
+          caller = await services.taskCredentials.authenticate(request.header('authorization'));
           break;
         case 'public':
           caller = undefined;

@@ -1,4 +1,4 @@
-import { type z } from 'zod';
+import type { z } from 'zod';
 import { issuesOf } from '../../contracts/client.js';
 import { problemContentType, type Problem } from '../../contracts/endpoint.js';
 import { CatalogError, ValidationError } from '../catalog/errors.js';
@@ -49,7 +49,14 @@ export function invalidRequest(error: z.ZodError, part: string): HttpProblem {
 export function toProblem(error: unknown, instance: string, invocation: Invocation): Problem {
   if (error instanceof HttpProblem) return { ...error.problem, instance };
   if (error instanceof PayloadTooLargeError) {
-    return { type: ProblemType.payloadTooLarge, title: 'Payload too large', status: 413, detail: error.message, instance };
+    return {
+      type: ProblemType.payloadTooLarge,
+      title: 'Payload too large',
+      status: 413,
+      detail: error.message,
+      instance,
+      errors: [{ field: 'body', reason: `larger than ${error.limitBytes} bytes` }],
+    };
   }
   if (error instanceof ValidationError) {
     return {

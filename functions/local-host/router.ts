@@ -5,6 +5,7 @@ interface CompiledRoute {
   segments: ({ literal: string } | { param: string; catchAll: boolean })[];
   /** More literal segments win, as in ASP.NET routing: `workers/{id}/enable` before `workers/{id}`. */
   literals: number;
+  catchAll: boolean;
 }
 
 export type RouteMatch =
@@ -23,7 +24,12 @@ export class Router {
           const param = /^\{(\*?)(\w+)\}$/.exec(segment);
           return param ? { param: param[2]!, catchAll: param[1] === '*' } : { literal: segment.toLowerCase() };
         });
-        return { fn, segments, literals: segments.filter((s) => 'literal' in s).length };
+        return {
+          fn,
+          segments,
+          literals: segments.filter((s) => 'literal' in s).length,
+          catchAll: segments.some((s) => 'catchAll' in s && s.catchAll),
+        };
       })
       .sort((a, b) => b.literals - a.literals || b.segments.length - a.segments.length);
   }
@@ -35,7 +41,8 @@ export class Router {
       const params = matchSegments(route, parts);
       if (!params) continue;
       if (route.fn.method === method) return { kind: 'found', fn: route.fn, params };
-      allowed.push(route.fn.method);
+      // A catch-all (the dashboard's GET) matches every path; it must not turn an unknown API path into a 405.
+      if (!route.catchAll) allowed.push(route.fn.method);
     }
     return allowed.length > 0 ? { kind: 'wrong-method', allowed } : { kind: 'not-found' };
   }

@@ -110,8 +110,10 @@ async function handle(
     signal: aborted.signal,
   };
   const response = await runHttpFunction(match.fn, request, services, { ...invocation, functionName: match.fn.name });
-  // A body left unread (refused early, or too large) is not worth receiving: close instead of draining it.
-  const headers = req.readableEnded ? (response.headers ?? {}) : { ...response.headers, connection: 'close' };
+  // A body still arriving (refused early, or too large) is not worth receiving: close instead of draining it.
+  // A request that arrived whole (every GET, most POSTs) keeps its connection: what is left unread is dropped.
+  const headers = req.complete ? (response.headers ?? {}) : { ...response.headers, connection: 'close' };
+  if (req.complete) req.resume();
   res.writeHead(response.status, headers);
   res.end(response.body);
 }

@@ -18,11 +18,13 @@ export class TimerRunner {
     private readonly timers: readonly TimerFunction[],
     private readonly services: MasterServices,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // Every timer can be triggered by hand from the start, whether or not its schedule runs.
+    for (const timer of timers) this.#state.set(timer.name, { running: undefined, again: false });
+  }
 
   start(): void {
     for (const timer of this.timers) {
-      this.#state.set(timer.name, { running: undefined, again: false });
       this.#jobs.push(new Cron(timer.schedule(this.services.config), { timezone: 'UTC' }, () => this.trigger(timer.name)));
     }
   }

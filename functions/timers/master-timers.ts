@@ -69,4 +69,26 @@ export const drainEventQueueTimer: TimerFunction = {
   },
 };
 
-export const masterTimers = [masterHeartbeatTimer, dealWithExpiredTasksTimer, cleanupCompletedJobsTimer, drainEventQueueTimer];
+/** What SQL Server Agent did: due schedules start their executions, each due time exactly once. */
+export const fireSchedulesTimer: TimerFunction = {
+  kind: 'timer',
+  name: 'fireSchedules',
+  scheduleSetting: 'SCALEOUT_SCHEDULES_SCHEDULE',
+  schedule: (config) => config.schedules.fireSchedules,
+  async run(services, invocation) {
+    const fired = await services.catalog.fireDueSchedules();
+    for (const run of fired) {
+      if (run.executionId === null) invocation.log.warn('schedule did not run', { ...run });
+    }
+    const started = fired.filter((run) => run.executionId !== null).length;
+    if (started > 0) services.workSignal.notify(started);
+  },
+};
+
+export const masterTimers = [
+  masterHeartbeatTimer,
+  dealWithExpiredTasksTimer,
+  cleanupCompletedJobsTimer,
+  drainEventQueueTimer,
+  fireSchedulesTimer,
+];

@@ -26,6 +26,7 @@ const azureValues: Record<string, string> = {
   SCALEOUT_EXPIRED_TASKS_SCHEDULE: '*/5 * * * * *',
   SCALEOUT_CLEANUP_SCHEDULE: '0 0 */12 * * *',
   SCALEOUT_EVENT_DRAIN_SCHEDULE: '*/2 * * * * *',
+  SCALEOUT_SCHEDULES_SCHEDULE: '*/10 * * * * *',
 };
 
 describe("the Function App's app settings in the Bicep", () => {

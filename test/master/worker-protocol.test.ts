@@ -1,18 +1,33 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../contracts/client.js';
+import { endpointPath } from '../../contracts/endpoint.js';
 import {
   addWorker,
   createExecution,
   deployProject,
+  disableWorker,
   enableScaleOut,
   enableWorker,
   getExecution,
   listExecutionEvents,
+  removeWorker,
+  stopExecution,
 } from '../../contracts/management/endpoints.js';
-import { claimTasks, completeTask, downloadArchive, heartbeat, postEvents } from '../../contracts/worker-protocol.js';
+import { NodeHttpsTransport } from '../../contracts/node-https-transport.js';
+import { workerAuthFailures } from '../../contracts/worker-auth.js';
+import {
+  archiveSha256Header,
+  claimTasks,
+  completeTask,
+  downloadArchive,
+  heartbeat,
+  postEvents,
+} from '../../contracts/worker-protocol.js';
 import { sampleProjectFiles, zipFiles } from '../support/project-zip.js';
 import { startTestMaster, type TestMaster } from '../support/test-master.js';
-import { createWorkerIdentity, workerCaller, type WorkerCaller } from '../support/test-worker.js';
+import { createWorkerIdentity, workerCaller, workerToken, type WorkerCaller, type WorkerIdentity } from '../support/test-worker.js';
+import { until } from '../support/until.js';
 
 const agent = { agentVersion: '0.1.0', os: 'linux x64', machineName: 'node-a', userAccount: 'svc' };
 
@@ -20,13 +35,25 @@ describe('the worker protocol over HTTPS against the local host', () => {
   let master: TestMaster;
   let worker: WorkerCaller & { close(): void };
   let workerAgentId: string;
+  let identity: WorkerIdentity;
+  const others: (WorkerCaller & { close(): void })[] = [];
+
+  /** Another enabled worker, with its own certificate and connection. */
+  async function addEnabledWorker(name: string): Promise<{ id: string; call: WorkerCaller }> {
+    const other = await createWorkerIdentity(name);
+    const id = (await master.admin(addWorker, { body: { certificate: other.certPem } })).worker!.workerAgentId;
+    await master.admin(enableWorker, { params: { workerAgentId: id } });
+    const call = workerCaller(other, master.url, master.host.certificateThumbprint);
+    others.push(call);
+    return { id, call };
+  }
 
   beforeAll(async () => {
     master = await startTestMaster();
     await master.admin(enableScaleOut, {});
     const archive = await zipFiles(sampleProjectFiles());
     await master.admin(deployProject, { params: { folderName: 'Finance', projectName: 'ETL' }, body: archive });
-    const identity = await createWorkerIdentity('node-a');
+    identity = await createWorkerIdentity('node-a');
     const added = await master.admin(addWorker, { body: { certificate: identity.certPem } });
     workerAgentId = added.worker!.workerAgentId;
     await master.admin(enableWorker, { params: { workerAgentId } });
@@ -35,6 +62,7 @@ describe('the worker protocol over HTTPS against the local host', () => {
 
   afterAll(async () => {
     worker?.close();
+    for (const other of others) other.close();
     await master?.stop();
   });
 
@@ -112,5 +140,96 @@ describe('the worker protocol over HTTPS against the local host', () => {
     await expect(stale).rejects.toMatchObject({ status: 409, problem: { type: 'urn:scaleout:problem:stale-attempt' } });
     await expect(stale).rejects.toBeInstanceOf(ApiError);
     expect((await master.admin(getExecution, { params: { executionId: created.executionId } })).status).toBe(2);
+  });
+
+  it('serves the archive with its SHA-256 in x-scaleout-sha256', async () => {
+    const created = await master.admin(createExecution, {
+      body: { folderName: 'Finance', projectName: 'ETL', packageName: 'load', start: true },
+    });
+    const { tasks } = await worker(claimTasks, { body: { freeSlots: 1, waitMs: 1000 } });
+    expect(tasks[0]!.executionId).toBe(created.executionId);
+    const transport = new NodeHttpsTransport({ baseUrl: master.url, pinnedThumbprint: master.host.certificateThumbprint });
+    try {
+      const response = await transport.request({
+        method: 'GET',
+        path: endpointPath(downloadArchive, { projectVersionId: tasks[0]!.archive.projectVersionId }),
+        headers: { authorization: `Bearer ${await workerToken(identity, master.url)}` },
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers['content-type']).toBe('application/zip');
+      expect(response.headers[archiveSha256Header]).toBe(tasks[0]!.archive.sha256);
+      expect(createHash('sha256').update(response.body).digest('hex')).toBe(tasks[0]!.archive.sha256);
+    } finally {
+      transport.close();
+    }
+    await worker(completeTask, { params: { taskId: tasks[0]!.taskId }, body: { attemptNumber: 1, outcome: 'succeeded', exitCode: 0 } });
+  });
+
+  it('wakes a waiting claim at once when an execution is started on the same instance', async () => {
+    const waiting = master.host.services.workSignal.waiting;
+    const claim = worker(claimTasks, { body: { freeSlots: 1, waitMs: 20_000 } });
+    await until('the claim to wait', () => master.host.services.workSignal.waiting > waiting);
+    const queriesBefore = master.host.services.catalogQueryCount;
+    const started = Date.now();
+    const created = await master.admin(createExecution, {
+      body: { folderName: 'Finance', projectName: 'ETL', packageName: 'load', start: true },
+    });
+    const { tasks } = await claim;
+    // Far sooner than the 20 s the claim may wait: the start woke it.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(tasks.map((t) => t.executionId)).toEqual([created.executionId]);
+    expect(master.host.services.catalogQueryCount).toBeGreaterThan(queriesBefore);
+    await worker(completeTask, { params: { taskId: tasks[0]!.taskId }, body: { attemptNumber: 1, outcome: 'succeeded', exitCode: 0 } });
+  });
+
+  it('passes a stop to the running attempt through the heartbeat; the canceled report ends the execution', async () => {
+    const created = await master.admin(createExecution, {
+      body: { folderName: 'Finance', projectName: 'ETL', packageName: 'load', start: true },
+    });
+    const { tasks } = await worker(claimTasks, { body: { freeSlots: 1, waitMs: 1000 } });
+    const ref = { taskId: tasks[0]!.taskId, attemptNumber: tasks[0]!.attemptNumber };
+    expect((await worker(heartbeat, { body: { tasks: [ref], agent } })).cancel).toEqual([]);
+
+    const stopping = await master.admin(stopExecution, { params: { executionId: created.executionId } });
+    expect(stopping).toMatchObject({ status: 8, statusName: 'stopping' });
+    const beat = await worker(heartbeat, { body: { tasks: [ref], agent } });
+    expect(beat).toMatchObject({ renewed: [ref], cancel: [ref], lost: [] });
+
+    const done = await worker(completeTask, { params: { taskId: ref.taskId }, body: { attemptNumber: 1, outcome: 'canceled', exitCode: null } });
+    expect(done).toMatchObject({ executionStatus: 3, executionStatusName: 'canceled' });
+  });
+
+  it('gives a disabled worker no new task, but lets it heartbeat and complete the one it runs', async () => {
+    const other = await addEnabledWorker('node-disabled');
+    const first = await master.admin(createExecution, {
+      body: { folderName: 'Finance', projectName: 'ETL', packageName: 'load', workerAgentIds: [other.id], start: true },
+    });
+    const { tasks } = await other.call(claimTasks, { body: { freeSlots: 5, waitMs: 1000 } });
+    expect(tasks.map((t) => t.executionId)).toEqual([first.executionId]);
+    const ref = { taskId: tasks[0]!.taskId, attemptNumber: 1 };
+
+    await master.admin(disableWorker, { params: { workerAgentId: other.id } });
+    const second = await master.admin(createExecution, {
+      body: { folderName: 'Finance', projectName: 'ETL', packageName: 'load', workerAgentIds: [other.id], start: true },
+    });
+    expect((await other.call(claimTasks, { body: { freeSlots: 5, waitMs: 0 } })).tasks).toEqual([]);
+
+    const beat = await other.call(heartbeat, { body: { tasks: [ref], agent: { ...agent, machineName: 'node-disabled' } } });
+    expect(beat).toMatchObject({ renewed: [ref], lost: [], cancel: [], workerEnabled: false });
+    const done = await other.call(completeTask, { params: { taskId: ref.taskId }, body: { attemptNumber: 1, outcome: 'succeeded', exitCode: 0 } });
+    expect(done.executionStatus).toBe(7);
+
+    const waiting = await master.admin(getExecution, { params: { executionId: second.executionId } });
+    expect(waiting).toMatchObject({ status: 5 });
+    expect(waiting.waitingReason).toContain('disabled');
+    await master.admin(stopExecution, { params: { executionId: second.executionId } });
+  });
+
+  it('refuses a removed worker with 401', async () => {
+    const other = await addEnabledWorker('node-removed');
+    expect((await other.call(claimTasks, { body: { freeSlots: 1, waitMs: 0 } })).tasks).toEqual([]);
+    await master.admin(removeWorker, { params: { workerAgentId: other.id } });
+    const refused = other.call(heartbeat, { body: { tasks: [], agent } });
+    await expect(refused).rejects.toMatchObject({ status: 401, problem: { detail: workerAuthFailures.unknownCertificate } });
   });
 });

@@ -48,6 +48,7 @@ async function harness(): Promise<Harness> {
         tasksFolder: join(root, 'tasks'),
         archives: new ArchiveCache(join(root, 'archives'), (id) => h?.master.downloadArchive(id) ?? Promise.reject(new Error('no master'))),
         runners: [new NodeRunner({ hostScript }), new ProcessRunner()],
+        master: { url: 'https://master.test:8391' },
         clock,
         graceMs: 10_000,
       }),

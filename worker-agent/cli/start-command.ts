@@ -69,6 +69,7 @@ export async function startCommand(config: ConfigLocation, cli: CliContext): Pro
     runners: [new NodeRunner(), new ProcessRunner(), new DtexecRunner()],
     clock,
     graceMs: settings.taskCancelGracePeriodMs,
+    master: { url: settings.masterEndpoint, thumbprint: settings.masterHttpsCertThumbprint },
   });
   const dispatcher = new Dispatcher({
     maxTaskCount: settings.maxTaskCount,

@@ -4,14 +4,24 @@
  * `node node-package-host.js <module> [arguments...]`, with an IPC channel for structured events.
  *
  * context: `log(message)`, `warn`, `error`, `progress(percent, message?)`, `signal` (aborted when the package is
- * canceled: SIGTERM), `args`, `taskId`, `executionId`, `attemptNumber`, `projectDir`, `taskDir`.
- * The module's promise resolving ends the package with exit code 0; a throw or rejection with exit code 1.
+ * canceled: SIGTERM), `args`, `taskId`, `executionId`, `attemptNumber`, `projectDir`, `taskDir`, and `children`
+ * (start child executions and wait for them: child-executions.ts).
+ * The module's promise resolving ends the package with exit code 0 (what it resolves to, if anything, becomes the
+ * attempt's message: a string as is, anything else as JSON); a throw or rejection ends it with exit code 1.
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { ChildExecutions } from './child-executions.js';
 import type { HostMessage } from './run-package.js';
 
-type EventKind = HostMessage['type'];
+type EventKind = Extract<HostMessage, { kind: 'event' }>['type'];
+
+function post(body: HostMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    process.send(body, undefined, {}, () => resolve());
+  });
+}
 
 function send(type: EventKind, message: string): Promise<void> {
   const body: HostMessage = { kind: 'event', type, message };
@@ -50,6 +60,7 @@ async function main(): Promise<number> {
     await send('error', `${modulePath} has no default export function: export default async function (parameters, context) { … }`);
     return 2;
   }
+  const children = new ChildExecutions(process.env, controller.signal);
   const context = {
     log: (message: unknown) => emit('information', message),
     warn: (message: unknown) => emit('warning', message),
@@ -63,18 +74,23 @@ async function main(): Promise<number> {
     attemptNumber: Number(process.env.SCALEOUT_ATTEMPT_NUMBER),
     projectDir: process.env.SCALEOUT_PROJECT_DIR ?? process.cwd(),
     taskDir: process.env.SCALEOUT_TASK_DIR ?? process.cwd(),
+    children,
   };
   // The package's promise is what counts: a package waiting only on its signal has nothing else keeping Node alive.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
-    await (run as (parameters: unknown, context: unknown) => unknown)(parameters, context);
+    const result = await (run as (parameters: unknown, context: unknown) => unknown)(parameters, context);
+    // What the package returns is its report: the attempt's message, which a parent reads from its child.
+    if (result !== undefined) await post({ kind: 'result', message: typeof result === 'string' ? result : JSON.stringify(result) });
     return 0;
   } catch (thrown) {
-    const message = thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown);
+    // The first line is the failure's message (the worker reports it as the attempt's message); the stack follows.
+    const message = thrown instanceof Error ? `${thrown.message}${thrown.stack ? `\n${thrown.stack}` : ''}` : String(thrown);
     await send('error', `the package failed: ${message}`);
     return 1;
   } finally {
     clearInterval(keepAlive);
+    children.close();
   }
 }
 

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { taskEnvironment } from '../../contracts/task-api.js';
 import type { ClaimedTask } from '../../contracts/worker-protocol.js';
 
 /**
@@ -26,14 +27,22 @@ export interface PackageEnvironment {
   notInEnvironment: string[];
 }
 
+/** How a package reaches the master for its task API (child executions). */
+export interface MasterForPackages {
+  url: string;
+  /** The pinned master certificate's thumbprint, when the worker pins one. */
+  thumbprint?: string | undefined;
+}
+
 /**
  * The package's environment: the agent's own (without its SCALEOUT_* settings), the task's identity and folders,
- * and one variable per parameter.
+ * the master's address with the task's credential (contracts/task-api.ts), and one variable per parameter.
  */
 export function packageEnvironment(
   task: ClaimedTask,
   paths: { taskDir: string; projectDir: string; parametersFile: string },
   base: NodeJS.ProcessEnv,
+  master: MasterForPackages,
 ): PackageEnvironment {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(base)) {
@@ -42,7 +51,10 @@ export function packageEnvironment(
   Object.assign(env, {
     SCALEOUT_TASK_ID: String(task.taskId),
     SCALEOUT_ATTEMPT_NUMBER: String(task.attemptNumber),
-    SCALEOUT_EXECUTION_ID: String(task.executionId),
+    [taskEnvironment.executionId]: String(task.executionId),
+    [taskEnvironment.masterUrl]: master.url,
+    [taskEnvironment.taskCredential]: task.taskCredential,
+    ...(master.thumbprint ? { [taskEnvironment.masterThumbprint]: master.thumbprint } : {}),
     SCALEOUT_FOLDER_NAME: task.folderName,
     SCALEOUT_PROJECT_NAME: task.projectName,
     SCALEOUT_PACKAGE_NAME: task.packageName,

@@ -12,6 +12,8 @@ import { PackageLaunchError, type PackageLaunch } from './runner.js';
 export interface PackageOutput {
   line(stream: 'stdout' | 'stderr', text: string): void;
   event(type: EventType, message: string): void;
+  /** What the package says it achieved (a node package's return value): the attempt's message on success. */
+  result(message: string): void;
 }
 
 export interface PackageExit {
@@ -36,11 +38,10 @@ export interface RunPackageOptions {
 }
 
 /** A structured event from the node runner's host, over IPC. */
-export const HostMessage = z.object({
-  kind: z.literal('event'),
-  type: EventType,
-  message: z.string(),
-});
+export const HostMessage = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('event'), type: EventType, message: z.string() }),
+  z.object({ kind: z.literal('result'), message: z.string() }),
+]);
 export type HostMessage = z.infer<typeof HostMessage>;
 
 /**
@@ -64,7 +65,9 @@ export async function runPackageProcess(launch: PackageLaunch, options: RunPacka
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
   child.on('message', (message: unknown) => {
     const parsed = HostMessage.safeParse(message);
-    if (parsed.success) options.output.event(parsed.data.type, parsed.data.message.slice(0, maxEventMessageLength));
+    if (!parsed.success) return;
+    if (parsed.data.kind === 'event') options.output.event(parsed.data.type, parsed.data.message.slice(0, maxEventMessageLength));
+    else options.output.result(parsed.data.message.slice(0, 4000));
   });
 
   const started = new Promise<void>((resolve, reject) => {

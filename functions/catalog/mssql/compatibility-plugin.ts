@@ -45,11 +45,13 @@ export class MssqlCompatibilityPlugin implements KyselyPlugin {
 class MssqlCompatibilityTransformer extends OperationNodeTransformer {
   protected override transformSelectQuery(node: SelectQueryNode): SelectQueryNode {
     const inner = super.transformSelectQuery(node);
+    if (inner.offset && !inner.orderBy) {
+      throw new Error('SQL Server pages only ordered selects: add orderBy before limit/offset');
+    }
     if (!inner.limit) return inner;
     const { limit, ...rest } = inner;
     const rowCount = literal(limit.limit, 'limit');
     if (!inner.offset) return { ...rest, top: TopNode.create(rowCount) };
-    if (!inner.orderBy) throw new Error('SQL Server pages only ordered selects: add orderBy before limit/offset');
     return { ...rest, offset: OffsetNode.create(inner.offset.offset), fetch: FetchNode.create(rowCount, 'only') };
   }
 

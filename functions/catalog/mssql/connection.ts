@@ -41,75 +41,122 @@ const synonyms: Record<string, string> = {
   'connection timeout': 'timeout',
 };
 
+/** A value as given, with its key as the user spelled it (for error messages). */
+interface Given {
+  key: string;
+  value: string;
+}
+
 /** Parses a connection string; throws naming the key that is wrong. */
 export function parseMssqlConnectionString(connectionString: string): MssqlConnectionSettings {
-  const values = new Map<string, string>();
-  for (const part of connectionString.split(';')) {
-    if (part.trim() === '') continue;
-    const equals = part.indexOf('=');
-    if (equals < 0) throw new Error(`connection string: '${part.trim()}' is not key=value`);
-    const key = part.slice(0, equals).trim().toLowerCase();
-    const canonical = synonyms[key];
-    if (!canonical) throw new Error(`connection string: unknown key '${part.slice(0, equals).trim()}'`);
-    values.set(canonical, part.slice(equals + 1).trim());
+  const values = new Map<string, Given>();
+  for (const [key, value] of keyValuePairs(connectionString)) {
+    const canonical = synonyms[key.toLowerCase()];
+    if (!canonical) throw new Error(`connection string: unknown key '${key}'`);
+    values.set(canonical, { key, value });
   }
-  const rawServer = values.get('server');
+  const rawServer = values.get('server')?.value;
   if (!rawServer) throw new Error('connection string: Server is required');
-  const database = values.get('database');
+  const database = values.get('database')?.value;
   if (!database) throw new Error('connection string: Database (Initial Catalog) is required');
   const [host, portText] = rawServer.replace(/^tcp:/i, '').split(',');
   const port = portText === undefined ? 1433 : Number(portText);
   if (!host || !Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new Error(`connection string: Server '${rawServer}' is not host[,port]`);
+    throw new Error(`connection string: ${values.get('server')?.key} '${rawServer}' is not host[,port]`);
   }
   const authentication = parseAuthentication(values);
-  const timeoutSeconds = values.has('timeout') ? Number(values.get('timeout')) : 15;
+  const timeout = values.get('timeout');
+  const timeoutSeconds = timeout ? Number(timeout.value) : 15;
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
-    throw new Error('connection string: Connect Timeout must be a positive number of seconds');
+    throw new Error(`connection string: ${timeout?.key} must be a positive number of seconds, not '${timeout?.value}'`);
   }
   return {
     server: host,
     port,
     database,
     authentication,
-    encrypt: parseBoolean(values, 'encrypt', true),
-    trustServerCertificate: parseBoolean(values, 'trustservercertificate', false),
+    encrypt: parseBoolean(values.get('encrypt'), true),
+    trustServerCertificate: parseBoolean(values.get('trustservercertificate'), false),
     connectTimeoutMs: timeoutSeconds * 1000,
   };
 }
 
-function parseAuthentication(values: Map<string, string>): MssqlConnectionSettings['authentication'] {
-  const mode = (values.get('authentication') ?? '').toLowerCase().replace(/\s+/g, ' ');
-  const user = values.get('user');
+/**
+ * Splits `key=value;…` as ADO.NET does: a value may be quoted with `"` or `'` (then it may hold `;`, and a doubled
+ * quote stands for one), whitespace around keys and unquoted values is dropped, empty parts are skipped.
+ */
+function* keyValuePairs(text: string): Generator<[key: string, value: string]> {
+  let at = 0;
+  while (at < text.length) {
+    const equals = text.indexOf('=', at);
+    const semicolon = text.indexOf(';', at);
+    if (equals < 0 || (semicolon >= 0 && semicolon < equals)) {
+      const part = text.slice(at, semicolon < 0 ? undefined : semicolon).trim();
+      if (part !== '') throw new Error(`connection string: '${part}' is not key=value`);
+      at = semicolon < 0 ? text.length : semicolon + 1;
+      continue;
+    }
+    const key = text.slice(at, equals).trim();
+    at = equals + 1;
+    while (text[at] === ' ' || text[at] === '\t') at++;
+    const quote = text[at];
+    if (quote !== '"' && quote !== "'") {
+      const end = text.indexOf(';', at);
+      yield [key, text.slice(at, end < 0 ? undefined : end).trim()];
+      at = end < 0 ? text.length : end + 1;
+      continue;
+    }
+    let value = '';
+    at++;
+    for (;;) {
+      const close = text.indexOf(quote, at);
+      if (close < 0) throw new Error(`connection string: the value of ${key} has no closing ${quote}`);
+      value += text.slice(at, close);
+      at = close + 1;
+      if (text[at] !== quote) break;
+      value += quote;
+      at++;
+    }
+    const end = text.indexOf(';', at);
+    const trailing = text.slice(at, end < 0 ? undefined : end).trim();
+    if (trailing !== '') throw new Error(`connection string: '${trailing}' follows the quoted value of ${key}`);
+    yield [key, value];
+    at = end < 0 ? text.length : end + 1;
+  }
+}
+
+function parseAuthentication(values: Map<string, Given>): MssqlConnectionSettings['authentication'] {
+  const given = values.get('authentication');
+  // SqlClient accepts both `Active Directory Default` and `ActiveDirectoryDefault`.
+  const mode = (given?.value ?? '').toLowerCase().replace(/\s+/g, '');
+  const user = values.get('user')?.value;
   switch (mode) {
     case '':
-    case 'sql password':
     case 'sqlpassword': {
-      const password = values.get('password');
+      const password = values.get('password')?.value;
       if (!user || password === undefined) {
         throw new Error('connection string: User Id and Password are required unless Authentication is Entra');
       }
       return { kind: 'sql-password', userName: user, password };
     }
-    case 'active directory default':
+    case 'activedirectorydefault':
       return { kind: 'entra', mode: 'default' };
-    case 'active directory managed identity':
-    case 'active directory msi':
+    case 'activedirectorymanagedidentity':
+    case 'activedirectorymsi':
       return user ? { kind: 'entra', mode: 'managed-identity', clientId: user } : { kind: 'entra', mode: 'managed-identity' };
     default:
       throw new Error(
-        `connection string: Authentication '${values.get('authentication')}' is not supported (use Sql Password, Active Directory Default or Active Directory Managed Identity)`,
+        `connection string: ${given?.key} '${given?.value}' is not supported (use Sql Password, Active Directory Default or Active Directory Managed Identity)`,
       );
   }
 }
 
-function parseBoolean(values: Map<string, string>, key: string, fallback: boolean): boolean {
-  const raw = values.get(key);
-  if (raw === undefined) return fallback;
-  const lower = raw.toLowerCase();
+function parseBoolean(given: Given | undefined, fallback: boolean): boolean {
+  if (given === undefined) return fallback;
+  const lower = given.value.toLowerCase();
   if (['true', 'yes', 'mandatory', 'strict'].includes(lower)) return true;
   if (['false', 'no', 'optional'].includes(lower)) return false;
-  throw new Error(`connection string: ${key} must be true or false, not '${raw}'`);
+  throw new Error(`connection string: ${given.key} must be true or false, not '${given.value}'`);
 }
 
 /**
@@ -128,6 +175,11 @@ export function tediousConfiguration(
     connectTimeout: settings.connectTimeoutMs,
     requestTimeout: 60000,
     appName: 'scaleout-master',
+    // A login the server refuses as transient (40613 while a serverless database resumes, 40501, 4060, …) is
+    // retried by tedious itself, and then reported as ELOGIN without the error number, out of retryTransient's
+    // sight: give tedious the minute a resume takes.
+    connectionRetryInterval: 5000,
+    maxRetriesOnTransientErrors: 12,
   };
   if (settings.authentication.kind === 'sql-password') {
     return {

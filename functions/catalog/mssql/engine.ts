@@ -40,7 +40,9 @@ export class MssqlEngine implements CatalogEngine {
     const config = tediousConfiguration(settings, credential);
     const db = new Kysely<CatalogTables>({
       dialect: new MssqlDialect({
-        tarn: { ...Tarn, options: { min: 0, max: options.poolMax ?? 10 } },
+        // propagateCreateError: a failed connect reaches retryTransient as tedious's error, with its code. Without
+        // it tarn retries the connect every 200 ms for 30 s, then throws a TimeoutError that no longer says why.
+        tarn: { ...Tarn, options: { min: 0, max: options.poolMax ?? 10, propagateCreateError: true } },
         tedious: { ...Tedious, connectionFactory: () => new Tedious.Connection(config) },
       }),
       plugins: mssqlPlugins(),

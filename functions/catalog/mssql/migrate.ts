@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { CatalogDb } from '../engine.js';
 import { migration0001 } from './migrations/0001-initial.js';
+import { migration0002 } from './migrations/0002-children-and-schedules.js';
 
 export interface MssqlMigration {
   version: number;
@@ -10,7 +11,15 @@ export interface MssqlMigration {
 }
 
 /** Every SQL Server migration, in order. Append-only. */
-export const mssqlMigrations: readonly MssqlMigration[] = [migration0001];
+export const mssqlMigrations: readonly MssqlMigration[] = [migration0001, migration0002];
+
+/** The migration ledger, created before the first migration: one row per migration applied. */
+export const ledgerTableBatch = `IF OBJECT_ID(N'dbo.schema_migrations', N'U') IS NULL
+  CREATE TABLE dbo.schema_migrations (
+    version int NOT NULL CONSTRAINT pk_schema_migrations PRIMARY KEY,
+    name nvarchar(128) NOT NULL,
+    applied_time bigint NOT NULL
+  );`;
 
 /**
  * migrate (SQL Server)
@@ -30,13 +39,7 @@ SELECT @result AS result;`.execute(trx);
     if ((lock[0]?.result ?? -999) < 0) {
       throw new Error(`could not take the migration lock (sp_getapplock returned ${lock[0]?.result})`);
     }
-    await sql`
-IF OBJECT_ID(N'dbo.schema_migrations', N'U') IS NULL
-  CREATE TABLE dbo.schema_migrations (
-    version int NOT NULL CONSTRAINT pk_schema_migrations PRIMARY KEY,
-    name nvarchar(128) NOT NULL,
-    applied_time bigint NOT NULL
-  );`.execute(trx);
+    await sql.raw(ledgerTableBatch).execute(trx);
     const done = new Set(
       (await trx.selectFrom('schema_migrations').select('version').execute()).map((row) => row.version),
     );

@@ -33,6 +33,8 @@ const transientConnectionCodes = new Set(['ESOCKET', 'ECONNRESET', 'ETIMEOUT', '
 /** The retry class of a thrown error, or `undefined` when retrying cannot help. */
 export function classifySqlError(error: unknown): RetryClass | undefined {
   for (const candidate of unwrap(error)) {
+    // Anything may be thrown, `null` and `undefined` included.
+    if (typeof candidate !== 'object' || candidate === null) continue;
     const number = (candidate as { number?: unknown }).number;
     if (typeof number === 'number') {
       const known = transientSqlErrors.get(number);
@@ -62,6 +64,8 @@ export interface RetryOptions {
   budgetMs?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Where the budget's time is read. @default Date.now */
+  now?: () => number;
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
 }
 
@@ -73,7 +77,8 @@ export async function retryTransient<T>(work: () => Promise<T>, options: RetryOp
   const budgetMs = options.budgetMs ?? 120000;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
-  const started = Date.now();
+  const now = options.now ?? Date.now;
+  const started = now();
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
@@ -83,7 +88,7 @@ export async function retryTransient<T>(work: () => Promise<T>, options: RetryOp
       const base = Math.min(retryClass.maxDelayMs, retryClass.initialDelayMs * 2 ** (attempt - 1));
       // "Equal jitter": at least half the base wait, so a herd of instances spreads out but never hammers.
       const delayMs = Math.round(base / 2 + (random() * base) / 2);
-      if (Date.now() - started + delayMs > budgetMs) throw error;
+      if (now() - started + delayMs > budgetMs) throw error;
       options.onRetry?.(error, attempt, delayMs);
       await sleep(delayMs);
     }

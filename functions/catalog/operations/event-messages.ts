@@ -1,6 +1,18 @@
 import type { Catalog } from '../catalog.js';
 import type { CatalogContext } from '../context.js';
+import type { CatalogDb } from '../engine.js';
 import { toEventMessage } from '../rows.js';
+
+/** An execution and all its descendants, a level of children at a time. */
+async function executionTree(db: CatalogDb, executionId: number): Promise<number[]> {
+  const tree = [executionId];
+  for (let level = [executionId]; level.length > 0; ) {
+    const children = await db.selectFrom('executions').select('execution_id').where('parent_execution_id', 'in', level).execute();
+    level = children.map((child) => child.execution_id);
+    tree.push(...level);
+  }
+  return tree;
+}
 
 export function eventMessageOperations(ctx: CatalogContext): Pick<Catalog, 'appendEventMessages' | 'listEventMessages'> {
   return {
@@ -21,18 +33,18 @@ export function eventMessageOperations(ctx: CatalogContext): Pick<Catalog, 'appe
       await ctx.engine.transaction((trx) => ctx.engine.insertEventMessagesIgnoringDuplicates(trx, rows));
     },
 
-    listEventMessages: (executionId, afterEventMessageId, limit) =>
-      ctx.engine.read(async (db) =>
-        (
-          await db
-            .selectFrom('event_messages')
-            .selectAll()
-            .where('execution_id', '=', executionId)
-            .where('event_message_id', '>', afterEventMessageId)
-            .orderBy('event_message_id')
-            .limit(limit)
-            .execute()
-        ).map(toEventMessage),
-      ),
+    listEventMessages: (executionId, afterEventMessageId, limit, options) =>
+      ctx.engine.read(async (db) => {
+        const executions = options?.tree ? await executionTree(db, executionId) : [executionId];
+        const rows = await db
+          .selectFrom('event_messages')
+          .selectAll()
+          .where('execution_id', 'in', executions)
+          .where('event_message_id', '>', afterEventMessageId)
+          .orderBy('event_message_id')
+          .limit(limit)
+          .execute();
+        return rows.map(toEventMessage);
+      }),
   };
 }

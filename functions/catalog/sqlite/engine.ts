@@ -16,7 +16,9 @@ import {
 import type { CatalogEngine, CatalogTrx } from '../engine.js';
 import type { CatalogTables, EventMessagesTable } from '../schema.js';
 import { claimTasksSqlite } from './claim-tasks.js';
+import { GroupCommit } from './group-commit.js';
 import { migrateSqlite } from './migrate.js';
+import { withStatementCache } from './statement-cache.js';
 
 export interface SqliteEngineOptions {
   /** The catalog file, or `:memory:`. Its folder is created when missing. */
@@ -36,16 +38,31 @@ export interface SqliteEngineOptions {
 
 /** Kysely's SQLite driver, beginning transactions IMMEDIATE (see CatalogEngine.transaction). */
 class ImmediateSqliteDriver extends SqliteDriver {
+  constructor(private readonly database: BetterSqlite3.Database) {
+    super({ database: withStatementCache(database) });
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
+
+  // SQLite itself rolls a transaction back on some errors (disk full, I/O); a second ROLLBACK would then fail and
+  // hide the error that caused it.
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.database.inTransaction) await super.rollbackTransaction(connection);
+  }
 }
 
-/** The embedded default: a SQLite file through better-sqlite3, in WAL mode. */
+/**
+ * The embedded default: a SQLite file through better-sqlite3, in WAL mode. Open one engine per file in a process:
+ * SQLite waits for a lock by sleeping the thread, so a second connection of the same process waiting for the
+ * first one's write lock would block the very thread that must release it.
+ */
 export class SqliteEngine implements CatalogEngine {
   readonly kind = 'sqlite';
   readonly db: Kysely<CatalogTables>;
   readonly #database: BetterSqlite3.Database;
+  readonly #groupCommit: GroupCommit;
 
   constructor(options: SqliteEngineOptions) {
     if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
@@ -58,21 +75,23 @@ export class SqliteEngine implements CatalogEngine {
     this.db = new Kysely<CatalogTables>({
       dialect: {
         createAdapter: () => new SqliteAdapter(),
-        createDriver: () => new ImmediateSqliteDriver({ database }),
+        createDriver: () => new ImmediateSqliteDriver(database),
         createIntrospector: (db) => new SqliteIntrospector(db),
         createQueryCompiler: () => new SqliteQueryCompiler(),
       },
       ...(options.log ? { log: options.log } : {}),
       ...(options.plugins ? { plugins: options.plugins } : {}),
     });
+    this.#groupCommit = new GroupCommit(this.db, database);
   }
 
   async migrate(): Promise<void> {
     migrateSqlite(this.#database);
   }
 
+  /** Runs `work` under the write lock, sharing its commit with the transactions waiting beside it (GroupCommit). */
   transaction<T>(work: (trx: CatalogTrx) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(work);
+    return this.#groupCommit.run(work);
   }
 
   read<T>(work: (db: Kysely<CatalogTables>) => Promise<T>): Promise<T> {

@@ -22,7 +22,9 @@ export async function executionView(services: MasterServices, execution: Executi
     execution.status === ExecutionStatus.created || execution.status === ExecutionStatus.pending
       ? waitingReason(execution, await catalog.getMasterProperties(), await catalog.listWorkerAgents(), clock.now(), config.workerOfflineAfterMs)
       : null;
-  return toExecutionView(execution, tasks, waiting);
+  // Direct children, oldest first: a parent fans out to tens, not thousands.
+  const children = await catalog.listExecutions({ parentExecutionId: execution.executionId }, { limit: 500, offset: 0 });
+  return toExecutionView(execution, tasks, waiting, children.items.reverse());
 }
 
 export const createExecutionFunction = defineHandler(createExecution, async ({ body, caller }, services) => {
@@ -85,6 +87,6 @@ export const listExecutionsFunction = defineHandler(listExecutions, async ({ que
 export const listExecutionEventsFunction = defineHandler(listExecutionEvents, async ({ params, query }, { catalog }) => {
   // Reading events of an execution that does not exist is a 404, not an empty list.
   const execution = await catalog.getExecution(params.executionId);
-  const events = await catalog.listEventMessages(execution.executionId, query.after, query.limit);
+  const events = await catalog.listEventMessages(execution.executionId, query.after, query.limit, { tree: query.tree });
   return { events: events.map(toEventMessageView), nextCursor: events.at(-1)?.eventMessageId ?? query.after };
 });

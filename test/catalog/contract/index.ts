@@ -1,3 +1,4 @@
+import { childAndScheduleScenarios } from './children-and-schedules.js';
 import { eventKeyAndCleanupScenarios } from './events-keys-cleanup.js';
 import type { Scenario } from './fixtures.js';
 import { masterAndWorkerScenarios } from './master-and-workers.js';
@@ -13,4 +14,5 @@ export const catalogContract: Record<string, Record<string, Scenario>> = {
   'projects and executions': projectAndExecutionScenarios,
   'task protocol': taskProtocolScenarios,
   'event messages, API keys and cleanup': eventKeyAndCleanupScenarios,
+  'children and schedules': childAndScheduleScenarios,
 };

@@ -281,4 +281,16 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
     await passTime(h, h.leaseMs + 1);
     expect(await h.catalog.getExecution(silent.executionId)).toMatchObject({ status: ExecutionStatus.canceled, attemptCount: 1 });
   },
+
+  'a package that succeeds while its execution is being stopped ends it canceled, its attempt succeeded': async (h) => {
+    const { worker } = await readyTopology(h);
+    const execution = await startExtract(h.catalog);
+    const task = await claimOne(h.catalog, worker.workerAgentId);
+    await h.catalog.stopOperation(execution.executionId, admin);
+    expect(
+      await h.catalog.completeTask(worker.workerAgentId, { taskId: task.taskId, attemptNumber: 1, outcome: 'succeeded', exitCode: 0 }),
+    ).toEqual({ executionStatus: ExecutionStatus.canceled, alreadyRecorded: false });
+    expect(await h.catalog.getExecution(execution.executionId)).toMatchObject({ status: ExecutionStatus.canceled, statusMessage: 'stopped' });
+    expect((await h.catalog.listTasks(execution.executionId)).map((t) => t.state)).toEqual(['succeeded']);
+  },
 };

@@ -128,6 +128,7 @@ export function claimedTask(overrides: Partial<ClaimedTask> = {}): ClaimedTask {
     parameters: {},
     sensitiveParameterNames: [],
     timeoutMs: null,
+    taskCredential: `task-credential-${taskId}`,
     ...overrides,
   };
 }

@@ -14,7 +14,7 @@ export function clipMessage(message: string | undefined): string | null {
 
 /**
  * completeTask: the fencing check and the write are one conditional UPDATE: it changes the attempt only while
- * this worker holds it (same task, same attempt number, still running). Zero rows changed means the report is
+ * this worker holds it (same task, same attempt number, still running). No row changed means the report is
  * stale, and nothing at all is written. The same report delivered twice (a retry after a lost response) is
  * recognised and answered without change.
  */
@@ -24,32 +24,33 @@ export function completeTaskOperation(ctx: CatalogContext): Pick<Catalog, 'compl
       ctx.engine.transaction(async (trx) => {
         const state = report.outcome === 'abandoned' ? 'lost' : report.outcome;
         const message = clipMessage(report.message);
-        const result = await trx
+        const ended = await trx
           .updateTable('tasks')
           .set({ state, end_time: ctx.clock.now(), exit_code: report.exitCode ?? null, result_message: message })
           .where('task_id', '=', report.taskId)
           .where('attempt_number', '=', report.attemptNumber)
           .where('worker_agent_id', '=', workerAgentId)
           .where('state', '=', 'running')
+          .returning('execution_id')
           .executeTakeFirst();
-
-        const row = await trx
-          .selectFrom('tasks as t')
-          .innerJoin('executions as e', 'e.execution_id', 't.execution_id')
-          .select(['t.state', 't.worker_agent_id', 't.exit_code', 't.execution_id', 'e.status'])
-          .where('t.task_id', '=', report.taskId)
-          .where('t.attempt_number', '=', report.attemptNumber)
-          .executeTakeFirst();
-
-        if (Number(result.numUpdatedRows) === 1 && row) {
+        if (ended) {
           const settlement = await settleAttempt(ctx, trx, {
-            executionId: row.execution_id,
+            executionId: ended.execution_id,
             attemptNumber: report.attemptNumber,
             outcome: report.outcome === 'abandoned' ? 'lost' : report.outcome,
             message: message ?? (report.outcome === 'abandoned' ? 'abandoned by the worker' : null),
           });
           return { ...settlement, alreadyRecorded: false };
         }
+
+        // Not changed: say why, from what the attempt is now.
+        const row = await trx
+          .selectFrom('tasks as t')
+          .innerJoin('executions as e', 'e.execution_id', 't.execution_id')
+          .select(['t.state', 't.worker_agent_id', 't.exit_code', 'e.status'])
+          .where('t.task_id', '=', report.taskId)
+          .where('t.attempt_number', '=', report.attemptNumber)
+          .executeTakeFirst();
         if (!row) throw new StaleAttemptError(report.taskId, report.attemptNumber, 'no such attempt');
         if (row.worker_agent_id !== workerAgentId) {
           throw new StaleAttemptError(report.taskId, report.attemptNumber, 'another worker holds this attempt');

@@ -25,6 +25,16 @@ export interface Settlement {
  */
 export async function settleAttempt(ctx: CatalogContext, trx: CatalogTrx, ended: EndedAttempt): Promise<Settlement> {
   const now = ctx.clock.now();
+  if (ended.outcome === 'succeeded') {
+    // The common case, in one statement: a running execution whose attempt succeeded has succeeded.
+    const succeeded = await trx
+      .updateTable('executions')
+      .set({ status: ExecutionStatus.succeeded, end_time: now, status_message: ended.message })
+      .where('execution_id', '=', ended.executionId)
+      .where('status', '=', ExecutionStatus.running)
+      .executeTakeFirst();
+    if (Number(succeeded.numUpdatedRows) === 1) return { executionStatus: ExecutionStatus.succeeded };
+  }
   const execution = await trx
     .selectFrom('executions')
     .select(['status', 'retry_count'])

@@ -1,0 +1,38 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateApiKey } from '../functions/auth/api-keys.js';
+import type { Logger } from '../functions/http/api-request.js';
+import { startLocalHost } from '../functions/local-host/local-host.js';
+
+/**
+ * The master for `bench:dispatch`, in a process of its own as in production (its workers are other machines): a
+ * local host on a fresh SQLite catalog (synchronous=FULL, the default), timers off, an admin key. It tells the
+ * benchmark over IPC where it listens, and answers questions about its state: how many catalog queries it has
+ * run, how many claims wait.
+ */
+type Question = { op: 'stats' } | { op: 'stop' };
+
+const quiet: Logger = { info: () => undefined, warn: () => undefined, error: (message, details) => console.error(message, details ?? '') };
+const folder = mkdtempSync(join(tmpdir(), 'scaleout-bench-'));
+const host = await startLocalHost({
+  env: { SCALEOUT_CATALOG_SQLITE_PATH: join(folder, 'catalog.sqlite'), SCALEOUT_KEY_FOLDER: join(folder, 'keys'), SCALEOUT_PORT: '0' },
+  timers: false,
+  log: quiet,
+});
+const key = generateApiKey();
+await host.services.catalog.insertApiKey({ apiKeyId: key.apiKeyId, name: 'bench', role: 'admin', keyHash: key.keyHash }, 'bench');
+const synchronous = host.services.config.catalog.engine === 'sqlite' ? host.services.config.catalog.synchronous : '-';
+process.send?.({ url: host.url, thumbprint: host.certificateThumbprint, adminKey: key.secret, synchronous });
+
+process.on('message', (question: Question) => {
+  if (question.op === 'stats') {
+    process.send?.({ catalogQueries: host.services.catalogQueryCount, waitingClaims: host.services.workSignal.waiting });
+    return;
+  }
+  void host.stop().then(() => {
+    rmSync(folder, { recursive: true, force: true });
+    process.exit(0);
+  });
+});
+process.on('disconnect', () => process.exit(0));

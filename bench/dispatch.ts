@@ -1,0 +1,219 @@
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { callEndpoint } from '../contracts/client.js';
+import type { EndpointInput, EndpointOutput, EndpointSpec } from '../contracts/endpoint.js';
+import { addWorker, createExecution, deployProject, enableScaleOut, enableWorker } from '../contracts/management/endpoints.js';
+import { NodeHttpsTransport } from '../contracts/node-https-transport.js';
+import { claimTasks, completeTask } from '../contracts/worker-protocol.js';
+import { BenchWorker } from './bench-worker.js';
+import { createWorkerIdentity } from './worker-identity.js';
+import { zipProject } from './zip-project.js';
+
+/**
+ * `npm run bench:dispatch [K]`: how fast the master hands out work. A local host on a SQLite catalog with
+ * synchronous=FULL (the default) in a process of its own, K simulated workers long-polling over HTTPS keep-alive,
+ * and a driver that creates and starts executions. Prints progress, then one JSON line:
+ * - tasksPerSec: create → claim → complete throughput over a fixed number of tasks;
+ * - dispatchP50Ms / dispatchP99Ms: from sending the start request to the worker holding the task, one execution
+ *   at a time on an otherwise idle master (both ends measured in this process);
+ * - idleCatalogQueriesPerPoll: catalog queries a long poll costs while it waits, beyond its arrival (the
+ *   worker's authentication and its first claim); the design's goal is 0;
+ * - idleCatalogQueriesPerPollTotal: the same, arrival included.
+ * The timers are off, so the catalog queries counted are the requests' own.
+ *
+ * Settings: K as the first argument or SCALEOUT_BENCH_WORKERS (default 8); SCALEOUT_BENCH_TASKS (default 3000).
+ */
+const workerCount = positive(process.argv[2] ?? process.env['SCALEOUT_BENCH_WORKERS'], 8, 'K');
+const taskCount = positive(process.env['SCALEOUT_BENCH_TASKS'], 3000, 'SCALEOUT_BENCH_TASKS');
+const latencySamples = 300;
+const idleRounds = 3;
+const idleWaitMs = 3000;
+const driverConcurrency = 32;
+const maxTaskCount = 10;
+
+const master = await startMaster();
+const adminTransport = new NodeHttpsTransport({ baseUrl: master.url, pinnedThumbprint: master.thumbprint });
+const admin = <E extends EndpointSpec>(endpoint: E, input: EndpointInput<E>): Promise<EndpointOutput<E>> =>
+  callEndpoint(adminTransport, endpoint, input, { headers: { authorization: `Bearer ${master.adminKey}` } });
+
+await admin(enableScaleOut, {});
+await admin(deployProject, { params: { folderName: 'Bench', projectName: 'Noop' }, body: await zipProject() });
+const workers: BenchWorker[] = [];
+for (let i = 0; i < workerCount; i++) {
+  const identity = await createWorkerIdentity(`bench-worker-${i}`);
+  const { workerAgentId } = (await admin(addWorker, { body: { certificate: identity.certPem, maxTaskCount } })).worker!;
+  await admin(enableWorker, { params: { workerAgentId } });
+  workers.push(new BenchWorker(identity, master.url, master.thumbprint));
+}
+console.log(`master ${master.url} in its own process (SQLite synchronous=${master.synchronous}), ${workerCount} workers`);
+
+/** When each execution's task reached its worker, and how many tasks completed. */
+const receivedAt = new Map<number, number>();
+let completed = 0;
+let stopping = false;
+const abort = new AbortController();
+const startRequest = (): Promise<EndpointOutput<typeof createExecution>> =>
+  admin(createExecution, { body: { folderName: 'Bench', projectName: 'Noop', packageName: 'noop', start: true } });
+
+async function workLoop(worker: BenchWorker): Promise<void> {
+  while (!stopping) {
+    let tasks;
+    try {
+      ({ tasks } = await worker.call(claimTasks, { body: { freeSlots: maxTaskCount, waitMs: 25_000 } }, abort.signal));
+    } catch (error) {
+      if (stopping) return;
+      throw error;
+    }
+    const now = performance.now();
+    for (const task of tasks) receivedAt.set(task.executionId, now);
+    await Promise.all(
+      tasks.map(async (task) => {
+        await worker.call(completeTask, { params: { taskId: task.taskId }, body: { attemptNumber: task.attemptNumber, outcome: 'succeeded', exitCode: 0 } });
+        completed++;
+      }),
+    );
+  }
+}
+const loops = workers.map(workLoop);
+
+// Throughput: a fixed number of tasks, created by a driver keeping a few starts in flight.
+const warmup = Math.min(200, taskCount);
+await drive(warmup);
+await waitFor(() => completed >= warmup);
+const before = completed;
+const throughputStarted = performance.now();
+let lastProgress = throughputStarted;
+await drive(taskCount, () => {
+  const now = performance.now();
+  if (now - lastProgress > 1000) {
+    lastProgress = now;
+    console.log(`  throughput: ${completed - before}/${taskCount} tasks completed`);
+  }
+});
+await waitFor(() => completed - before >= taskCount);
+const seconds = (performance.now() - throughputStarted) / 1000;
+const tasksPerSec = taskCount / seconds;
+console.log(`throughput: ${taskCount} tasks in ${seconds.toFixed(2)} s = ${tasksPerSec.toFixed(0)} tasks/s`);
+
+// Dispatch latency: one execution at a time, workers waiting in their long polls; from sending the start to the
+// worker holding the task.
+const latencies: number[] = [];
+for (let i = 0; i < latencySamples; i++) {
+  await allClaimsWaiting();
+  const sent = performance.now();
+  const execution = await startRequest();
+  const received = await waitFor(() => receivedAt.get(execution.executionId));
+  latencies.push(received - sent);
+}
+latencies.sort((x, y) => x - y);
+const percentile = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
+console.log(`dispatch: p50 ${percentile(50).toFixed(2)} ms, p99 ${percentile(99).toFixed(2)} ms over ${latencySamples} executions`);
+
+// Idle: the work loops end; then every worker long-polls at once, in rounds, with nothing to take.
+stopping = true;
+abort.abort();
+await Promise.all(loops);
+let waitingQueries = 0;
+let totalQueries = 0;
+for (let round = 0; round < idleRounds; round++) {
+  const start = (await master.stats()).catalogQueries;
+  const polls = workers.map((worker) => worker.call(claimTasks, { body: { freeSlots: maxTaskCount, waitMs: idleWaitMs } }));
+  const allWaiting = (await allClaimsWaiting()).catalogQueries;
+  const answers = await Promise.all(polls);
+  if (answers.some((answer) => answer.tasks.length > 0)) throw new Error('an idle poll found work');
+  const end = (await master.stats()).catalogQueries;
+  waitingQueries += end - allWaiting;
+  totalQueries += end - start;
+}
+const polls = idleRounds * workerCount;
+console.log(`idle: ${polls} polls of ${idleWaitMs} ms, ${totalQueries} catalog queries in all, ${waitingQueries} while waiting`);
+
+for (const worker of workers) worker.close();
+adminTransport.close();
+await master.stop();
+
+console.log(
+  JSON.stringify({
+    K: workerCount,
+    tasks: taskCount,
+    seconds: round(seconds),
+    tasksPerSec: round(tasksPerSec),
+    dispatchP50Ms: round(percentile(50)),
+    dispatchP99Ms: round(percentile(99)),
+    idleCatalogQueriesPerPoll: round(waitingQueries / polls),
+    idleCatalogQueriesPerPollTotal: round(totalQueries / polls),
+  }),
+);
+
+/** Creates and starts `count` executions, at most `driverConcurrency` starts in flight. */
+async function drive(count: number, progress?: () => void): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: driverConcurrency }, async () => {
+      while (next < count) {
+        next++;
+        await startRequest();
+        progress?.();
+      }
+    }),
+  );
+}
+
+/** The master's process: started from dist/ beside this file, asked over IPC. */
+async function startMaster() {
+  const child = fork(fileURLToPath(new URL('./dispatch-master.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ask = <T>(question?: object): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const onExit = (code: number | null): void => reject(new Error(`the benchmark's master exited (code ${code})`));
+      child.once('message', (answer) => {
+        child.off('exit', onExit);
+        resolve(answer as T);
+      });
+      child.once('exit', onExit);
+      if (question) child.send(question);
+    });
+  const started = await ask<{ url: string; thumbprint: string; adminKey: string; synchronous: string }>();
+  return {
+    ...started,
+    stats: () => ask<{ catalogQueries: number; waitingClaims: number }>({ op: 'stats' }),
+    stop: async () => {
+      const exited = once(child, 'exit');
+      child.send({ op: 'stop' });
+      await exited;
+    },
+  };
+}
+
+/** Waits until every worker's claim is held open by the master; returns the master's counts then. */
+async function allClaimsWaiting(): Promise<{ catalogQueries: number; waitingClaims: number }> {
+  for (const deadline = performance.now() + 60_000; performance.now() < deadline; ) {
+    const stats = await master.stats();
+    if (stats.waitingClaims === workerCount) return stats;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  throw new Error('the benchmark stalled: the workers\' claims are not all waiting');
+}
+
+/** Polls a condition on the event loop (no timer granularity in the way), giving up after a minute. */
+async function waitFor<T>(check: () => T | undefined | false): Promise<T> {
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false) return value;
+    if (performance.now() > deadline) throw new Error('the benchmark stalled');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+function positive(text: string | undefined, fallback: number, name: string): number {
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number ≥ 1, not '${text}'`);
+  return value;
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}

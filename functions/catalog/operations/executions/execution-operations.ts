@@ -1,0 +1,138 @@
+import type { Catalog } from '../../catalog.js';
+import type { CatalogContext } from '../../context.js';
+import { NotFoundError } from '../../errors.js';
+import { findDeclaredParameter } from '../../parameters.js';
+import { num, toExecutionStatus, toTask } from '../../rows.js';
+import { loadExecution, lockExecution, requireCreated, selectSummaries, toSummary } from './execution-rows.js';
+import { stopInTransaction } from './stop-execution.js';
+import { insertExecution, requireWorker, startInTransaction, storeParameter, validRetryCount } from './write-execution.js';
+
+/** The SSISDB execution procedures and views: create, set values, add workers, start, stop, read. */
+export function executionOperations(
+  ctx: CatalogContext,
+): Pick<
+  Catalog,
+  | 'createExecution'
+  | 'setExecutionParameterValue'
+  | 'addExecutionWorker'
+  | 'startExecution'
+  | 'stopOperation'
+  | 'getExecution'
+  | 'listExecutions'
+  | 'listTasks'
+  | 'getTask'
+  | 'countExecutionsByStatus'
+  | 'listExecutionEndTimes'
+> {
+  return {
+    createExecution: (input, actor) =>
+      ctx.engine.transaction(async (trx) => loadExecution(trx, (await insertExecution(ctx, trx, input, actor)).executionId)),
+
+    setExecutionParameterValue: (executionId, name, value) =>
+      ctx.engine.transaction(async (trx) => {
+        const execution = await lockExecution(trx, executionId);
+        requireCreated(executionId, execution.status, 'set a parameter value of');
+        await storeParameter(ctx, trx, executionId, findDeclaredParameter(execution.declared, name, execution.packageName), value);
+        return loadExecution(trx, executionId);
+      }),
+
+    addExecutionWorker: (executionId, workerAgentId) =>
+      ctx.engine.transaction(async (trx) => {
+        const execution = await lockExecution(trx, executionId);
+        requireCreated(executionId, execution.status, 'add a worker to');
+        await requireWorker(trx, workerAgentId, 'workerAgentId');
+        const existing = await trx
+          .selectFrom('execution_workers')
+          .select('worker_agent_id')
+          .where('execution_id', '=', executionId)
+          .where('worker_agent_id', '=', workerAgentId)
+          .executeTakeFirst();
+        if (!existing) {
+          await trx.insertInto('execution_workers').values({ execution_id: executionId, worker_agent_id: workerAgentId }).execute();
+        }
+        // SSISDB: adding a worker means the execution runs only on the workers added.
+        await trx.updateTable('executions').set({ use_any_worker: 0 }).where('execution_id', '=', executionId).execute();
+        return loadExecution(trx, executionId);
+      }),
+
+    startExecution: (executionId, options) =>
+      ctx.engine.transaction(async (trx) => {
+        await startInTransaction(ctx, trx, executionId, validRetryCount(options?.retryCount));
+        return loadExecution(trx, executionId);
+      }),
+
+    stopOperation: (executionId, actor) =>
+      ctx.engine.transaction(async (trx) => {
+        await stopInTransaction(ctx, trx, executionId, actor);
+        return loadExecution(trx, executionId);
+      }),
+
+    getExecution: (executionId) => ctx.engine.read((db) => loadExecution(db, executionId)),
+
+    listExecutions: (filter, page) =>
+      ctx.engine.read(async (db) => {
+        let query = selectSummaries(db).orderBy('e.execution_id', 'desc');
+        if (filter.status && filter.status.length > 0) query = query.where('e.status', 'in', filter.status);
+        if (filter.folderName !== undefined) query = query.where('e.folder_name', '=', filter.folderName);
+        if (filter.projectName !== undefined) query = query.where('e.project_name', '=', filter.projectName);
+        if (filter.packageName !== undefined) query = query.where('e.package_name', '=', filter.packageName);
+        if (filter.createdSince !== undefined) query = query.where('e.created_time', '>=', filter.createdSince);
+        if (filter.parentExecutionId !== undefined) {
+          query = query.where('e.parent_execution_id', '=', filter.parentExecutionId);
+        }
+        const rows = await query.limit(page.limit + 1).offset(page.offset).execute();
+        return {
+          items: rows.slice(0, page.limit).map(toSummary),
+          nextOffset: rows.length > page.limit ? page.offset + page.limit : null,
+        };
+      }),
+
+    listTasks: (executionId) =>
+      ctx.engine.read(async (db) => {
+        const rows = await db
+          .selectFrom('tasks')
+          .selectAll()
+          .where('execution_id', '=', executionId)
+          .orderBy('attempt_number')
+          .execute();
+        if (rows.length === 0) {
+          const exists = await db
+            .selectFrom('executions')
+            .select('execution_id')
+            .where('execution_id', '=', executionId)
+            .executeTakeFirst();
+          if (!exists) throw new NotFoundError('execution', executionId);
+        }
+        return rows.map(toTask);
+      }),
+
+    getTask: (taskId) =>
+      ctx.engine.read(async (db) => {
+        const row = await db.selectFrom('tasks').selectAll().where('task_id', '=', taskId).executeTakeFirst();
+        if (!row) throw new NotFoundError('task', taskId);
+        return toTask(row);
+      }),
+
+    countExecutionsByStatus: (since) =>
+      ctx.engine.read(async (db) => {
+        const rows = await db
+          .selectFrom('executions')
+          .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+          .where('created_time', '>=', since)
+          .groupBy('status')
+          .execute();
+        return Object.fromEntries(rows.map((row) => [row.status, num(row.n)]));
+      }),
+
+    listExecutionEndTimes: (since) =>
+      ctx.engine.read(async (db) => {
+        const rows = await db
+          .selectFrom('executions')
+          .select(['end_time', 'status'])
+          .where('end_time', '>=', since)
+          .orderBy('end_time')
+          .execute();
+        return rows.map((row) => ({ endTime: num(row.end_time ?? 0), status: toExecutionStatus(row.status) }));
+      }),
+  };
+}

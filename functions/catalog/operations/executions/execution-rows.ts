@@ -1,0 +1,127 @@
+import type { Selectable } from 'kysely';
+import {
+  ExecutionStatus,
+  type DeclaredParameter,
+  type Execution,
+  type ExecutionSummary,
+  type ParameterValue,
+} from '../../domain.js';
+import type { CatalogDb, CatalogTrx } from '../../engine.js';
+import { IllegalStateError, NotFoundError } from '../../errors.js';
+import { flag, num, numOrNull, toExecutionStatus } from '../../rows.js';
+import type { ExecutionsTable } from '../../schema.js';
+
+type SummaryRow = Selectable<ExecutionsTable> & {
+  attempt_count: number | string | null;
+  last_worker_agent_id: string | null;
+};
+
+/** Executions with their attempt count and the worker of their latest attempt. */
+export function selectSummaries(db: CatalogDb | CatalogTrx) {
+  return db
+    .selectFrom('executions as e')
+    .selectAll('e')
+    .select((eb) => [
+      eb
+        .selectFrom('tasks as t')
+        .select((inner) => inner.fn.countAll<number>().as('n'))
+        .whereRef('t.execution_id', '=', 'e.execution_id')
+        .as('attempt_count'),
+      eb
+        .selectFrom('tasks as t')
+        .select('t.worker_agent_id')
+        .whereRef('t.execution_id', '=', 'e.execution_id')
+        .where((inner) =>
+          inner(
+            't.attempt_number',
+            '=',
+            inner
+              .selectFrom('tasks as latest')
+              .select((max) => max.fn.max('latest.attempt_number').as('m'))
+              .whereRef('latest.execution_id', '=', 'e.execution_id'),
+          ),
+        )
+        .as('last_worker_agent_id'),
+    ]);
+}
+
+export function toSummary(row: SummaryRow): ExecutionSummary {
+  return {
+    executionId: row.execution_id,
+    folderName: row.folder_name,
+    projectName: row.project_name,
+    packageName: row.package_name,
+    projectVersionId: row.project_version_id,
+    status: toExecutionStatus(row.status),
+    runInScaleOut: flag(row.run_in_scaleout),
+    useAnyWorker: flag(row.use_any_worker),
+    retryCount: row.retry_count,
+    timeoutMs: row.timeout_ms,
+    createdBy: row.created_by,
+    createdTime: num(row.created_time),
+    startTime: numOrNull(row.start_time),
+    endTime: numOrNull(row.end_time),
+    statusMessage: row.status_message,
+    parentExecutionId: row.parent_execution_id,
+    scheduleId: row.schedule_id,
+    attemptCount: num(row.attempt_count ?? 0),
+    workerAgentId: row.last_worker_agent_id,
+  };
+}
+
+export async function loadExecution(db: CatalogDb | CatalogTrx, executionId: number): Promise<Execution> {
+  const row = await selectSummaries(db).where('e.execution_id', '=', executionId).executeTakeFirst();
+  if (!row) throw new NotFoundError('execution', executionId);
+  // One query after another: a SQL Server connection inside a transaction takes one request at a time.
+  const parameters = await db
+    .selectFrom('execution_parameter_values')
+    .select(['parameter_name', 'parameter_value', 'sensitive'])
+    .where('execution_id', '=', executionId)
+    .orderBy('parameter_name')
+    .execute();
+  const workers = await db
+    .selectFrom('execution_workers')
+    .select('worker_agent_id')
+    .where('execution_id', '=', executionId)
+    .orderBy('worker_agent_id')
+    .execute();
+  const tags = await db
+    .selectFrom('execution_required_tags')
+    .select('tag')
+    .where('execution_id', '=', executionId)
+    .orderBy('tag')
+    .execute();
+  return {
+    ...toSummary(row),
+    allowedWorkerIds: workers.map((w) => w.worker_agent_id),
+    requiredTags: tags.map((t) => t.tag),
+    parameters: parameters.map((p) => ({
+      name: p.parameter_name,
+      sensitive: flag(p.sensitive),
+      value: p.parameter_value === null ? null : (JSON.parse(p.parameter_value) as ParameterValue),
+    })),
+  };
+}
+
+/** What a write to an execution needs to know about it first. */
+export async function lockExecution(trx: CatalogTrx, executionId: number) {
+  const row = await trx
+    .selectFrom('executions as e')
+    .innerJoin('packages as p', 'p.package_id', 'e.package_id')
+    .select(['e.status', 'e.use_any_worker', 'p.parameters', 'p.name as package_name'])
+    .where('e.execution_id', '=', executionId)
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError('execution', executionId);
+  return {
+    status: toExecutionStatus(row.status),
+    useAnyWorker: flag(row.use_any_worker),
+    declared: JSON.parse(row.parameters) as DeclaredParameter[],
+    packageName: row.package_name,
+  };
+}
+
+export function requireCreated(executionId: number, status: ExecutionStatus, operation: string): void {
+  if (status !== ExecutionStatus.created) {
+    throw new IllegalStateError('execution', executionId, `in status ${status}, not created (1)`, operation);
+  }
+}

@@ -1,0 +1,102 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { CatalogDb, CatalogTrx } from '../engine.js';
+
+interface Waiting {
+  work: (trx: CatalogTrx) => Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Group commit: the catalog's write transactions that wait for the one SQLite connection run together in one
+ * database transaction, each inside its own savepoint, and share its commit.
+ *
+ * Why: with `synchronous = FULL` every commit waits for the disk (an fsync of the WAL), which bounds a process to
+ * a few thousand commits a second however little each transaction does. Sharing the commit keeps every
+ * guarantee of one transaction per operation:
+ * - atomic: an operation that throws is rolled back to its savepoint and rejected; the others go on;
+ * - isolated: operations run one after the other on the one connection, under the write lock;
+ * - durable: an operation's promise resolves only once the commit that holds it is on disk, and rejects when
+ *   that commit fails, so nothing is acknowledged that could be lost.
+ * An operation that arrives while a batch runs joins it, up to `maxBatch`, which keeps each transaction short.
+ */
+export class GroupCommit {
+  readonly #waiting: Waiting[] = [];
+  #draining = false;
+  readonly #savepoint: BetterSqlite3.Statement;
+  readonly #release: BetterSqlite3.Statement;
+  readonly #rollbackTo: BetterSqlite3.Statement;
+
+  /**
+   * @param database the connection `db` runs on. The savepoint commands go to it directly: they need nothing
+   * Kysely offers, and they run once per operation. It also tells whether a transaction is still open: SQLite
+   * rolls a whole transaction back on some errors (disk full, I/O), which takes the batch's earlier operations
+   * with it.
+   */
+  constructor(
+    private readonly db: CatalogDb,
+    private readonly database: BetterSqlite3.Database,
+    private readonly maxBatch = 64,
+  ) {
+    this.#savepoint = database.prepare('SAVEPOINT operation');
+    this.#release = database.prepare('RELEASE operation');
+    this.#rollbackTo = database.prepare('ROLLBACK TO operation');
+  }
+
+  run<T>(work: (trx: CatalogTrx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.#draining) void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    while (this.#waiting.length > 0) await this.#commitBatch();
+    this.#draining = false;
+  }
+
+  /** One database transaction; settles every operation it took, and never throws. */
+  async #commitBatch(): Promise<void> {
+    const done: { waiting: Waiting; value: unknown }[] = [];
+    let current: Waiting | undefined;
+    let begun = false;
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        begun = true;
+        while (done.length < this.maxBatch && (current = this.#waiting.shift())) {
+          this.#savepoint.run();
+          let value: unknown;
+          try {
+            value = await current.work(trx);
+          } catch (error) {
+            if (!this.database.inTransaction) {
+              // SQLite ended the transaction: the operations done so far were undone too. They did nothing wrong,
+              // so they run again in the next batch; this one fails.
+              this.#waiting.unshift(...done.splice(0).map((entry) => entry.waiting));
+              throw error;
+            }
+            this.#rollbackTo.run();
+            this.#release.run();
+            current.reject(error);
+            current = undefined;
+            continue;
+          }
+          this.#release.run();
+          done.push({ waiting: current, value });
+          current = undefined;
+        }
+      });
+    } catch (error) {
+      current?.reject(error);
+      if (!begun && !current) {
+        // BEGIN failed (another process held the write lock past the busy timeout): the operation at the head of
+        // the queue fails, as it would have on its own; the next one tries again.
+        this.#waiting.shift()?.reject(error);
+      }
+      for (const entry of done) entry.waiting.reject(error);
+      return;
+    }
+    for (const entry of done) entry.waiting.resolve(entry.value);
+  }
+}

@@ -1,0 +1,90 @@
+import {
+  createSchedule,
+  disableSchedule,
+  enableSchedule,
+  getSchedule,
+  listSchedules,
+  removeSchedule,
+  runScheduleNow,
+} from '../../../contracts/management/endpoints.js';
+import type { ScheduleView } from '../../../contracts/management/views.js';
+import type { Schedule } from '../../catalog/domain.js';
+import { defineHandler } from '../../http/define-handler.js';
+import { iso, isoOrNull } from '../views.js';
+import { executionView } from './executions.js';
+
+function toScheduleView(schedule: Schedule): ScheduleView {
+  return {
+    scheduleId: schedule.scheduleId,
+    name: schedule.name,
+    folderName: schedule.folderName,
+    projectName: schedule.projectName,
+    packageName: schedule.packageName,
+    parameters: schedule.parameters,
+    sensitiveParameterNames: schedule.sensitiveParameterNames,
+    workerAgentIds: schedule.workerAgentIds,
+    requiredTags: schedule.requiredTags,
+    retryCount: schedule.retryCount,
+    timeoutMs: schedule.timeoutMs,
+    cron: schedule.cronExpression,
+    timeZone: schedule.timeZone,
+    misfirePolicy: schedule.misfirePolicy,
+    isEnabled: schedule.isEnabled,
+    nextRunTime: isoOrNull(schedule.nextRunTime),
+    lastRunTime: isoOrNull(schedule.lastRunTime),
+    lastExecutionId: schedule.lastExecutionId,
+    lastError: schedule.lastError,
+    createdBy: schedule.createdBy,
+    createdTime: iso(schedule.createdTime),
+  };
+}
+
+export const createScheduleFunction = defineHandler(createSchedule, async ({ body, caller }, { catalog }) =>
+  toScheduleView(
+    await catalog.createSchedule(
+      {
+        name: body.name,
+        folderName: body.folderName,
+        projectName: body.projectName,
+        packageName: body.packageName,
+        parameters: body.parameters,
+        workerAgentIds: body.workerAgentIds,
+        requiredTags: body.requiredTags,
+        retryCount: body.retryCount,
+        timeoutMs: body.timeoutMs,
+        cronExpression: body.cron,
+        timeZone: body.timeZone,
+        misfirePolicy: body.misfirePolicy,
+        enabled: body.enabled,
+      },
+      caller.actor,
+    ),
+  ),
+);
+
+export const listSchedulesFunction = defineHandler(listSchedules, async (_input, { catalog }) => ({
+  schedules: (await catalog.listSchedules()).map(toScheduleView),
+}));
+
+export const getScheduleFunction = defineHandler(getSchedule, async ({ params }, { catalog }) =>
+  toScheduleView(await catalog.getSchedule(params.scheduleId)),
+);
+
+export const enableScheduleFunction = defineHandler(enableSchedule, async ({ params, caller }, { catalog }) =>
+  toScheduleView(await catalog.setScheduleEnabled(params.scheduleId, true, caller.actor)),
+);
+
+export const disableScheduleFunction = defineHandler(disableSchedule, async ({ params, caller }, { catalog }) =>
+  toScheduleView(await catalog.setScheduleEnabled(params.scheduleId, false, caller.actor)),
+);
+
+export const removeScheduleFunction = defineHandler(removeSchedule, async ({ params, caller }, { catalog }) => {
+  await catalog.removeSchedule(params.scheduleId, caller.actor);
+  return undefined;
+});
+
+export const runScheduleNowFunction = defineHandler(runScheduleNow, async ({ params, caller }, services) => {
+  const execution = await services.catalog.runScheduleNow(params.scheduleId, caller.actor);
+  services.workSignal.notify();
+  return executionView(services, execution);
+});

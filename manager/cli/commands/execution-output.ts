@@ -1,0 +1,87 @@
+import type { EventMessageView, ExecutionSummaryView, ExecutionView } from '../../../contracts/management/views.js';
+import { formatDuration, formatTime } from '../output/format.js';
+import type { Output } from '../output/output.js';
+import type { Style } from '../output/style.js';
+
+/** A status name colored by outcome. */
+export function statusText(style: Style, execution: Pick<ExecutionSummaryView, 'status' | 'statusName'>): string {
+  switch (execution.status) {
+    case 7:
+    case 9:
+      return style.green(execution.statusName);
+    case 4:
+    case 6:
+      return style.red(execution.statusName);
+    case 3:
+    case 8:
+      return style.yellow(execution.statusName);
+    default:
+      return execution.statusName;
+  }
+}
+
+const levels: Record<EventMessageView['messageTypeName'], string> = {
+  error: 'ERROR',
+  warning: 'WARN',
+  information: 'INFO',
+  progress: 'PROG',
+  other: '-',
+};
+
+/** `2024-05-01T10:00:01.123Z INFO  stdout: extracting /in.csv` */
+export function eventLine(style: Style, event: EventMessageView): string {
+  const level = levels[event.messageTypeName].padEnd(5);
+  const colored = event.messageTypeName === 'error' ? style.red(level) : event.messageTypeName === 'warning' ? style.yellow(level) : style.dim(level);
+  return `${style.dim(event.messageTime)} ${colored} ${event.messageSourceName}: ${event.message}`;
+}
+
+/** How long it ran (or has been running). */
+export function elapsed(execution: Pick<ExecutionSummaryView, 'startTime' | 'endTime' | 'createdTime'>, now: number): string | undefined {
+  if (execution.startTime === null) return undefined;
+  const end = execution.endTime === null ? now : Date.parse(execution.endTime);
+  return formatDuration(end - Date.parse(execution.startTime));
+}
+
+export function packagePath(execution: Pick<ExecutionSummaryView, 'folderName' | 'projectName' | 'packageName'>): string {
+  return `${execution.folderName}/${execution.projectName}/${execution.packageName}`;
+}
+
+export function printExecution(out: Output, execution: ExecutionView, workerNames: ReadonlyMap<string, string>, now: number): void {
+  const { style } = out;
+  const workerLabel = (id: string | null): string => (id === null ? '-' : workerNames.has(id) ? `${workerNames.get(id)} (${id})` : id);
+  const took = elapsed(execution, now);
+  out.fields([
+    ['Execution', String(execution.executionId)],
+    ['Package', packagePath(execution)],
+    ['Status', `${statusText(style, execution)} (${execution.status})${execution.statusMessage ? `: ${execution.statusMessage}` : ''}`],
+    ['Waiting', execution.waitingReason ? style.yellow(execution.waitingReason) : undefined],
+    ['Created', `${formatTime(execution.createdTime, now)} by ${execution.createdBy}`],
+    ['Started', execution.startTime === null ? undefined : formatTime(execution.startTime, now)],
+    ['Ended', execution.endTime === null ? undefined : formatTime(execution.endTime, now)],
+    ['Duration', took === undefined ? undefined : `${took}${execution.endTime === null ? ' so far' : ''}`],
+    ['Workers', execution.useAnyWorker ? 'any worker' : `only ${execution.workerAgentIds.map(workerLabel).join(', ') || '(none added yet)'}`],
+    ['Tags', execution.requiredTags.length > 0 ? `requires ${execution.requiredTags.join(', ')}` : undefined],
+    ['Retries', `${execution.retryCount} allowed, ${execution.attemptCount} attempt(s)`],
+    ['Timeout', execution.timeoutMs === null ? undefined : formatDuration(execution.timeoutMs)],
+    ['Parent', execution.parentExecutionId === null ? undefined : String(execution.parentExecutionId)],
+  ]);
+  if (execution.parameters.length > 0) {
+    out.line();
+    out.table(execution.parameters, [
+      { header: 'PARAMETER', value: (p) => p.name },
+      { header: 'VALUE', value: (p) => (p.sensitive ? style.dim('******** (sensitive)') : p.value === null ? '-' : String(p.value)) },
+    ]);
+  }
+  if (execution.attempts.length > 0) {
+    out.line();
+    out.table(execution.attempts, [
+      { header: 'ATTEMPT', value: (a) => String(a.attemptNumber), right: true },
+      { header: 'STATE', value: (a) => a.state + (a.cancelRequested && a.endTime === null ? ' (cancel requested)' : '') },
+      { header: 'WORKER', value: (a) => workerLabel(a.workerAgentId) },
+      { header: 'CLAIMED', value: (a) => (a.claimedTime === null ? '-' : formatTime(a.claimedTime, now)) },
+      { header: 'ENDED', value: (a) => (a.endTime === null ? '-' : formatTime(a.endTime, now)) },
+      { header: 'EXIT', value: (a) => (a.exitCode === null ? '-' : String(a.exitCode)), right: true },
+      { header: 'MESSAGE', value: (a) => a.resultMessage ?? '-' },
+    ]);
+  }
+}

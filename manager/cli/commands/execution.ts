@@ -1,0 +1,357 @@
+import type { Command } from 'commander';
+import { executionStatusNames } from '../../../contracts/common.js';
+import {
+  addExecutionWorker,
+  createExecution,
+  getExecution,
+  listExecutions,
+  setExecutionParameterValue,
+  startExecution,
+  stopExecution,
+} from '../../../contracts/management/endpoints.js';
+import type { MasterApi } from '../client.js';
+import type { CommandContext } from '../context.js';
+import { usageError } from '../errors.js';
+import { formatAgo, parseDuration } from '../output/format.js';
+import { elapsed, eventLine, packagePath, printExecution, statusText } from './execution-output.js';
+import { reportStarted } from './wait-execution.js';
+import { followExecution, readAllEvents } from './follow-execution.js';
+import { examples, ssisdb } from './help-text.js';
+import { collect, duration, executionId, positiveWholeNumber, wholeNumber } from './options.js';
+import { parsePackageRef } from './refs.js';
+import { resolveWorker, workerNames } from './resolve-worker.js';
+
+/** Contract fields → the options that set them, for error messages. */
+const executionFlags = {
+  'body.parameters': '--param',
+  'body.workerAgentIds': '--worker',
+  'body.requiredTags': '--tag',
+  'body.retryCount': '--retry',
+  'body.timeoutMs': '--package-timeout',
+  'body.versionNumber': '--version',
+  'query.limit': '--limit',
+  'query.offset': '--offset',
+  'query.since': '--since',
+  'query.folder': '--folder',
+  'query.project': '--project',
+  'query.package': '--package',
+};
+
+const idArgument = ['<id>', 'the execution ID', executionId] as const;
+
+interface CreateOptions {
+  param?: string[];
+  worker?: string[];
+  tag?: string[];
+  version?: number;
+  packageTimeout?: number;
+  json?: boolean;
+}
+
+interface RunOptions extends CreateOptions {
+  retry?: number;
+  wait?: boolean;
+  timeout?: number;
+}
+
+export function registerExecutionCommands(program: Command, ctx: CommandContext): void {
+  const execution = program
+    .command('execution')
+    .summary('run packages: create, start, stop, follow and list executions')
+    .description(
+      'Executions: one run of one package with its parameter values, on the workers allowed to run it. The commands ' +
+        'mirror the SSISDB procedures; `execution run` creates and starts in one step, and can wait for the outcome.',
+    );
+
+  const withCreateOptions = (command: Command): Command =>
+    command
+      .argument('<folder/project/package>', 'the package, e.g. Finance/ETL/extract')
+      .option('--param <name=value>', 'a parameter value (repeatable); the master checks it against the declared type', collect)
+      .option('--worker <worker>', 'a worker allowed to run it (repeatable; default: any worker)', collect)
+      .option('--tag <tag>', 'a tag every worker running it must have (repeatable)', collect)
+      .option('--version <n>', 'the project version (default: the latest)', positiveWholeNumber)
+      .option('--package-timeout <duration>', "stop the package after this long (overrides the package's timeout)", duration);
+
+  withCreateOptions(execution.command('create'))
+    .summary('create an execution of a package, not started yet')
+    .description('Create an execution of a package with parameter values and, optionally, the workers allowed to run it.' + ssisdb('create_execution, set_execution_parameter_value, add_execution_worker'))
+    .option('--json', 'print the API answer as JSON')
+    .addHelpText(
+      'after',
+      examples([
+        'scaleout execution create Finance/ETL/extract --param SourcePath=/data/in.csv --param BatchSize=500',
+        'scaleout execution create Finance/ETL/load --worker node-a --worker node-b',
+      ]),
+    )
+    .action(async (ref: string, options: CreateOptions) => {
+      const out = ctx.output(options);
+      const api = ctx.api();
+      const created = await api.call(createExecution, { body: await createBody(api, ref, options, false) }, { flags: executionFlags });
+      if (out.json) return out.data(created);
+      out.line(`Created execution ${created.executionId} of ${packagePath(created)} (not started).`);
+      out.line(`Start it: scaleout execution start ${created.executionId}`);
+    });
+
+  execution
+    .command('set-param')
+    .summary('set a parameter value of a created execution')
+    .description('Set a parameter value of an execution that is created and not started.' + ssisdb('set_execution_parameter_value'))
+    .argument(...idArgument)
+    .argument('<name=value>', 'the parameter and its value')
+    .option('--json', 'print the API answer as JSON')
+    .addHelpText('after', examples(['scaleout execution set-param 42 BatchSize=1000']))
+    .action(async (id: number, assignment: string, options: { json?: boolean }) => {
+      const out = ctx.output(options);
+      const [name, value] = splitAssignment(assignment, 'the parameter');
+      const updated = await ctx.api().call(setExecutionParameterValue, { params: { executionId: id, parameterName: name }, body: { value } });
+      if (out.json) return out.data(updated);
+      out.line(`Execution ${id}: ${name} is set.`);
+    });
+
+  execution
+    .command('add-worker')
+    .summary('allow a worker to run a created execution (then only the added workers may)')
+    .description('Allow a worker to run a created execution; it then runs only on the workers added.' + ssisdb('add_execution_worker'))
+    .argument(...idArgument)
+    .argument('<worker>', 'the worker: its ID, a unique ID prefix, or its name')
+    .option('--json', 'print the API answer as JSON')
+    .addHelpText('after', examples(['scaleout execution add-worker 42 node-a']))
+    .action(async (id: number, reference: string, options: { json?: boolean }) => {
+      const out = ctx.output(options);
+      const api = ctx.api();
+      const worker = await resolveWorker(api, reference);
+      const updated = await api.call(addExecutionWorker, { params: { executionId: id }, body: { workerAgentId: worker.workerAgentId } });
+      if (out.json) return out.data(updated);
+      out.line(`Execution ${id} may run on ${worker.displayName} (${worker.workerAgentId}); it runs only on the workers added.`);
+    });
+
+  execution
+    .command('start')
+    .summary('start a created execution, with a retry count')
+    .description(
+      'Start a created execution: it waits for a worker allowed to run it. A failed or lost attempt is retried up to ' +
+        '--retry times.' +
+        ssisdb('start_execution @retry_count'),
+    )
+    .argument(...idArgument)
+    .option('--retry <n>', 'retries after a failed or lost attempt (0-10)', wholeNumber, 0)
+    .option('--wait', 'wait until it ends, showing its progress and log; the exit code tells the outcome')
+    .option('--timeout <duration>', 'with --wait: stop waiting after this long (exit code 13)', duration)
+    .option('--json', 'print the API answer as JSON (with --wait: the final state)')
+    .addHelpText('after', examples(['scaleout execution start 42', 'scaleout execution start 42 --retry 2 --wait --timeout 30m']))
+    .action(async (id: number, options: { retry: number; wait?: boolean; timeout?: number; json?: boolean }) => {
+      const out = ctx.output(options);
+      if (options.timeout !== undefined && !options.wait) throw usageError('--timeout goes with --wait');
+      const api = ctx.api();
+      const started = await api.call(startExecution, { params: { executionId: id }, body: { retryCount: options.retry } }, { flags: { 'body.retryCount': '--retry' } });
+      await reportStarted(ctx, api, out, started, options);
+    });
+
+  withCreateOptions(execution.command('run'))
+    .summary('create and start an execution; with --wait, wait for its outcome')
+    .description(
+      'Create an execution and start it in one step. With --wait, show its progress (status, worker, log lines) until ' +
+        'it ends, and exit 0 when it succeeded, or 10 failed, 11 canceled, 12 ended unexpectedly, 13 timed out waiting.' +
+        ssisdb('create_execution + start_execution'),
+    )
+    .option('--retry <n>', 'retries after a failed or lost attempt (0-10)', wholeNumber, 0)
+    .option('--wait', 'wait until it ends, showing its progress and log; the exit code tells the outcome')
+    .option('--timeout <duration>', 'with --wait: stop waiting after this long (exit code 13)', duration)
+    .option('--json', 'print the API answer as JSON (with --wait: the final state; progress goes to stderr)')
+    .addHelpText(
+      'after',
+      examples([
+        'scaleout execution run Finance/ETL/extract --param SourcePath=/data/in.csv --wait',
+        'scaleout execution run Finance/ETL/load --tag linux --retry 2 --wait --timeout 1h',
+        'scaleout execution run Finance/ETL/extract --param SourcePath=/in.csv --json | jq .executionId',
+      ]),
+    )
+    .action(async (ref: string, options: RunOptions) => {
+      const out = ctx.output(options);
+      if (options.timeout !== undefined && !options.wait) throw usageError('--timeout goes with --wait');
+      const api = ctx.api();
+      const body = { ...(await createBody(api, ref, options, true)), retryCount: options.retry ?? 0 };
+      const started = await api.call(createExecution, { body }, { flags: executionFlags });
+      await reportStarted(ctx, api, out, started, options);
+    });
+
+  execution
+    .command('stop')
+    .summary('stop an execution: a waiting one is canceled, a running one asked to stop')
+    .description(
+      'Stop an execution: one that waits is canceled at once; one that runs is stopping until its worker confirms.' + ssisdb('stop_operation'),
+    )
+    .argument(...idArgument)
+    .option('--json', 'print the API answer as JSON')
+    .addHelpText('after', examples(['scaleout execution stop 42']))
+    .action(async (id: number, options: { json?: boolean }) => {
+      const out = ctx.output(options);
+      const stopped = await ctx.api().call(stopExecution, { params: { executionId: id } });
+      if (out.json) return out.data(stopped);
+      out.line(
+        stopped.status === 8
+          ? `Execution ${id} is stopping: its worker has been asked to cancel it.`
+          : `Execution ${id} is ${stopped.statusName}.`,
+      );
+    });
+
+  execution
+    .command('show')
+    .summary('show an execution: status, parameters, attempts, workers, why it waits')
+    .description(
+      'Show an execution: its status, its parameters (sensitive values masked), its attempts with their workers and ' +
+        'times, and, while it waits, why.' +
+        ssisdb('catalog.executions'),
+    )
+    .argument(...idArgument)
+    .option('--json', 'print the API answer as JSON')
+    .addHelpText('after', examples(['scaleout execution show 42', 'scaleout execution show 42 --json | jq .status']))
+    .action(async (id: number, options: { json?: boolean }) => {
+      const out = ctx.output(options);
+      const api = ctx.api();
+      const shown = await api.call(getExecution, { params: { executionId: id } });
+      if (out.json) return out.data(shown);
+      printExecution(out, shown, await workerNames(api), ctx.io.clock.now());
+    });
+
+  execution
+    .command('list')
+    .summary('list executions, newest first, by status, package or age')
+    .description('List executions, newest first.' + ssisdb('catalog.executions'))
+    .option('--status <status>', `a status name or code (repeatable): ${Object.values(executionStatusNames).join(', ')}`, collect)
+    .option('--folder <folder>', 'only this folder')
+    .option('--project <project>', 'only this project')
+    .option('--package <package>', 'only this package')
+    .option('--since <when>', 'created within this duration (1h, 2d) or since this ISO 8601 time')
+    .option('--limit <n>', 'at most this many (1-500)', positiveWholeNumber, 50)
+    .option('--offset <n>', 'skip this many (for the next page)', wholeNumber)
+    .option('--json', 'print the API answer as JSON')
+    .addHelpText('after', examples(['scaleout execution list', 'scaleout execution list --status failed --since 24h', 'scaleout execution list --folder Finance --status running --status pending']))
+    .action(async (options: ListOptions) => {
+      const out = ctx.output(options);
+      const api = ctx.api();
+      const answer = await api.call(listExecutions, { query: listQuery(options, ctx.io.clock.now()) }, { flags: executionFlags });
+      if (out.json) return out.data(answer);
+      if (answer.executions.length === 0) {
+        out.line('No executions match.');
+        return;
+      }
+      const names = await workerNames(api);
+      const now = ctx.io.clock.now();
+      out.table(answer.executions, [
+        { header: 'ID', value: (e) => String(e.executionId), right: true },
+        { header: 'STATUS', value: (e) => statusText(out.style, e) },
+        { header: 'PACKAGE', value: (e) => packagePath(e) },
+        { header: 'WORKER', value: (e) => (e.workerAgentId === null ? '-' : (names.get(e.workerAgentId) ?? e.workerAgentId)) },
+        { header: 'ATTEMPTS', value: (e) => String(e.attemptCount), right: true },
+        { header: 'CREATED', value: (e) => formatAgo(e.createdTime, now) },
+        { header: 'DURATION', value: (e) => elapsed(e, now) ?? '-' },
+      ]);
+      if (answer.nextOffset !== null) out.line(`More: scaleout execution list --offset ${answer.nextOffset}`);
+    });
+
+  execution
+    .command('logs')
+    .summary("print an execution's event messages; --follow until it ends")
+    .description(
+      "Print an execution's event messages (its log), oldest first. With --follow, keep printing new ones until the " +
+        'execution has ended and no new line has arrived for a couple of seconds. With --json: the API answer, or with ' +
+        '--follow one event per line (JSON Lines).' +
+        ssisdb('catalog.event_messages'),
+    )
+    .argument(...idArgument)
+    .option('-f, --follow', 'keep following until the execution has ended')
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples(['scaleout execution logs 42', 'scaleout execution logs 42 --follow', 'scaleout execution logs 42 --json | jq -r \'.events[] | select(.messageTypeName=="error") | .message\'']))
+    .action(async (id: number, options: { follow?: boolean; json?: boolean }) => {
+      const out = ctx.output(options);
+      const api = ctx.api();
+      if (!options.follow) {
+        const all = await readAllEvents(api, id);
+        if (out.json) return out.data(all);
+        for (const event of all.events) out.line(eventLine(out.style, event));
+        return;
+      }
+      const { execution: ended } = await followExecution(ctx, api, id, {
+        onEvents: (events) => {
+          for (const event of events) {
+            if (out.json) out.dataLine(event);
+            else out.line(eventLine(out.style, event));
+          }
+        },
+      });
+      if (!out.json) out.note(`Execution ${id} ${ended.statusName}.`);
+    });
+}
+
+interface ListOptions {
+  status?: string[];
+  folder?: string;
+  project?: string;
+  package?: string;
+  since?: string;
+  limit: number;
+  offset?: number;
+  json?: boolean;
+}
+
+function listQuery(options: ListOptions, now: number) {
+  const codes = new Map<string, number>(Object.entries(executionStatusNames).map(([code, name]) => [name.replace(/ /g, '-'), Number(code)]));
+  const status = options.status?.map((s) => {
+    const key = s.trim().toLowerCase().replace(/[ _]/g, '-');
+    const code = /^\d$/.test(key) ? Number(key) : codes.get(key);
+    if (code === undefined || code < 1 || code > 9) {
+      throw usageError(`--status: '${s}' is not a status; use one of ${[...codes.keys()].join(', ')} or a code 1-9`);
+    }
+    return code;
+  });
+  let since: string | undefined;
+  if (options.since !== undefined) {
+    const ago = parseDuration(options.since);
+    const time = ago === undefined ? Date.parse(options.since) : now - ago;
+    if (Number.isNaN(time)) throw usageError(`--since: '${options.since}' is neither a duration (1h, 2d) nor an ISO 8601 time`);
+    since = new Date(time).toISOString();
+  }
+  return {
+    ...(status ? { status } : {}),
+    ...(options.folder !== undefined ? { folder: options.folder } : {}),
+    ...(options.project !== undefined ? { project: options.project } : {}),
+    ...(options.package !== undefined ? { package: options.package } : {}),
+    ...(since !== undefined ? { since } : {}),
+    limit: options.limit,
+    ...(options.offset !== undefined ? { offset: options.offset } : {}),
+  };
+}
+
+async function createBody(api: MasterApi, ref: string, options: CreateOptions, start: boolean) {
+  const target = parsePackageRef(ref);
+  const parameters = parseParameters(options.param);
+  const workerAgentIds = options.worker ? await Promise.all(options.worker.map(async (w) => (await resolveWorker(api, w)).workerAgentId)) : undefined;
+  return {
+    ...target,
+    ...(parameters ? { parameters } : {}),
+    ...(workerAgentIds ? { workerAgentIds } : {}),
+    ...(options.tag ? { requiredTags: options.tag } : {}),
+    ...(options.version !== undefined ? { versionNumber: options.version } : {}),
+    ...(options.packageTimeout !== undefined ? { timeoutMs: options.packageTimeout } : {}),
+    start,
+  };
+}
+
+/** `--param k=v` pairs; values stay strings and the master converts them to the declared types. */
+function parseParameters(list: readonly string[] | undefined): Record<string, string> | undefined {
+  if (!list) return undefined;
+  const parameters: Record<string, string> = {};
+  for (const item of list) {
+    const [name, value] = splitAssignment(item, '--param');
+    if (Object.keys(parameters).some((k) => k.toLowerCase() === name.toLowerCase())) throw usageError(`--param ${name} is given twice`);
+    parameters[name] = value;
+  }
+  return parameters;
+}
+
+function splitAssignment(text: string, what: string): [string, string] {
+  const at = text.indexOf('=');
+  if (at <= 0) throw usageError(`${what} '${text}': expected NAME=VALUE`);
+  return [text.slice(0, at).trim(), text.slice(at + 1)];
+}

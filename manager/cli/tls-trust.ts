@@ -1,0 +1,90 @@
+import { X509Certificate } from 'node:crypto';
+import { rootCertificates, connect as tlsConnect, type PeerCertificate } from 'node:tls';
+
+/** Hex without separators, lowercase: how thumbprints are compared and stored. */
+export function normalizeThumbprint(text: string): string {
+  return text.replace(/[\s:]/g, '').toLowerCase();
+}
+
+export function isThumbprint(text: string): boolean {
+  return /^([0-9a-f]{40}|[0-9a-f]{64})$/.test(normalizeThumbprint(text));
+}
+
+export interface PresentedCertificate {
+  /** The certificate itself, PEM. */
+  pem: string;
+  subject: string;
+  issuer: string;
+  thumbprintSha1: string;
+  thumbprintSha256: string;
+  notAfter: string;
+}
+
+export function describeCertificate(raw: Buffer): PresentedCertificate {
+  const x509 = new X509Certificate(raw);
+  return {
+    pem: x509.toString(),
+    subject: x509.subject.replace(/\n/g, ', '),
+    issuer: x509.issuer.replace(/\n/g, ', '),
+    thumbprintSha1: normalizeThumbprint(x509.fingerprint),
+    thumbprintSha256: normalizeThumbprint(x509.fingerprint256),
+    notAfter: new Date(x509.validTo).toISOString(),
+  };
+}
+
+/** Why a presented certificate is not the pinned one (SSIS MasterHttpsCertThumbprint), or undefined when it is. */
+export function pinMismatch(pin: string, presented: PresentedCertificate): Error | undefined {
+  const wanted = normalizeThumbprint(pin);
+  if (wanted === presented.thumbprintSha1 || wanted === presented.thumbprintSha256) return undefined;
+  return new Error(`the master's certificate (SHA-1 ${presented.thumbprintSha1}) is not the pinned one (${wanted})`);
+}
+
+/**
+ * TLS options that trust exactly the pinned certificate. Node calls `checkServerIdentity` only once the chain
+ * has verified, so `rejectUnauthorized: false` with a pin check would accept any self-signed certificate:
+ * instead the pinned certificate itself is added as a trust anchor (with the system's, for a pinned certificate a
+ * public authority issued), chain verification stays on, and the pin check then runs on every new connection.
+ */
+export function pinnedTlsOptions(pin: string, pinned: PresentedCertificate) {
+  return {
+    ca: [...rootCertificates, pinned.pem],
+    allowPartialTrustChain: true,
+    rejectUnauthorized: true,
+    checkServerIdentity: (_host: string, cert: PeerCertificate): Error | undefined =>
+      cert.raw ? pinMismatch(pin, describeCertificate(cert.raw)) : new Error('the master presented no certificate'),
+  };
+}
+
+export interface TlsProbe {
+  /** The system's certificate authorities trust it for this host name. */
+  trusted: boolean;
+  /** Why not, as TLS says it (`self-signed certificate`). */
+  reason: string | undefined;
+  certificate: PresentedCertificate;
+}
+
+/**
+ * Opens a TLS connection without trusting anything, to see which certificate the master presents and whether the
+ * system would trust it. `connect` uses it to offer pinning a self-signed one-box master.
+ */
+export function probeTls(url: URL, timeoutMs: number): Promise<TlsProbe> {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(url.port || 443);
+  const isIp = /^[\d.]+$/.test(host) || host.includes(':');
+  return new Promise<TlsProbe>((resolve, reject) => {
+    const socket = tlsConnect({ host, port, rejectUnauthorized: false, ...(isIp ? {} : { servername: host }) });
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer from ${url.host} within ${timeoutMs} ms`)));
+    socket.once('error', reject);
+    socket.once('secureConnect', () => {
+      const peer = socket.getPeerCertificate();
+      const raw = peer?.raw;
+      socket.end();
+      if (!raw) {
+        reject(new Error('the master presented no certificate'));
+        return;
+      }
+      const reason = socket.authorizationError === undefined || socket.authorizationError === null ? undefined : String(socket.authorizationError);
+      resolve({ trusted: socket.authorized, reason, certificate: describeCertificate(raw) });
+    });
+  });
+}

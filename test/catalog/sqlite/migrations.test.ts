@@ -1,0 +1,79 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrateSqlite, sqliteMigrations } from '../../../functions/catalog/sqlite/migrate.js';
+import { distModule } from '../../support/dist.js';
+
+let folder: string;
+
+beforeEach(() => {
+  folder = mkdtempSync(join(tmpdir(), 'scaleout-migrations-'));
+});
+
+afterEach(() => {
+  rmSync(folder, { recursive: true, force: true });
+});
+
+function ledger(filename: string): { version: number; name: string; applied_time: number }[] {
+  const database = new BetterSqlite3(filename, { readonly: true });
+  try {
+    return database.prepare<[], { version: number; name: string; applied_time: number }>('SELECT * FROM schema_migrations ORDER BY version').all();
+  } finally {
+    database.close();
+  }
+}
+
+describe('SQLite migrations', () => {
+  it('apply once, each with a ledger row, and then do nothing', () => {
+    const filename = join(folder, 'catalog.sqlite');
+    const database = new BetterSqlite3(filename);
+    try {
+      const before = Date.now();
+      expect(migrateSqlite(database)).toEqual(sqliteMigrations.map((m) => m.version));
+      expect(migrateSqlite(database)).toEqual([]);
+      const rows = ledger(filename);
+      expect(rows.map((row) => [row.version, row.name])).toEqual(sqliteMigrations.map((m) => [m.version, m.name]));
+      for (const row of rows) expect(row.applied_time).toBeGreaterThanOrEqual(before);
+    } finally {
+      database.close();
+    }
+  });
+
+  it('are numbered in order from 1, without gaps', () => {
+    expect(sqliteMigrations.map((m) => m.version)).toEqual(sqliteMigrations.map((_, i) => i + 1));
+  });
+
+  it('leave nothing behind when one fails: not its tables, not its ledger row, not those before it', () => {
+    const database = new BetterSqlite3(join(folder, 'catalog.sqlite'));
+    try {
+      const good = { version: 1, name: 'good', sql: 'CREATE TABLE good (id INTEGER);' };
+      const bad = { version: 2, name: 'bad', sql: 'CREATE TABLE bad (id INTEGER); INSERT INTO nowhere VALUES (1);' };
+      expect(() => migrateSqlite(database, [good, bad])).toThrow(/no such table: nowhere/);
+      const tables = database.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all();
+      expect(tables.map((t) => t.name)).toEqual([]);
+      expect(database.inTransaction).toBe(false);
+    } finally {
+      database.close();
+    }
+  });
+
+  it('applied by several processes at once to one new file, end with one ledger row per migration', async () => {
+    const run = promisify(execFile);
+    const script = `
+      const { SqliteEngine } = await import(${JSON.stringify(distModule('functions/catalog/sqlite/engine.js'))});
+      const engine = new SqliteEngine({ filename: process.argv[1] });
+      await engine.migrate();
+      await engine.destroy();`;
+    for (let round = 0; round < 2; round++) {
+      const filename = join(folder, `catalog-${round}.sqlite`);
+      await Promise.all(
+        Array.from({ length: 4 }, () => run(process.execPath, ['--input-type=module', '-e', script, filename])),
+      );
+      expect(ledger(filename).map((row) => row.version)).toEqual(sqliteMigrations.map((m) => m.version));
+    }
+  });
+});

@@ -1,0 +1,314 @@
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { endpointPath, isBinary, problemContentType, type EndpointSpec } from '../../contracts/endpoint.js';
+import {
+  addWorker,
+  createApiKey,
+  createExecution,
+  createSchedule,
+  deployProject,
+  enableScaleOut,
+  enableWorker,
+  managementEndpoints,
+} from '../../contracts/management/endpoints.js';
+import { startChildExecution, taskEndpoints } from '../../contracts/task-api.js';
+import { claimTasks, workerEndpoints } from '../../contracts/worker-protocol.js';
+import { callEndpoint } from '../../contracts/client.js';
+import { NodeHttpsTransport } from '../../contracts/node-https-transport.js';
+import { functionTable } from '../../functions/function-table.js';
+import type { HttpFunction } from '../../functions/http/define-handler.js';
+import { dumpCatalog } from '../support/catalog-dump.js';
+import { malformedRequests, type MalformedRequest, type ValidInput } from '../support/malformed-requests.js';
+import { sampleProjectFiles, zipFiles } from '../support/project-zip.js';
+import { startTestMaster, type TestMaster } from '../support/test-master.js';
+import { createWorkerIdentity, workerCaller, workerToken, type WorkerIdentity } from '../support/test-worker.js';
+
+const endpoints: readonly EndpointSpec[] = [...managementEndpoints, ...workerEndpoints, ...taskEndpoints];
+type OperationId =
+  | (typeof managementEndpoints)[number]['operationId']
+  | (typeof workerEndpoints)[number]['operationId']
+  | (typeof taskEndpoints)[number]['operationId'];
+
+interface Seed {
+  workerAgentId: string;
+  createdExecutionId: number;
+  runningTaskId: number;
+  projectVersionId: number;
+  apiKeyId: string;
+  archive: Buffer;
+  newWorkerPem: string;
+  scheduleId: number;
+  /** The running task's credential, and a child it started. */
+  taskCredential: string;
+  childExecutionId: number;
+}
+
+const agent = { agentVersion: '0.1.0', os: 'linux', machineName: 'm', userAccount: 'svc' };
+const event = { sequenceNumber: 1, time: '2026-01-01T00:00:00Z', type: 'information', source: 'stdout', message: 'hello' };
+
+/**
+ * A correct call of every endpoint, against the seeded catalog: each would change the catalog (or read it) if it
+ * got through, so a malformed variant that slipped past validation would show in the catalog dump. Endpoints
+ * that take no input at all say so. The type makes a new endpoint fail to compile until it is listed here.
+ */
+function validInputs(seed: Seed): Record<OperationId, ValidInput | 'takes no input'> {
+  const worker = { workerAgentId: seed.workerAgentId };
+  const execution = { executionId: String(seed.createdExecutionId) };
+  const project = { folderName: 'Finance', projectName: 'ETL' };
+  const task = { taskId: String(seed.runningTaskId) };
+  return {
+    getMasterStatus: 'takes no input',
+    enableScaleOut: 'takes no input',
+    getDashboard: 'takes no input',
+    listWorkers: 'takes no input',
+    listFolders: 'takes no input',
+    listApiKeys: 'takes no input',
+    getWorker: { params: worker },
+    addWorker: { body: { certificate: seed.newWorkerPem, tags: ['etl'], validateOnly: false } },
+    removeWorker: { params: worker },
+    enableWorker: { params: worker },
+    disableWorker: { params: worker },
+    setWorkerProperties: { params: worker, body: { displayName: 'renamed', maxTaskCount: 3 } },
+    deployProject: { params: project, body: seed.archive },
+    listProjects: { query: { folder: 'Finance' } },
+    getProject: { params: project, query: { version: '1' } },
+    listPackages: { params: project },
+    createExecution: { body: { folderName: 'Finance', projectName: 'ETL', packageName: 'load', start: true, retryCount: 1 } },
+    setExecutionParameterValue: { params: { ...execution, parameterName: 'SourcePath' }, body: { value: '/in.csv' } },
+    addExecutionWorker: { params: execution, body: worker },
+    startExecution: { params: execution, body: { retryCount: 1 } },
+    stopExecution: { params: execution },
+    getExecution: { params: execution },
+    listExecutions: {
+      query: { status: '5', folder: 'Finance', project: 'ETL', package: 'load', since: '2026-01-01T00:00:00Z', parent: '1', limit: '10', offset: '0' },
+    },
+    listExecutionEvents: { params: execution, query: { after: '0', limit: '10', tree: 'true' } },
+    createSchedule: {
+      body: { name: 'nightly', folderName: 'Finance', projectName: 'ETL', packageName: 'load', cron: '0 2 * * *', timeZone: 'Europe/Paris' },
+    },
+    listSchedules: 'takes no input',
+    getSchedule: { params: { scheduleId: String(seed.scheduleId) } },
+    enableSchedule: { params: { scheduleId: String(seed.scheduleId) } },
+    disableSchedule: { params: { scheduleId: String(seed.scheduleId) } },
+    removeSchedule: { params: { scheduleId: String(seed.scheduleId) } },
+    runScheduleNow: { params: { scheduleId: String(seed.scheduleId) } },
+    startChildExecution: { body: { folderName: 'Finance', projectName: 'ETL', packageName: 'load', key: 'another' } },
+    listChildExecutions: 'takes no input',
+    getChildExecution: { params: { executionId: String(seed.childExecutionId) } },
+    stopChildExecution: { params: { executionId: String(seed.childExecutionId) } },
+    listChildExecutionEvents: { params: { executionId: String(seed.childExecutionId) }, query: { after: '0', limit: '10' } },
+    createApiKey: { body: { name: 'ci', role: 'reader' } },
+    revokeApiKey: { params: { apiKeyId: seed.apiKeyId } },
+    listAuditTrail: { query: { limit: '10', offset: '0' } },
+    claimTasks: { body: { freeSlots: 1, waitMs: 0 } },
+    workerHeartbeat: { body: { tasks: [{ taskId: seed.runningTaskId, attemptNumber: 1 }], agent } },
+    postTaskEvents: { params: task, body: { attemptNumber: 1, events: [event] } },
+    completeTask: { params: task, body: { attemptNumber: 1, outcome: 'succeeded', exitCode: 0 } },
+    downloadProjectArchive: { params: { projectVersionId: String(seed.projectVersionId) } },
+  };
+}
+
+/** Values a type check alone cannot catch: unknown enum values, out-of-range numbers, broken nested items. */
+function unknownValues(valid: ValidInput, operationId: OperationId): MalformedRequest[] {
+  const body = valid.body as Record<string, unknown>;
+  const with_ = (name: string, changes: Record<string, unknown>, field: string): MalformedRequest => ({
+    name,
+    params: valid.params ?? {},
+    query: Object.entries(valid.query ?? {}),
+    body: { json: { ...body, ...changes } },
+    status: 400,
+    field,
+  });
+  switch (operationId) {
+    case 'addWorker':
+      return [
+        with_('a thumbprint that is not hex', { certificate: undefined, thumbprint: 'xyz' }, 'body.thumbprint'),
+        with_('both a certificate and a thumbprint', { thumbprint: 'a'.repeat(40) }, 'body.certificate'),
+        with_('a tag with spaces', { tags: ['bad tag!'] }, 'body.tags'),
+      ];
+    case 'setWorkerProperties':
+      return [with_('no change at all', { displayName: undefined, maxTaskCount: undefined }, 'body'), with_('MaxTaskCount 0', { maxTaskCount: 0 }, 'body.maxTaskCount')];
+    case 'createExecution':
+      return [
+        with_('an object as a parameter value', { parameters: { SourcePath: { nested: true } } }, 'body.parameters'),
+        with_('11 retries', { retryCount: 11 }, 'body.retryCount'),
+        with_('a package name with a slash', { packageName: 'a/b' }, 'body.packageName'),
+      ];
+    case 'setExecutionParameterValue':
+      return [with_('a value over 32 KiB', { value: 'x'.repeat(32_769) }, 'body.value')];
+    case 'startExecution':
+      return [with_('11 retries', { retryCount: 11 }, 'body.retryCount')];
+    case 'listExecutions':
+      return [{ name: 'status 12', params: {}, query: [['status', '12']], status: 400, field: 'query.status' }];
+    case 'createApiKey':
+      return [with_('an unknown role', { role: 'superuser' }, 'body.role'), with_('a blank name', { name: '   ' }, 'body.name')];
+    case 'claimTasks':
+      return [with_('no free slot', { freeSlots: 0 }, 'body.freeSlots'), with_('a wait over 120 s', { waitMs: 120_001 }, 'body.waitMs')];
+    case 'workerHeartbeat':
+      return [with_('a negative task id', { tasks: [{ taskId: -1, attemptNumber: 1 }] }, 'body.tasks')];
+    case 'postTaskEvents':
+      return [
+        with_('an unknown event type', { events: [{ ...event, type: 'debug' }] }, 'body.events'),
+        with_('no events', { events: [] }, 'body.events'),
+        with_('a time that is not ISO 8601', { events: [{ ...event, time: 'yesterday' }] }, 'body.events'),
+      ];
+    case 'createSchedule':
+      return [
+        with_('an unknown misfire policy', { misfirePolicy: 'sometimes' }, 'body.misfirePolicy'),
+        with_('a cron expression too short', { cron: '* *' }, 'body.cron'),
+      ];
+    case 'startChildExecution':
+      return [with_('11 retries', { retryCount: 11 }, 'body.retryCount'), with_('an empty key', { key: '' }, 'body.key')];
+    case 'completeTask':
+      return [with_('an unknown outcome', { outcome: 'exploded' }, 'body.outcome'), with_('a fractional exit code', { exitCode: 1.5 }, 'body.exitCode')];
+    default:
+      return [];
+  }
+}
+
+describe('malformed input: every endpoint answers 4xx problem+json naming the field, and the catalog is unchanged', () => {
+  let master: TestMaster;
+  let seed: Seed;
+  let identity: WorkerIdentity;
+  let catalogPath: string;
+  let before: Record<string, unknown[]>;
+
+  beforeAll(async () => {
+    // No timers: nothing but the requests under test may touch the catalog.
+    master = await startTestMaster({ timers: false });
+    catalogPath = join(master.folder, 'catalog.sqlite');
+    await master.admin(enableScaleOut, {});
+    const archive = await zipFiles(sampleProjectFiles());
+    const version = await master.admin(deployProject, { params: { folderName: 'Finance', projectName: 'ETL' }, body: archive });
+    identity = await createWorkerIdentity('malformed-node');
+    const workerAgentId = (await master.admin(addWorker, { body: { certificate: identity.certPem } })).worker!.workerAgentId;
+    await master.admin(enableWorker, { params: { workerAgentId } });
+    const created = await master.admin(createExecution, { body: { folderName: 'Finance', projectName: 'ETL', packageName: 'load' } });
+    await master.admin(createExecution, { body: { folderName: 'Finance', projectName: 'ETL', packageName: 'load', start: true } });
+    const worker = workerCaller(identity, master.url, master.host.certificateThumbprint);
+    const { tasks } = await worker(claimTasks, { body: { freeSlots: 1, waitMs: 0 } });
+    worker.close();
+    // A second started execution stays pending: a claim that slipped through would take it.
+    await master.admin(createExecution, { body: { folderName: 'Finance', projectName: 'ETL', packageName: 'load', start: true } });
+    const key = await master.admin(createApiKey, { body: { name: 'to revoke', role: 'reader' } });
+    const schedule = await master.admin(createSchedule, {
+      body: { name: 'hourly', folderName: 'Finance', projectName: 'ETL', packageName: 'load', cron: '0 * * * *' },
+    });
+    const asTask = new NodeHttpsTransport({ baseUrl: master.url, pinnedThumbprint: master.host.certificateThumbprint });
+    const child = await callEndpoint(
+      asTask,
+      startChildExecution,
+      { body: { folderName: 'Finance', projectName: 'ETL', packageName: 'load', key: 'first' } },
+      { headers: { authorization: `Bearer ${tasks[0]!.taskCredential}` } },
+    );
+    asTask.close();
+    seed = {
+      workerAgentId,
+      createdExecutionId: created.executionId,
+      runningTaskId: tasks[0]!.taskId,
+      projectVersionId: version.projectVersionId,
+      apiKeyId: key.apiKey.apiKeyId,
+      archive,
+      newWorkerPem: (await createWorkerIdentity('never-added')).certPem,
+      scheduleId: schedule.scheduleId,
+      taskCredential: tasks[0]!.taskCredential,
+      childExecutionId: child.executionId,
+    };
+    before = dumpCatalog(catalogPath);
+  });
+
+  afterAll(async () => {
+    await master?.stop();
+  });
+
+  /** Sends one malformed request over its own HTTPS connection, exactly as built. */
+  async function send(endpoint: EndpointSpec, malformed: MalformedRequest) {
+    let path = endpointPath(endpoint, malformed.params);
+    if (malformed.query.length > 0) path += `?${new URLSearchParams(malformed.query).toString()}`;
+    const body =
+      malformed.body === undefined ? undefined : 'raw' in malformed.body ? malformed.body.raw : Buffer.from(JSON.stringify(malformed.body.json));
+    const authorization =
+      endpoint.access.kind === 'worker'
+        ? `Bearer ${await workerToken(identity, master.url)}`
+        : endpoint.access.kind === 'task'
+          ? `Bearer ${seed.taskCredential}`
+          : `Bearer ${master.adminKey}`;
+    const headers: Record<string, string> = { authorization };
+    if (body !== undefined) {
+      headers['content-type'] = malformed.contentType ?? (isBinary(endpoint.body) ? endpoint.body.binary : 'application/json');
+      headers['content-length'] = String(malformed.declaredLength ?? body.length);
+    }
+    return new Promise<{ status: number; contentType: string | undefined; json: { errors?: { field: string }[]; detail?: string } }>(
+      (resolve, reject) => {
+        const req = request(
+          new URL(path, master.url),
+          { method: endpoint.method, headers, rejectUnauthorized: false, agent: false },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => {
+              try {
+                resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as never });
+              } catch (error) {
+                reject(error instanceof Error ? error : new Error(String(error)));
+              } finally {
+                req.destroy();
+              }
+            });
+          },
+        );
+        req.on('error', reject);
+        if (body === undefined) req.end();
+        // Declared longer than it is: only the start goes, and the answer must come from the header alone.
+        else if (malformed.declaredLength !== undefined) req.write(body.subarray(0, 1024));
+        else req.end(body);
+      },
+    );
+  }
+
+  it('has malformed-input cases for every endpoint that takes input', () => {
+    const inputs = validInputs({
+      workerAgentId: 'w',
+      createdExecutionId: 1,
+      runningTaskId: 1,
+      projectVersionId: 1,
+      apiKeyId: 'k',
+      archive: Buffer.alloc(1),
+      newWorkerPem: '',
+      scheduleId: 1,
+      taskCredential: 't',
+      childExecutionId: 2,
+    });
+    for (const endpoint of endpoints) {
+      const valid = inputs[endpoint.operationId as OperationId];
+      expect(valid, `${endpoint.operationId} has no valid input to break`).toBeDefined();
+      if (valid === 'takes no input') {
+        expect([endpoint.params, endpoint.query, endpoint.body], `${endpoint.operationId} does take input`).toEqual([undefined, undefined, undefined]);
+      } else {
+        expect(malformedRequests(endpoint, valid, 1).length, endpoint.operationId).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  for (const endpoint of endpoints) {
+    it(`${endpoint.operationId}`, async () => {
+      const valid = validInputs(seed)[endpoint.operationId as OperationId];
+      if (valid === 'takes no input') return;
+      const fn = functionTable.find((f): f is HttpFunction => f.kind === 'http' && f.name === endpoint.operationId)!;
+      const cases = [...malformedRequests(endpoint, valid, fn.maxBodyBytes), ...unknownValues(valid, endpoint.operationId as OperationId)];
+      for (const malformed of cases) {
+        const answer = await send(endpoint, malformed);
+        const what = `${endpoint.operationId}: ${malformed.name} → ${JSON.stringify(answer.json)}`;
+        expect(answer.status, what).toBe(malformed.status);
+        expect(answer.contentType, what).toBe(problemContentType);
+        const fields = (answer.json.errors ?? []).map((e) => e.field);
+        expect(
+          fields.some((field) => field === malformed.field || field.startsWith(`${malformed.field}.`)),
+          `${what}: expected a problem naming ${malformed.field}`,
+        ).toBe(true);
+        expect(dumpCatalog(catalogPath), what).toEqual(before);
+      }
+    });
+  }
+});
