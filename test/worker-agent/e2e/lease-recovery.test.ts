@@ -8,7 +8,7 @@ import { startTestMaster, type TestMaster } from '../../support/test-master.js';
 import { isRunning } from '../support/processes.js';
 import { AgentProcess } from './support/agents.js';
 import { deployE2eProject, executionEvents, startExecution, waitForEnd, waitForEvents, waitForExecution } from './support/executions.js';
-import { ProcessMarker } from './support/processes.js';
+import { nodeWarnings, ProcessMarker, watchWarnings } from './support/processes.js';
 import { e2eTestTimeoutMs, waitFor } from './support/wait.js';
 
 /**
@@ -29,6 +29,7 @@ let root: string;
 let master: TestMaster;
 let agents: AgentProcess[];
 const marker = new ProcessMarker();
+const masterWarnings = watchWarnings();
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'scaleout-worker-e2e-lease-'));
@@ -53,9 +54,12 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const agent of agents ?? []) await agent.stop();
   await master?.stop();
+  masterWarnings.stop();
   const leftovers = await marker.killAll();
   rmSync(root, { recursive: true, force: true });
   expect(leftovers, 'processes left running after the agents stopped').toEqual([]);
+  expect(nodeWarnings(...(agents ?? []).map((a) => a.output())), 'Node warnings in the output of the agents').toEqual([]);
+  expect(masterWarnings.warnings, 'Node warnings in the test process, where the master runs').toEqual([]);
 }, 180_000);
 
 /** The `once` package's side effects: who started, who completed. */

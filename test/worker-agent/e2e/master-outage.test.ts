@@ -9,7 +9,7 @@ import type { ManagementCaller } from '../../support/test-master.js';
 import { AgentProcess } from './support/agents.js';
 import { deployE2eProject, startExecution, waitForEnd, waitForEvents } from './support/executions.js';
 import { createAdminKey, freePort, managementCaller, MasterProcess } from './support/master-process.js';
-import { ProcessMarker } from './support/processes.js';
+import { nodeWarnings, ProcessMarker } from './support/processes.js';
 import { e2eTestTimeoutMs, waitFor } from './support/wait.js';
 
 /**
@@ -66,6 +66,7 @@ afterAll(async () => {
   const leftovers = await marker.killAll();
   rmSync(root, { recursive: true, force: true });
   expect(leftovers, 'processes left running after the agent and the master stopped').toEqual([]);
+  expect(nodeWarnings(agent?.output() ?? '', master?.output() ?? ''), 'Node warnings in the output of the agent and the master').toEqual([]);
 }, 180_000);
 
 /** The `numbered-log` lines of one execution stored in the catalog: their numbers, in stored order. */

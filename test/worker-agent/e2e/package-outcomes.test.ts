@@ -18,7 +18,7 @@ import { isRunning } from '../support/processes.js';
 import { renameEntry, zipEntries } from '../support/zip.js';
 import { AgentProcess } from './support/agents.js';
 import { deployE2eProject, executionEvents, startExecution, waitForEnd, waitForEvents } from './support/executions.js';
-import { ProcessMarker } from './support/processes.js';
+import { nodeWarnings, ProcessMarker, watchWarnings } from './support/processes.js';
 import { e2eTestTimeoutMs, waitFor } from './support/wait.js';
 
 /**
@@ -30,6 +30,7 @@ let root: string;
 let master: TestMaster;
 let agent: AgentProcess;
 const marker = new ProcessMarker();
+const masterWarnings = watchWarnings();
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'scaleout-worker-e2e-outcomes-'));
@@ -44,9 +45,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await agent?.stop();
   await master?.stop();
+  masterWarnings.stop();
   const leftovers = await marker.killAll();
   rmSync(root, { recursive: true, force: true });
   expect(leftovers, 'processes left running after the agents stopped').toEqual([]);
+  expect(nodeWarnings(agent?.output() ?? ''), 'Node warnings in the output of the agent').toEqual([]);
+  expect(masterWarnings.warnings, 'Node warnings in the test process, where the master runs').toEqual([]);
 }, 180_000);
 
 /** A folder of its own for each test's package output. */

@@ -52,3 +52,19 @@ export class ProcessMarker {
     return found;
   }
 }
+
+/**
+ * The warnings Node printed in a process's output — `(node:1234) MaxListenersExceededWarning: …` and the like: a
+ * listener leak or a deprecated call in the agent or the master, which a user would see in their logs.
+ */
+export function nodeWarnings(...outputs: string[]): string[] {
+  return outputs.flatMap((output) => output.split('\n').filter((line) => /\(node:\d+\) (\[\w+\] )?\w*Warning\b/.test(line)));
+}
+
+/** Collects the warnings Node emits in this process (the test's, where an in-process master runs) from now on. */
+export function watchWarnings(): { warnings: string[]; stop(): void } {
+  const warnings: string[] = [];
+  const listener = (warning: Error): void => void warnings.push(`${warning.name}: ${warning.message}`);
+  process.on('warning', listener);
+  return { warnings, stop: () => process.off('warning', listener) };
+}
