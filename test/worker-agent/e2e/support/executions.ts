@@ -63,12 +63,19 @@ export function waitForEnd(admin: ManagementCaller, executionId: number, timeout
   return waitForExecution(admin, executionId, 'to end', (execution) => endedStatuses.has(execution.status), timeoutMs);
 }
 
-/** Every event message of an execution stored in the catalog, oldest first. */
-export async function executionEvents(admin: ManagementCaller, executionId: number): Promise<EventMessageView[]> {
+/**
+ * Every event message of an execution stored in the catalog, oldest first; with `tree`, its descendants' too, in
+ * one stream (what `scaleout execution logs` shows for a parent).
+ */
+export async function executionEvents(
+  admin: ManagementCaller,
+  executionId: number,
+  options: { tree?: boolean } = {},
+): Promise<EventMessageView[]> {
   const events: EventMessageView[] = [];
   let after = 0;
   for (;;) {
-    const page = await admin(listExecutionEvents, { params: { executionId }, query: { after, limit: 5000 } });
+    const page = await admin(listExecutionEvents, { params: { executionId }, query: { after, limit: 5000, tree: options.tree ? 'true' : 'false' } });
     events.push(...page.events);
     if (page.events.length < 5000) return events;
     after = page.nextCursor;
