@@ -49,6 +49,7 @@ interface Run {
   exit: Promise<PackageExit>;
   lines: { stream: string; text: string }[];
   events: { type: EventType; message: string }[];
+  results: string[];
   notes: string[];
   controller: AbortController;
   clock: FakeClock;
@@ -64,10 +65,14 @@ function start(task: Partial<ClaimedTask>, options: { graceMs?: number } = {}): 
     clock,
     graceMs: options.graceMs ?? 10_000,
   });
-  const run: Run = { lines: [], events: [], notes: [], controller: new AbortController(), clock, exit: Promise.resolve() as never };
+  const run: Run = { lines: [], events: [], results: [], notes: [], controller: new AbortController(), clock, exit: Promise.resolve() as never };
   run.exit = executor.execute(claimedTask({ archive: archiveRef, ...task }), {
     signal: run.controller.signal,
-    output: { line: (stream, text) => run.lines.push({ stream, text }), event: (type, message) => run.events.push({ type, message }) },
+    output: {
+      line: (stream, text) => run.lines.push({ stream, text }),
+      event: (type, message) => run.events.push({ type, message }),
+      result: (message) => run.results.push(message),
+    },
     note: (message) => run.notes.push(message),
   });
   return run;
@@ -93,6 +98,12 @@ describe('the node runner (a module run in a child process)', () => {
       { type: 'progress', message: '100%' },
     ]);
     expect(run.lines).toContainEqual({ stream: 'stdout', text: 'a plain stdout line' });
+  });
+
+  it("takes a node package's return value as its result (the attempt's message), as JSON", async () => {
+    const run = start({ runner: 'node', entry: 'node-returns-result.mjs' });
+    expect(await run.exit).toMatchObject({ exitCode: 0 });
+    expect(run.results).toEqual([JSON.stringify({ rows: 42, target: 'warehouse' })]);
   });
 
   it('reports a package whose promise rejects as exit code 1 with the error', async () => {
