@@ -2,6 +2,7 @@ import { ExecutionStatus, type TaskOutcome } from '../../domain.js';
 import type { CatalogContext } from '../../context.js';
 import type { CatalogTrx } from '../../engine.js';
 import { IllegalStateError, NotFoundError } from '../../errors.js';
+import { queueAttempt } from '../executions/write-execution.js';
 
 export interface EndedAttempt {
   executionId: number;
@@ -61,16 +62,7 @@ export async function settleAttempt(ctx: CatalogContext, trx: CatalogTrx, ended:
 
   if (ended.attemptNumber <= execution.retry_count) {
     const next = ended.attemptNumber + 1;
-    await trx
-      .insertInto('tasks')
-      .values({
-        execution_id: ended.executionId,
-        attempt_number: next,
-        state: 'pending',
-        created_time: now,
-        cancel_requested: 0,
-      })
-      .execute();
+    await queueAttempt(trx, ended.executionId, next, now);
     await trx
       .updateTable('executions')
       .set({
