@@ -7,6 +7,7 @@ import type { CatalogDb, CatalogTrx } from '../engine.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { flag, num, numOrNull } from '../rows.js';
 import type { WorkerAgentsTable } from '../schema.js';
+import { hotQuery } from '../hot-query.js';
 import { audit } from './audit.js';
 import { releaseAttempts } from './tasks/release-attempts.js';
 
@@ -56,6 +57,9 @@ function selectWorkers(db: CatalogDb | CatalogTrx) {
         .as('tag_count'),
     ]);
 }
+
+/** Read for every started execution's waiting reason (see hot-query.ts). */
+const selectAllWorkers = hotQuery((db) => selectWorkers(db).orderBy('w.display_name'));
 
 async function withTags(db: CatalogDb | CatalogTrx, rows: WorkerRow[]): Promise<WorkerAgent[]> {
   const tagged = rows.filter((row) => num(row.tag_count ?? 0) > 0).map((row) => row.worker_agent_id);
@@ -255,7 +259,7 @@ export function workerAgentOperations(
     },
 
     listWorkerAgents: () =>
-      ctx.engine.read(async (db) => withTags(db, await selectWorkers(db).orderBy('w.display_name').execute())),
+      ctx.engine.read(async (db) => withTags(db, (await selectAllWorkers(db, {})).rows)),
 
     async recordWorkerAgentInfo(workerAgentId, info) {
       await ctx.engine.transaction(async (trx) => {

@@ -1,13 +1,42 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { Insertable } from 'kysely';
 import type { CreateExecutionInput } from '../../catalog.js';
 import type { CatalogContext } from '../../context.js';
 import { ExecutionStatus, type DeclaredParameter, type Execution, type ParameterValue, type Task } from '../../domain.js';
 import type { CatalogTrx } from '../../engine.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
+import { hotQuery } from '../../hot-query.js';
 import { coerceParameterValue, findDeclaredParameter } from '../../parameters.js';
 import { toTask } from '../../rows.js';
 import type { ExecutionParameterValuesTable, ExecutionsTable, TasksTable } from '../../schema.js';
 import { loadExecution, lockExecution, requireCreated, toExecution, toParameterValue } from './execution-rows.js';
+
+/** A row as inserted: every column but the generated key, none left to its default. */
+type NewRow<T, Key extends keyof T> = Required<Omit<Insertable<T>, Key>>;
+
+/** SQL Server's int: the highest version number there can be. */
+const maxInt = 2_147_483_647;
+
+// The statements every started execution runs (see hot-query.ts).
+const selectNewestVersion = hotQuery((db, v: { folderName: string; projectName: string; from: number; to: number }) =>
+  db
+    .selectFrom('project_versions as v')
+    .innerJoin('projects as p', 'p.project_id', 'v.project_id')
+    .innerJoin('folders as f', 'f.folder_id', 'p.folder_id')
+    .select(['v.project_version_id', 'f.name as folder_name', 'p.name as project_name'])
+    .where('f.name', '=', v.folderName)
+    .where('p.name', '=', v.projectName)
+    .where('v.version_number', '>=', v.from)
+    .where('v.version_number', '<=', v.to)
+    .orderBy('v.version_number', 'desc')
+    .limit(1),
+);
+const selectPackage = hotQuery((db, v: { projectVersionId: number; name: string }) =>
+  db.selectFrom('packages').selectAll().where('project_version_id', '=', v.projectVersionId).where('name', '=', v.name),
+);
+const insertExecutionRow = hotQuery((db, row: NewRow<ExecutionsTable, 'execution_id'>) =>
+  db.insertInto('executions').values(row).returning('execution_id'),
+);
+const insertTaskRow = hotQuery((db, row: NewRow<TasksTable, 'task_id'>) => db.insertInto('tasks').values(row).returning('task_id'));
 
 /** A parameter's row: sensitive values are stored only encrypted. */
 function parameterRow(
@@ -44,7 +73,7 @@ export async function storeParameter(
 
 /** Queues an attempt of an execution as a pending task. */
 export async function queueAttempt(trx: CatalogTrx, executionId: number, attemptNumber: number, now: number): Promise<Task> {
-  const row = {
+  const row: NewRow<TasksTable, 'task_id'> = {
     execution_id: executionId,
     attempt_number: attemptNumber,
     state: 'pending',
@@ -57,9 +86,9 @@ export async function queueAttempt(trx: CatalogTrx, executionId: number, attempt
     end_time: null,
     exit_code: null,
     result_message: null,
-  } satisfies Omit<Selectable<TasksTable>, 'task_id'>;
-  const { task_id } = await trx.insertInto('tasks').values(row).returning('task_id').executeTakeFirstOrThrow();
-  return toTask({ ...row, task_id });
+  };
+  const taskId = (await insertTaskRow(trx, row)).rows[0]!.task_id;
+  return toTask({ ...row, task_id: taskId });
 }
 
 export async function requireWorker(trx: CatalogTrx, workerAgentId: string, field: string): Promise<void> {
@@ -152,28 +181,21 @@ export async function insertExecution(
     }
   }
 
-  let versionQuery = trx
-    .selectFrom('project_versions as v')
-    .innerJoin('projects as p', 'p.project_id', 'v.project_id')
-    .innerJoin('folders as f', 'f.folder_id', 'p.folder_id')
-    .select(['v.project_version_id', 'f.name as folder_name', 'p.name as project_name'])
-    .where('f.name', '=', input.folderName)
-    .where('p.name', '=', input.projectName)
-    .orderBy('v.version_number', 'desc');
-  if (input.versionNumber !== undefined) versionQuery = versionQuery.where('v.version_number', '=', input.versionNumber);
-  const version = await versionQuery.limit(1).executeTakeFirst();
+  const [version] = (
+    await selectNewestVersion(trx, {
+      folderName: input.folderName,
+      projectName: input.projectName,
+      from: input.versionNumber ?? 1,
+      to: input.versionNumber ?? maxInt,
+    })
+  ).rows;
   if (!version) {
     throw new NotFoundError(
       'project',
       `${input.folderName}/${input.projectName}${input.versionNumber === undefined ? '' : ` version ${input.versionNumber}`}`,
     );
   }
-  const pkg = await trx
-    .selectFrom('packages')
-    .selectAll()
-    .where('project_version_id', '=', version.project_version_id)
-    .where('name', '=', input.packageName)
-    .executeTakeFirst();
+  const [pkg] = (await selectPackage(trx, { projectVersionId: version.project_version_id, name: input.packageName })).rows;
   if (!pkg) throw new NotFoundError('package', `${input.folderName}/${input.projectName}/${input.packageName}`);
   const declared = JSON.parse(pkg.parameters) as DeclaredParameter[];
   // As SSISDB does, every declared parameter with a default gets its value now; given values replace them.
@@ -196,7 +218,7 @@ export async function insertExecution(
   }
 
   const now = ctx.clock.now();
-  const row = {
+  const row: NewRow<ExecutionsTable, 'execution_id'> = {
     folder_name: version.folder_name,
     project_name: version.project_name,
     package_name: pkg.name,
@@ -215,8 +237,8 @@ export async function insertExecution(
     parent_execution_id: input.parentExecutionId ?? null,
     child_key: input.childKey ?? null,
     schedule_id: input.scheduleId ?? null,
-  } satisfies Omit<Selectable<ExecutionsTable>, 'execution_id'>;
-  const { execution_id: executionId } = await trx.insertInto('executions').values(row).returning('execution_id').executeTakeFirstOrThrow();
+  };
+  const executionId = (await insertExecutionRow(trx, row)).rows[0]!.execution_id;
   const parameterRows = [...values.values()].map(({ declaration, value }) => parameterRow(ctx, executionId, declaration, value));
   if (parameterRows.length > 0) await trx.insertInto('execution_parameter_values').values(parameterRows).execute();
   if (allowed.length > 0) {
