@@ -77,7 +77,6 @@ export interface Catalog {
   stopOperation(executionId: number, actor: string): Promise<Execution>;
   getExecution(executionId: number): Promise<Execution>;
   listExecutions(filter: ExecutionFilter, page: PageRequest): Promise<Page<ExecutionSummary>>;
-  listTasks(executionId: number): Promise<Task[]>;
   getTask(taskId: number): Promise<Task>;
   /** Execution counts by status created since a time (the dashboard's last 24 h). */
   countExecutionsByStatus(since: number): Promise<Partial<Record<ExecutionStatus, number>>>;

@@ -99,7 +99,7 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
       cancel: [{ taskId: t1!.taskId, attemptNumber: 1 }],
       workerEnabled: true,
     });
-    const tasks = await h.catalog.listTasks(first.executionId);
+    const tasks = (await h.catalog.getExecution(first.executionId)).attempts;
     expect(tasks[0]).toMatchObject({ leaseDeadline: h.clock.now() + h.leaseMs, lastHeartbeatTime: h.clock.now(), cancelRequested: true });
     expect((await h.catalog.getWorkerAgent(worker.workerAgentId)).lastOnlineTime).toBe(h.clock.now());
     await h.catalog.disableWorkerAgent(worker.workerAgentId, admin);
@@ -137,7 +137,7 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
       endTime: h.clock.now(),
       statusMessage: 'loaded 42 rows',
     });
-    expect((await h.catalog.listTasks(execution.executionId)).map((t) => [t.state, t.exitCode])).toEqual([['succeeded', 0]]);
+    expect((await h.catalog.getExecution(execution.executionId)).attempts.map((t) => [t.state, t.exitCode])).toEqual([['succeeded', 0]]);
   },
 
   'a failed attempt is retried while retries remain, then the execution fails': async (h) => {
@@ -186,7 +186,7 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
     expect((await h.catalog.renewLeases(worker.workerAgentId, [{ taskId: first.taskId, attemptNumber: 1 }])).lost).toHaveLength(1);
     expect((await h.catalog.getExecution(execution.executionId)).status).toBe(ExecutionStatus.running);
     await h.catalog.completeTask(b.workerAgentId, { taskId: second.taskId, attemptNumber: 2, outcome: 'succeeded', exitCode: 0 });
-    const tasks = await h.catalog.listTasks(execution.executionId);
+    const tasks = (await h.catalog.getExecution(execution.executionId)).attempts;
     expect(tasks.map((t) => [t.attemptNumber, t.state, t.workerAgentId])).toEqual([
       [1, 'lost', worker.workerAgentId],
       [2, 'succeeded', b.workerAgentId],
@@ -218,7 +218,7 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
     // The master is down for a minute: no sweep, no heartbeat.
     h.clock.advance(60_000);
     expect(await h.catalog.expireLeases(sweepEvery5s)).toEqual([]);
-    expect((await h.catalog.listTasks(alive.executionId))[0]?.leaseDeadline).toBe(h.clock.now() + h.leaseMs);
+    expect((await h.catalog.getExecution(alive.executionId)).attempts[0]?.leaseDeadline).toBe(h.clock.now() + h.leaseMs);
     // Back up: the live worker heartbeats its task and finishes it; the other never comes back.
     h.clock.advance(5000);
     await h.catalog.renewLeases(worker.workerAgentId, [{ taskId: aliveTask!.taskId, attemptNumber: 1 }]);
@@ -265,7 +265,7 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
     const waiting = await startExtract(h.catalog);
     const stopped = await h.catalog.stopOperation(waiting.executionId, admin);
     expect(stopped).toMatchObject({ status: ExecutionStatus.canceled, statusMessage: `stopped by ${admin}` });
-    expect((await h.catalog.listTasks(waiting.executionId)).map((t) => t.state)).toEqual(['canceled']);
+    expect((await h.catalog.getExecution(waiting.executionId)).attempts.map((t) => t.state)).toEqual(['canceled']);
     await expect(h.catalog.stopOperation(waiting.executionId, admin)).rejects.toThrow(IllegalStateError);
 
     const running = await startExtract(h.catalog, { retryCount: 3 });
@@ -291,6 +291,6 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
       await h.catalog.completeTask(worker.workerAgentId, { taskId: task.taskId, attemptNumber: 1, outcome: 'succeeded', exitCode: 0 }),
     ).toEqual({ executionStatus: ExecutionStatus.canceled, alreadyRecorded: false });
     expect(await h.catalog.getExecution(execution.executionId)).toMatchObject({ status: ExecutionStatus.canceled, statusMessage: 'stopped' });
-    expect((await h.catalog.listTasks(execution.executionId)).map((t) => t.state)).toEqual(['succeeded']);
+    expect((await h.catalog.getExecution(execution.executionId)).attempts.map((t) => t.state)).toEqual(['succeeded']);
   },
 };
