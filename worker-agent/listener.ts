@@ -95,7 +95,7 @@ export class Listener {
     this.#saidDisabled = false;
     const { cpuPercent, freeMemoryMb } = resources.sample();
     const reason =
-      cpuPercent >= this.options.maxCpuPercent
+      cpuPercent > this.options.maxCpuPercent
         ? `CPU at ${Math.round(cpuPercent)}% (TaskRequestMaxCPU ${this.options.maxCpuPercent}%)`
         : freeMemoryMb < this.options.minMemoryMb
           ? `${Math.round(freeMemoryMb)} MB free (TaskRequestMinMemory ${this.options.minMemoryMb} MB)`

@@ -94,6 +94,17 @@ describe('the listener', () => {
     expect(h.log.count('asking for tasks again')).toBe(1);
   });
 
+  it('asks for tasks whatever the CPU load with TaskRequestMaxCPU 100 (a worker beside its master)', async () => {
+    h = await agentHarness({ maxCpuPercent: 100 });
+    h.resources.cpuPercent = 100;
+    h.master.queue.push(claimedTask());
+    h.start();
+    await h.clock.advance(30_000);
+    expect(h.master.claims.length).toBeGreaterThan(0);
+    expect(h.executor.runs).toHaveLength(1);
+    expect(h.log.count('not asking for tasks')).toBe(0);
+  });
+
   it('does not ask for tasks while an administrator has disabled the worker', async () => {
     h = await agentHarness();
     h.master.heartbeatHandler = (request) => h.master.renewAll(request, { workerEnabled: false });

@@ -21,6 +21,8 @@ export interface HarnessOptions {
   maxTaskCount?: number;
   heartbeatErrorToleranceMs?: number;
   drainTimeoutMs?: number;
+  /** TaskRequestMaxCPU. @default 70 */
+  maxCpuPercent?: number;
 }
 
 /**
@@ -66,7 +68,7 @@ export async function agentHarness(options: HarnessOptions = {}) {
     dispatcher,
     spool,
     resources: { sample: () => ({ ...resources }) },
-    maxCpuPercent: 70,
+    maxCpuPercent: options.maxCpuPercent ?? 70,
     minMemoryMb: 100,
     claimWaitMs: 20_000,
     idleBackoff: new Backoff({ initialMs: 1000, maxMs: 30_000, random: middle }),
