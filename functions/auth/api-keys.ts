@@ -9,6 +9,9 @@ import type { ApiKey } from '../catalog/domain.js';
  */
 const pattern = /^so_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 
+/** How every API key starts: what tells one apart from another Bearer token (an Entra one, a task credential). */
+export const apiKeyPrefix = 'so_';
+
 export interface GeneratedApiKey {
   apiKeyId: string;
   /** The whole key, shown once. */
