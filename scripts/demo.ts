@@ -1,5 +1,4 @@
 import { rm } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { listWorkers } from '../contracts/management/endpoints.js';
 import { projectRoot } from '../functions/project.js';
@@ -17,7 +16,7 @@ import { stopOnSignals } from './onebox/stop-on-signals.js';
  * unless SCALEOUT_PORT says otherwise, so it can run beside `npm start`.
  */
 const env = { ...process.env, SCALEOUT_DATA_FOLDER: process.env['SCALEOUT_DATA_FOLDER'] || join('.data', 'demo'), SCALEOUT_PORT: process.env['SCALEOUT_PORT'] || '0' };
-const settings = oneBoxSettings(env, process.cwd(), hostname());
+const settings = oneBoxSettings(env, process.cwd());
 await rm(settings.dataFolder, { recursive: true, force: true });
 const paths = dataPaths(settings.dataFolder);
 const masterLog = fileLogger(paths.masterLog, (line) => console.error(`[master] ${line}`));

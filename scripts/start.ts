@@ -13,7 +13,7 @@ import { stopOnSignals } from './onebox/stop-on-signals.js';
  * first admin API key, the example projects and one local worker, until Ctrl-C. Everything lives in .data/
  * (SCALEOUT_DATA_FOLDER), so the next start finds it all again.
  */
-const settings = oneBoxSettings(process.env, process.cwd(), hostname());
+const settings = oneBoxSettings(process.env, process.cwd());
 const masterLog = fileLogger(dataPaths(settings.dataFolder).masterLog, (line) => console.error(`[master] ${line}`));
 const oneBox = new OneBox({
   settings,

@@ -25,10 +25,10 @@ export function dataPaths(dataFolder: string) {
 }
 
 /**
- * The one-box's settings: a pure function of the environment, the working folder and the machine's name. `SCALEOUT_DATA_FOLDER`
+ * The one-box's settings: a pure function of the environment and the working folder. `SCALEOUT_DATA_FOLDER`
  * moves the whole state (catalog, keys, Azurite, workers, admin key) elsewhere, e.g. to try a fresh one-box.
  */
-export function oneBoxSettings(env: Record<string, string | undefined>, cwd: string, machineName: string): OneBoxSettings {
+export function oneBoxSettings(env: Record<string, string | undefined>, cwd: string): OneBoxSettings {
   const dataFolder = resolve(cwd, env['SCALEOUT_DATA_FOLDER'] || '.data');
   const paths = dataPaths(dataFolder);
   return {
@@ -37,8 +37,6 @@ export function oneBoxSettings(env: Record<string, string | undefined>, cwd: str
       ...env,
       SCALEOUT_CATALOG_SQLITE_PATH: env['SCALEOUT_CATALOG_SQLITE_PATH'] || paths.catalog,
       SCALEOUT_KEY_FOLDER: env['SCALEOUT_KEY_FOLDER'] || paths.keys,
-      // A worker on another machine names the master by this machine's name: its tokens must be accepted.
-      SCALEOUT_MASTER_ALIASES: env['SCALEOUT_MASTER_ALIASES'] || `https://${machineName}:${env['SCALEOUT_PORT'] || '8391'}`,
     },
   };
 }
