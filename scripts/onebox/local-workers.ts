@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
-import { delimiter, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hostname } from 'node:os';
 import { addWorker, enableWorker, listWorkers } from '../../contracts/management/endpoints.js';
@@ -122,21 +122,19 @@ export interface WorkerProcess {
  * Starts `scaleout-worker start --config …` for a prepared worker. It runs in its own process group, so a Ctrl-C
  * in the terminal reaches only the one-box, which stops the workers first (a worker that saw the Ctrl-C itself
  * and then the one-box's signal would take it as a second, forceful one); supervised-worker.ts makes it drain
- * when the one-box goes away without stopping it. Packages find modules installed beside Scale Out (NODE_PATH):
- * this machine has them, as a worker machine must have what its packages need.
+ * when the one-box goes away without stopping it.
  */
 export function startWorkerProcess(
   worker: PreparedWorker,
   env: NodeJS.ProcessEnv,
   onLine: (line: string) => void,
 ): WorkerProcess {
-  const nodePath = [join(projectRoot(), 'node_modules'), ...(env['NODE_PATH'] ? env['NODE_PATH'].split(delimiter) : [])].join(delimiter);
   const child = spawn(
     process.execPath,
     [fileURLToPath(new URL('./supervised-worker.js', import.meta.url)), 'start', '--config', worker.configPath],
     {
       cwd: projectRoot(),
-      env: { ...env, NODE_PATH: nodePath },
+      env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       detached: process.platform !== 'win32',
     },
