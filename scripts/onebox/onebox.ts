@@ -25,7 +25,6 @@ export interface LocalWorker {
   spec: WorkerSpec;
   workerAgentId: string;
   displayName: string;
-  configPath: string;
   isEnabled: boolean;
 }
 
@@ -34,7 +33,6 @@ export interface ReadyOneBox {
   url: string;
   /** SHA-1 of the master's self-signed certificate: the CLI and workers pin it. */
   thumbprint: string;
-  catalogPath: string | undefined;
   adminKey: AdminKey;
   workers: LocalWorker[];
   projects: ExampleProject[];
@@ -98,7 +96,8 @@ export class OneBox {
       this.#checkNotStopping();
       const config = host.services.config;
       const catalogPath = config.catalog.engine === 'sqlite' ? config.catalog.path : undefined;
-      say(`Master listening on ${host.url}; catalog ${catalogPath ?? 'Azure SQL / SQL Server'}; event queue on Azurite.`);
+      const queue = config.eventQueue.storage.kind === 'azurite' ? 'Azurite' : 'Azure Storage';
+      say(`Master listening on ${host.url}; catalog ${catalogPath ?? 'Azure SQL / SQL Server'}; event queue on ${queue}.`);
 
       const paths = dataPaths(settings.dataFolder);
       const adminKey = await ensureAdminKey(host.services.catalog, paths.adminKey);
@@ -141,12 +140,11 @@ export class OneBox {
           spec,
           workerAgentId: registered.workerAgentId,
           displayName: prepared.displayName,
-          configPath: prepared.configPath,
           isEnabled: registered.isEnabled,
         });
       }
       await this.#waitUntilOnline(api, workers);
-      return { url: host.url, thumbprint: host.certificateThumbprint, catalogPath, adminKey, workers, projects, api };
+      return { url: host.url, thumbprint: host.certificateThumbprint, adminKey, workers, projects, api };
     } catch (error) {
       // Stopped meanwhile: stop() tears down. Failed on its own: leave nothing running.
       if (!this.#stopping) await this.#teardown(false);
