@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { enableScaleOut, getMasterStatus, listWorkers } from '../../contracts/management/endpoints.js';
+import { parseMasterConfig } from '../../functions/config/master-config.js';
 import type { Logger } from '../../functions/http/api-request.js';
 import { startLocalHost, type LocalHost } from '../../functions/local-host/local-host.js';
 import { ensureAdminKey, type AdminKey } from './admin-key.js';
@@ -91,12 +92,13 @@ export class OneBox {
     const { settings, say } = this.#options;
     try {
       await mkdir(settings.dataFolder, { recursive: true, mode: 0o700 });
+      // Decided from the settings as given: the host hands its master Azurite's connection string once started.
+      const queue = parseMasterConfig(settings.masterEnv, 'local').eventQueue.storage.kind === 'azurite' ? 'Azurite' : 'Azure Storage';
       const host = await startLocalHost({ env: settings.masterEnv, log: this.#options.masterLog });
       this.#host = host;
       this.#checkNotStopping();
       const config = host.services.config;
       const catalogPath = config.catalog.engine === 'sqlite' ? config.catalog.path : undefined;
-      const queue = config.eventQueue.storage.kind === 'azurite' ? 'Azurite' : 'Azure Storage';
       say(`Master listening on ${host.url}; catalog ${catalogPath ?? 'Azure SQL / SQL Server'}; event queue on ${queue}.`);
 
       const paths = dataPaths(settings.dataFolder);

@@ -56,6 +56,7 @@ describe('npm start, as a new user runs it', () => {
     try {
       const [, url] = await first.waitFor(/^Scale Out is ready: (https:\/\/localhost:\d+)\/$/m, 240_000);
       const output = first.output();
+      expect(output).toContain(`Master listening on ${url}; catalog ${join(dataFolder, 'catalog.sqlite')}; event queue on Azurite.`);
       expect(output).toContain('Examples/SalesEtl version 1: deployed.');
       expect(output).toMatch(/Worker \S+-local: initialized \(scaleout-worker init\), added by certificate and enabled/);
       const thumbprint = /SHA-1 thumbprint is\s+([0-9a-f]{40})/.exec(output)![1]!;
