@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -54,6 +54,7 @@ describe('scaleout-master apikey create: the first admin key, straight in the ca
       ]);
     } finally {
       await master.stop();
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 
@@ -72,5 +73,6 @@ describe('scaleout-master apikey create: the first admin key, straight in the ca
     const setting = await scaleoutMaster(['apikey', 'create', '--name', 'x'], { ...env, SCALEOUT_CATALOG_CONECTION: 'Server=x' });
     expect(setting).toMatchObject({ code: 2, stdout: '' });
     expect(setting.stderr).toContain('SCALEOUT_CATALOG_CONECTION: unknown setting');
+    rmSync(folder, { recursive: true, force: true });
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,5 +22,6 @@ describe('npm run demo', () => {
     expect(output).toContain('Every execution ended as planned.');
     expect(processesInGroup(demo.child.pid!)).toEqual([]);
     expect(processesMentioning(dataFolder)).toEqual([]);
+    rmSync(dataFolder, { recursive: true, force: true });
   });
 });

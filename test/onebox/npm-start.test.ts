@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,5 +101,6 @@ describe('npm start, as a new user runs it', () => {
     } finally {
       if (second.child.exitCode === null) await stopWithCtrlC(second, dataFolder);
     }
+    rmSync(dataFolder, { recursive: true, force: true });
   });
 });
