@@ -9,7 +9,7 @@ import { NodeHttpsTransport } from '../contracts/node-https-transport.js';
 import { claimTasks, completeTask } from '../contracts/worker-protocol.js';
 import { BenchWorker } from './bench-worker.js';
 import { createWorkerIdentity } from './worker-identity.js';
-import { zipProject } from './zip-project.js';
+import { zipFiles } from '../test/support/project-zip.js';
 
 /**
  * `npm run bench:dispatch [K]`: how fast the master hands out work. A local host on a SQLite catalog with
@@ -39,7 +39,7 @@ const admin = <E extends EndpointSpec>(endpoint: E, input: EndpointInput<E>): Pr
   callEndpoint(adminTransport, endpoint, input, { headers: { authorization: `Bearer ${master.adminKey}` } });
 
 await admin(enableScaleOut, {});
-await admin(deployProject, { params: { folderName: 'Bench', projectName: 'Noop' }, body: await zipProject() });
+await admin(deployProject, { params: { folderName: 'Bench', projectName: 'Noop' }, body: await zipNoopProject() });
 const workers: BenchWorker[] = [];
 for (let i = 0; i < workerCount; i++) {
   const identity = await createWorkerIdentity(`bench-worker-${i}`);
@@ -216,4 +216,12 @@ function positive(text: string | undefined, fallback: number, name: string): num
 
 function round(value: number): number {
   return Math.round(value * 100) / 100;
+}
+
+/** The benchmark's project: one package that does nothing (the bench workers never run it anyway). */
+function zipNoopProject(): Promise<Buffer> {
+  return zipFiles({
+    'scaleout.json': JSON.stringify({ name: 'Noop', packages: [{ name: 'noop', runner: 'node', entry: 'noop.mjs' }] }),
+    'noop.mjs': 'export default async function noop() {}\n',
+  });
 }
