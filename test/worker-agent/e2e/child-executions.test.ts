@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ import { startTestMaster, type TestMaster } from '../../support/test-master.js';
 import { isRunning } from '../support/processes.js';
 import { AgentProcess } from './support/agents.js';
 import { deployE2eProject, e2eFolder, e2eProject, executionEvents, startExecution, waitForEnd } from './support/executions.js';
-import { nodeWarnings, ProcessMarker, watchWarnings } from './support/processes.js';
+import { ProcessMarker, tearDownAndCheck, watchWarnings } from './support/processes.js';
 import { waitFor } from './support/wait.js';
 
 /**
@@ -80,14 +80,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const transport of transports) transport.close();
-  for (const agent of agents ?? []) await agent.stop();
-  await master?.stop();
-  masterWarnings.stop();
-  const leftovers = await marker.killAll();
-  rmSync(root, { recursive: true, force: true });
-  expect(leftovers, 'processes left running after the agents stopped').toEqual([]);
-  expect(nodeWarnings(...(agents ?? []).map((a) => a.output())), 'Node warnings in the output of the agents').toEqual([]);
-  expect(masterWarnings.warnings, 'Node warnings in the test process, where the master runs').toEqual([]);
+  await tearDownAndCheck({
+    stop: [...(agents ?? []).map((agent) => () => agent.stop()), () => master?.stop()],
+    marker,
+    root,
+    outputs: () => (agents ?? []).map((agent) => agent.output()),
+    inProcess: masterWarnings,
+  });
 }, 180_000);
 
 function outDir(name: string): string {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import type { ManagementCaller } from '../../support/test-master.js';
 import { AgentProcess } from './support/agents.js';
 import { deployE2eProject, startExecution, waitForEnd, waitForEvents } from './support/executions.js';
 import { createAdminKey, freePort, managementCaller, MasterProcess } from './support/master-process.js';
-import { nodeWarnings, ProcessMarker } from './support/processes.js';
+import { ProcessMarker, tearDownAndCheck } from './support/processes.js';
 import { e2eTestTimeoutMs, waitFor } from './support/wait.js';
 
 /**
@@ -59,14 +59,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await agent?.stop();
-  admin?.close();
-  await master?.stop();
-  await azurite?.stop();
-  const leftovers = await marker.killAll();
-  rmSync(root, { recursive: true, force: true });
-  expect(leftovers, 'processes left running after the agent and the master stopped').toEqual([]);
-  expect(nodeWarnings(agent?.output() ?? '', master?.output() ?? ''), 'Node warnings in the output of the agent and the master').toEqual([]);
+  await tearDownAndCheck({
+    stop: [() => agent?.stop(), () => admin?.close(), () => master?.stop(), () => azurite?.stop()],
+    marker,
+    root,
+    outputs: () => [agent?.output() ?? '', master?.output() ?? ''],
+  });
 }, 180_000);
 
 /** The `numbered-log` lines of one execution stored in the catalog: their numbers, in stored order. */

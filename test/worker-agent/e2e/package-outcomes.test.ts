@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ import { isRunning } from '../support/processes.js';
 import { renameEntry, zipEntries } from '../support/zip.js';
 import { AgentProcess } from './support/agents.js';
 import { deployE2eProject, executionEvents, startExecution, waitForEnd, waitForEvents } from './support/executions.js';
-import { nodeWarnings, ProcessMarker, watchWarnings } from './support/processes.js';
+import { ProcessMarker, tearDownAndCheck, watchWarnings } from './support/processes.js';
 import { e2eTestTimeoutMs, waitFor } from './support/wait.js';
 
 /**
@@ -43,14 +43,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await agent?.stop();
-  await master?.stop();
-  masterWarnings.stop();
-  const leftovers = await marker.killAll();
-  rmSync(root, { recursive: true, force: true });
-  expect(leftovers, 'processes left running after the agents stopped').toEqual([]);
-  expect(nodeWarnings(agent?.output() ?? ''), 'Node warnings in the output of the agent').toEqual([]);
-  expect(masterWarnings.warnings, 'Node warnings in the test process, where the master runs').toEqual([]);
+  await tearDownAndCheck({
+    stop: [() => agent?.stop(), () => master?.stop()],
+    marker,
+    root,
+    outputs: () => [agent?.output() ?? ''],
+    inProcess: masterWarnings,
+  });
 }, 180_000);
 
 /** A folder of its own for each test's package output. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { expect } from 'vitest';
 import { isRunning } from '../../support/processes.js';
 import { waitFor } from './wait.js';
 
@@ -67,4 +68,30 @@ export function watchWarnings(): { warnings: string[]; stop(): void } {
   const listener = (warning: Error): void => void warnings.push(`${warning.name}: ${warning.message}`);
   process.on('warning', listener);
   return { warnings, stop: () => process.off('warning', listener) };
+}
+
+export interface E2eTeardown {
+  /** Stopped in this order: the agents first, then the master and what serves it. */
+  stop: (() => unknown)[];
+  marker: ProcessMarker;
+  /** The file's temporary folder, removed once every process is gone. */
+  root: string;
+  /** The output of the processes it started, read once they stopped. */
+  outputs: () => string[];
+  /** Warnings collected in the test process, where an in-process master runs. */
+  inProcess?: { warnings: string[]; stop(): void };
+}
+
+/**
+ * Stops what an end-to-end file started, then checks what a user would see go wrong after it: a process that
+ * outlived its agent, or a warning Node printed.
+ */
+export async function tearDownAndCheck(teardown: E2eTeardown): Promise<void> {
+  for (const stop of teardown.stop) await stop();
+  teardown.inProcess?.stop();
+  const leftovers = await teardown.marker.killAll();
+  rmSync(teardown.root, { recursive: true, force: true });
+  expect(leftovers, 'processes left running after the agents and the master stopped').toEqual([]);
+  expect(nodeWarnings(...teardown.outputs()), 'Node warnings in the output of the agents and the master').toEqual([]);
+  expect(teardown.inProcess?.warnings ?? [], 'Node warnings in the test process, where the master runs').toEqual([]);
 }
