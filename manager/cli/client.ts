@@ -1,8 +1,8 @@
-import { callEndpoint, type HttpTransport } from '../../contracts/client.js';
+import { callEndpoint } from '../../contracts/client.js';
 import type { EndpointInput, EndpointOutput, EndpointSpec } from '../../contracts/endpoint.js';
+import { NodeHttpsTransport } from '../../contracts/node-https-transport.js';
 import type { Connection } from './config-file.js';
 import { fromCallError, usageError } from './errors.js';
-import { MasterTransport } from './master-transport.js';
 
 export interface CallOptions {
   /** Contract field → the option the user typed, for error messages (`body.maxTaskCount` → `--max-tasks`). */
@@ -20,39 +20,37 @@ export interface MasterApi {
   close(): void;
 }
 
+/**
+ * HTTPS to the master through the transport the worker agent uses too (contracts/node-https-transport.ts): one
+ * kept-alive connection, the system's certificate authorities or exactly the pinned master certificate, checked
+ * on every new connection before the API key is sent.
+ */
 export function createMasterApi(connection: Connection, options: { signal?: AbortSignal; timeoutMs?: number } = {}): MasterApi {
-  let transport: MasterTransport;
-  try {
-    transport = new MasterTransport({
-      baseUrl: connection.masterUrl,
-      pinnedThumbprint: connection.thumbprint,
-      ...(options.timeoutMs ? { idleTimeoutMs: options.timeoutMs } : {}),
-    });
-  } catch (error) {
-    throw usageError((error as Error).message);
-  }
+  const transport = openTransport(connection.masterUrl, connection.thumbprint, options.timeoutMs);
   const headers = { authorization: `Bearer ${connection.apiKey}` };
   return {
     url: connection.masterUrl,
     connection,
     async call(endpoint, input, callOptions = {}) {
-      let upload: MasterTransport | undefined;
-      if (callOptions.onUploadProgress) {
-        upload = new MasterTransport({
-          baseUrl: connection.masterUrl,
-          pinnedThumbprint: connection.thumbprint,
-          onUploadProgress: callOptions.onUploadProgress,
-        });
-      }
-      const via: HttpTransport = upload ?? transport;
       try {
-        return await callEndpoint(via, endpoint, input, { headers, ...(options.signal ? { signal: options.signal } : {}) });
+        return await callEndpoint(transport, endpoint, input, {
+          headers,
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(callOptions.onUploadProgress ? { onUploadProgress: callOptions.onUploadProgress } : {}),
+        });
       } catch (error) {
         throw fromCallError(error, connection.masterUrl, callOptions.flags, connection.source === 'the environment' ? 'environment' : 'file');
-      } finally {
-        upload?.close();
       }
     },
     close: () => transport.close(),
   } satisfies MasterApi as MasterApi;
+}
+
+/** The shared transport; an address it refuses (plain http beyond loopback) is the user's to fix. */
+export function openTransport(masterUrl: string, thumbprint: string | undefined, timeoutMs?: number): NodeHttpsTransport {
+  try {
+    return new NodeHttpsTransport({ baseUrl: masterUrl, pinnedThumbprint: thumbprint, ...(timeoutMs ? { timeoutMs } : {}) });
+  } catch (error) {
+    throw usageError((error as Error).message);
+  }
 }

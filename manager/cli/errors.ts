@@ -1,4 +1,5 @@
 import { ApiError, ContractError, InputError, describeProblem } from '../../contracts/client.js';
+import { PinnedCertificateMismatch } from '../../contracts/node-https-transport.js';
 
 /**
  * Exit codes, so a script can tell what went wrong without reading the message. They are listed in
@@ -95,6 +96,13 @@ export function fromCallError(
   }
   if (error instanceof ContractError) return new CliError(error.message, ExitCode.failure, { cause: error });
   if (isAbort(error)) return new CliError('interrupted', ExitCode.interrupted, { cause: error });
+  if (error instanceof PinnedCertificateMismatch) {
+    return new CliError(
+      `refused the master at ${masterUrl}: ${error.message}; if its certificate was renewed, check the new thumbprint and pin it: scaleout connect ${masterUrl} --thumbprint <SHA-1>`,
+      ExitCode.notConnected,
+      { cause: error },
+    );
+  }
   // Anything else came from the connection itself.
   return new CliError(`cannot reach the master at ${masterUrl}: ${describeConnectionError(error)}`, ExitCode.notConnected, {
     cause: error,
