@@ -49,6 +49,8 @@ interface Run {
   exit: Promise<PackageExit>;
   lines: { stream: string; text: string }[];
   events: { type: EventType; message: string }[];
+  /** What the package said it achieved (a node package's return value). */
+  results: string[];
   notes: string[];
   controller: AbortController;
   clock: FakeClock;
@@ -64,10 +66,14 @@ function start(task: Partial<ClaimedTask>, options: { graceMs?: number } = {}): 
     clock,
     graceMs: options.graceMs ?? 10_000,
   });
-  const run: Run = { lines: [], events: [], notes: [], controller: new AbortController(), clock, exit: Promise.resolve() as never };
+  const run: Run = { lines: [], events: [], results: [], notes: [], controller: new AbortController(), clock, exit: Promise.resolve() as never };
   run.exit = executor.execute(claimedTask({ archive: archiveRef, ...task }), {
     signal: run.controller.signal,
-    output: { line: (stream, text) => run.lines.push({ stream, text }), event: (type, message) => run.events.push({ type, message }) },
+    output: {
+      line: (stream, text) => run.lines.push({ stream, text }),
+      event: (type, message) => run.events.push({ type, message }),
+      result: (message) => run.results.push(message),
+    },
     note: (message) => run.notes.push(message),
   });
   return run;
