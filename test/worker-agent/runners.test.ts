@@ -49,7 +49,6 @@ interface Run {
   exit: Promise<PackageExit>;
   lines: { stream: string; text: string }[];
   events: { type: EventType; message: string }[];
-  /** What the package said it achieved (a node package's return value). */
   results: string[];
   notes: string[];
   controller: AbortController;
@@ -99,6 +98,12 @@ describe('the node runner (a module run in a child process)', () => {
       { type: 'progress', message: '100%' },
     ]);
     expect(run.lines).toContainEqual({ stream: 'stdout', text: 'a plain stdout line' });
+  });
+
+  it("takes a node package's return value as its result (the attempt's message), as JSON", async () => {
+    const run = start({ runner: 'node', entry: 'node-returns-result.mjs' });
+    expect(await run.exit).toMatchObject({ exitCode: 0 });
+    expect(run.results).toEqual([JSON.stringify({ rows: 42, target: 'warehouse' })]);
   });
 
   it('reports a package whose promise rejects as exit code 1 with the error', async () => {
