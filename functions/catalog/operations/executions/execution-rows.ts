@@ -63,6 +63,7 @@ export function toSummary(row: SummaryRow): ExecutionSummary {
     endTime: numOrNull(row.end_time),
     statusMessage: row.status_message,
     parentExecutionId: row.parent_execution_id,
+    childKey: row.child_key,
     scheduleId: row.schedule_id,
     attemptCount: num(row.attempt_count ?? 0),
     workerAgentId: row.last_worker_agent_id,
