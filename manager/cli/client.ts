@@ -2,7 +2,8 @@ import { callEndpoint } from '../../contracts/client.js';
 import type { EndpointInput, EndpointOutput, EndpointSpec } from '../../contracts/endpoint.js';
 import { NodeHttpsTransport } from '../../contracts/node-https-transport.js';
 import type { Connection } from './config-file.js';
-import { fromCallError, usageError } from './errors.js';
+import { fromCallError, usageError, type CredentialSource } from './errors.js';
+import type { TaskConnection } from './task-credential.js';
 
 export interface CallOptions {
   /** Contract field → the option the user typed, for error messages (`body.maxTaskCount` → `--max-tasks`). */
@@ -11,26 +12,51 @@ export interface CallOptions {
   onUploadProgress?: (sentBytes: number, totalBytes: number) => void;
 }
 
-/** The master's management API, as the connected user: every call's error already turned into a CliError. */
-export interface MasterApi {
+/** One of the master's APIs as one caller: every call's error already turned into a CliError. */
+export interface ApiCaller {
   readonly url: string;
-  readonly connection: Connection;
   call<E extends EndpointSpec>(endpoint: E, input: EndpointInput<E>, options?: CallOptions): Promise<EndpointOutput<E>>;
   /** Closes the kept-alive connection so the process can exit. */
   close(): void;
 }
 
+/** The management API, as the connected user (an API key). */
+export interface MasterApi extends ApiCaller {
+  readonly connection: Connection;
+}
+
+interface ClientOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export function createMasterApi(connection: Connection, options: ClientOptions = {}): MasterApi {
+  const source: CredentialSource = connection.source === 'the environment' ? 'environment' : 'file';
+  const caller = createCaller(connection.masterUrl, connection.thumbprint, connection.apiKey, source, options);
+  return { ...caller, connection };
+}
+
+/** The task API, as the running package whose credential the worker handed it (contracts/task-api.ts). */
+export function createTaskApi(task: TaskConnection, options: ClientOptions = {}): ApiCaller {
+  return createCaller(task.masterUrl, task.thumbprint, task.credential, 'task', options);
+}
+
 /**
  * HTTPS to the master through the transport the worker agent uses too (contracts/node-https-transport.ts): one
  * kept-alive connection, the system's certificate authorities or exactly the pinned master certificate, checked
- * on every new connection before the API key is sent.
+ * on every new connection before the credential is sent.
  */
-export function createMasterApi(connection: Connection, options: { signal?: AbortSignal; timeoutMs?: number } = {}): MasterApi {
-  const transport = openTransport(connection.masterUrl, connection.thumbprint, options.timeoutMs);
-  const headers = { authorization: `Bearer ${connection.apiKey}` };
+function createCaller(
+  url: string,
+  thumbprint: string | undefined,
+  secret: string,
+  source: CredentialSource,
+  options: ClientOptions,
+): ApiCaller {
+  const transport = openTransport(url, thumbprint, options.timeoutMs);
+  const headers = { authorization: `Bearer ${secret}` };
   return {
-    url: connection.masterUrl,
-    connection,
+    url,
     async call(endpoint, input, callOptions = {}) {
       try {
         return await callEndpoint(transport, endpoint, input, {
@@ -39,15 +65,15 @@ export function createMasterApi(connection: Connection, options: { signal?: Abor
           ...(callOptions.onUploadProgress ? { onUploadProgress: callOptions.onUploadProgress } : {}),
         });
       } catch (error) {
-        throw fromCallError(error, connection.masterUrl, callOptions.flags, connection.source === 'the environment' ? 'environment' : 'file');
+        throw fromCallError(error, url, callOptions.flags, source);
       }
     },
     close: () => transport.close(),
-  } satisfies MasterApi as MasterApi;
+  };
 }
 
 /** The shared transport; an address it refuses (plain http beyond loopback) is the user's to fix. */
-export function openTransport(masterUrl: string, thumbprint: string | undefined, timeoutMs?: number): NodeHttpsTransport {
+function openTransport(masterUrl: string, thumbprint: string | undefined, timeoutMs?: number): NodeHttpsTransport {
   try {
     return new NodeHttpsTransport({ baseUrl: masterUrl, pinnedThumbprint: thumbprint, ...(timeoutMs ? { timeoutMs } : {}) });
   } catch (error) {

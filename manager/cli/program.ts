@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { taskEnvironment } from '../../contracts/task-api.js';
 import { registerApiKeyCommands } from './commands/apikey.js';
 import { registerConnectCommands } from './commands/connect.js';
 import { registerExecutionCommands } from './commands/execution.js';
@@ -67,7 +68,8 @@ export function buildProgram(ctx: CommandContext, version: string): Command {
     })
     .exitOverride()
     .showSuggestionAfterError(true)
-    .addHelpText('after', () => rootHelp(ctx));
+    .addHelpText('after', () => rootHelp(ctx))
+    .hook('preAction', (_program, action) => ctx.begin(commandPath(action)));
 
   registerConnectCommands(program, ctx);
   registerMasterCommands(program, ctx);
@@ -83,6 +85,13 @@ export function buildProgram(ctx: CommandContext, version: string): Command {
   };
   visit(program);
   return program;
+}
+
+/** `execution run`: the command's name under the root. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let at: Command | null = command; at?.parent; at = at.parent) names.unshift(at.name());
+  return names.join(' ');
 }
 
 function rootHelp(ctx: CommandContext): string {
@@ -107,5 +116,12 @@ Environment:
         the master, API key and pinned certificate thumbprint, instead of the stored connection
   ${environmentVariables.configFile}    the connection file (now ${configFilePath(ctx.io)})
   NO_COLOR           no colors
+  ${taskEnvironment.taskCredential}, ${taskEnvironment.masterUrl} (with ${taskEnvironment.masterThumbprint}, ${taskEnvironment.executionId})
+        set by a worker for the package it runs. With no API key configured, scaleout then acts on that
+        package's child executions only (execution run, show, stop, logs), so a shell or PowerShell package
+        can fan out; every other command is refused (exit 5). In a bash package, start one child per
+        partition, then wait for each (the same --key gives the same child back; exit 10 when it failed):
+          for p in 1 2 3; do scaleout execution run Sales/Partitions/sum --param Partition=$p --key p$p; done
+          for p in 1 2 3; do scaleout execution run Sales/Partitions/sum --param Partition=$p --key p$p --wait || exit 1; done
 `;
 }
