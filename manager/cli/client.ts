@@ -61,7 +61,9 @@ function createCaller(
       try {
         return await callEndpoint(transport, endpoint, input, {
           headers,
-          ...(options.signal ? { signal: options.signal } : {}),
+          // A signal of its own per request: the Ctrl-C signal lives as long as the command, and each request
+          // listening on it directly would pile up abort listeners while requests overlap.
+          ...(options.signal ? { signal: AbortSignal.any([options.signal]) } : {}),
           ...(callOptions.onUploadProgress ? { onUploadProgress: callOptions.onUploadProgress } : {}),
         });
       } catch (error) {

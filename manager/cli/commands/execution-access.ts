@@ -16,7 +16,7 @@ import {
 import type { ApiCaller, MasterApi } from '../client.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import type { TaskConnection } from '../task-credential.js';
-import { resolveWorker, workerNames } from './resolve-worker.js';
+import { resolveWorkerIds, workerNames } from './resolve-worker.js';
 
 /** What `execution run` asks for, whoever runs it. */
 export interface RunRequest {
@@ -90,9 +90,7 @@ export function managementAccess(api: MasterApi): ExecutionAccess {
       if (request.key !== undefined) {
         throw usageError('--key names a child execution: it applies inside a package only (SCALEOUT_TASK_CREDENTIAL)');
       }
-      const workerAgentIds = request.workers
-        ? await Promise.all(request.workers.map(async (w) => (await resolveWorker(api, w)).workerAgentId))
-        : undefined;
+      const workerAgentIds = request.workers ? await resolveWorkerIds(api, request.workers) : undefined;
       const { workers: _, key: __, ...rest } = request;
       return api.call(createExecution, { body: { ...rest, ...(workerAgentIds ? { workerAgentIds } : {}), start: true } }, { flags: runFlags });
     },

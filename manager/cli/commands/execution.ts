@@ -20,7 +20,7 @@ import { followExecution, readAllEvents } from './follow-execution.js';
 import { examples, ssisdb } from './help-text.js';
 import { collect, duration, executionId, positiveWholeNumber, wholeNumber } from './options.js';
 import { parsePackageRef } from './refs.js';
-import { resolveWorker, workerNames } from './resolve-worker.js';
+import { resolveWorker, resolveWorkerIds, workerNames } from './resolve-worker.js';
 import { parseParameters, splitAssignment, withRunOptions, type RunOptions } from './run-options.js';
 import { reportStarted } from './wait-execution.js';
 
@@ -86,7 +86,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext)
     .action(async (ref: string, options: CreateOptions) => {
       const out = ctx.output(options);
       const api = ctx.api();
-      const created = await api.call(createExecution, { body: await createBody(api, ref, options) }, { flags: executionFlags });
+      const created = await api.call(createExecution, { body: await createBody(api, ref, options, ctx.io.cwd) }, { flags: executionFlags });
       if (out.json) return out.data(created);
       out.line(`Created execution ${created.executionId} of ${packagePath(created)} (not started).`);
       out.line(`Start it: scaleout execution start ${created.executionId}`);
@@ -179,7 +179,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext)
       const out = ctx.output(options);
       if (options.timeout !== undefined && !options.wait) throw usageError('--timeout goes with --wait');
       const access = ctx.executions();
-      const parameters = parseParameters(options.param);
+      const parameters = parseParameters(options, ctx.io.cwd);
       const started = await access.run({
         ...parsePackageRef(ref),
         ...(options.version !== undefined ? { versionNumber: options.version } : {}),
@@ -398,9 +398,9 @@ function listQuery(options: ListOptions, now: number) {
 }
 
 /** The body of create_execution (not started), workers named the way an administrator names them. */
-async function createBody(api: MasterApi, ref: string, options: CreateOptions) {
-  const parameters = parseParameters(options.param);
-  const workerAgentIds = options.worker ? await Promise.all(options.worker.map(async (w) => (await resolveWorker(api, w)).workerAgentId)) : undefined;
+async function createBody(api: MasterApi, ref: string, options: CreateOptions, cwd: string) {
+  const parameters = parseParameters(options, cwd);
+  const workerAgentIds = options.worker ? await resolveWorkerIds(api, options.worker) : undefined;
   return {
     ...parsePackageRef(ref),
     ...(parameters ? { parameters } : {}),
