@@ -1,10 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { taskEnvironment } from '../../contracts/task-api.js';
 import { registerApiKeyCommands } from './commands/apikey.js';
+import { registerAuditCommand } from './commands/audit.js';
 import { registerConnectCommands } from './commands/connect.js';
 import { registerExecutionCommands } from './commands/execution.js';
 import { registerMasterCommands } from './commands/master.js';
 import { registerProjectCommands } from './commands/project.js';
+import { registerScheduleCommands } from './commands/schedule.js';
 import { registerWorkerCommands } from './commands/worker.js';
 import { configFilePath, environmentVariables } from './config-file.js';
 import { CommandContext, defaultTiming, type Timing } from './context.js';
@@ -56,7 +58,7 @@ export function buildProgram(ctx: CommandContext, version: string): Command {
   const program = new Command('scaleout')
     .description(
       'Scale Out Manager on the command line: run an SSIS Scale Out topology from one place: the master, its worker ' +
-        'agents, projects and packages, executions and API keys.',
+        'agents, projects and packages, executions, schedules, API keys and the audit trail.',
     )
     .version(`scaleout ${version}`, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for a command')
@@ -76,7 +78,9 @@ export function buildProgram(ctx: CommandContext, version: string): Command {
   registerWorkerCommands(program, ctx);
   registerProjectCommands(program, ctx);
   registerExecutionCommands(program, ctx);
+  registerScheduleCommands(program, ctx);
   registerApiKeyCommands(program, ctx);
+  registerAuditCommand(program, ctx);
   // A command's own help opens with its summary when it has no longer description.
   const visit = (command: Command): void => {
     const summary = command.summary();
@@ -103,6 +107,7 @@ Getting started with a one-box master:
   $ scaleout worker add --config <the worker's config.json>      then: scaleout worker enable <worker>
   $ scaleout project deploy ./etl --folder Finance
   $ scaleout execution run Finance/ETL/extract --param SourcePath=/data/in.csv --wait
+  $ scaleout schedule create nightly Finance/ETL/extract --cron "0 2 * * *" --time-zone Europe/Paris --param SourcePath=/data/in.csv
 
 Every command has --help with its SSISDB counterpart and examples, e.g. scaleout execution run --help.
 Output: tables for people; --json prints the API's JSON and nothing else on stdout. Errors are one line on
