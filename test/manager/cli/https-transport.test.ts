@@ -1,4 +1,4 @@
-import { once } from 'node:events';
+import { getEventListeners, once } from 'node:events';
 import { createServer, type Server } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,6 +113,26 @@ describe("the CLI's HTTPS to the master (contracts/node-https-transport.ts)", ()
     });
     api.close();
     expect(requests).toBe(before);
+  });
+
+  it("overlapping requests add no abort listener to the command's long-lived Ctrl-C signal", async () => {
+    const interrupt = new AbortController();
+    const api = createMasterApi(
+      { masterUrl: url, apiKey: 'so_secret', thumbprint: identity.thumbprintSha256, source: 'the environment' },
+      { signal: interrupt.signal },
+    );
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    process.on('warning', onWarning);
+    // The test server's `{}` is not a master status: each call fails its contract, after its request was answered.
+    const calls = Array.from({ length: 12 }, () => api.call(getMasterStatus, {}).catch(() => undefined));
+    await Promise.all(calls);
+    // Node emits the warning on the next tick.
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('warning', onWarning);
+    api.close();
+    expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+    expect(getEventListeners(interrupt.signal, 'abort')).toHaveLength(0);
   });
 
   it('reports upload progress as the body is written, in pieces, up to the whole body', async () => {
