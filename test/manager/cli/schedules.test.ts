@@ -104,6 +104,15 @@ describe('scaleout schedule and audit', () => {
     expect(refused.code).toBe(5);
     expect(lines(refused.stderr)).toEqual([expect.stringMatching(/^error: this needs the executor role; apikey:\S+ has reader$/)]);
 
+    // Run now: an execution with the schedule's values, that names its schedule.
+    const ran = await cli(['schedule', 'run-now', 'nightly extract', '--json']);
+    expect(ran.code, ran.stderr).toBe(0);
+    const execution = JSON.parse(ran.stdout) as { executionId: number; scheduleId: number };
+    expect(execution.scheduleId).toBe(schedule.scheduleId);
+    const shownExecution = await cli(['execution', 'show', String(execution.executionId)]);
+    expect(shownExecution.stdout).toMatch(new RegExp(`^Schedule +${schedule.scheduleId} nightly extract$`, 'm'));
+    expect(shownExecution.stdout).toMatch(/^BatchSize +500$/m);
+
     const removed = await cli(['schedule', 'delete', 'nightly extract', '--yes']);
     expect(removed.code).toBe(0);
     expect(removed.stdout).toBe(`Removed schedule ${schedule.scheduleId} 'nightly extract'; the executions it started are kept.\n`);
