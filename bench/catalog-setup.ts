@@ -12,6 +12,14 @@ export interface CatalogSetup {
 }
 
 const actor = 'bench:setup';
+
+/**
+ * The sweep schedule the bench declares to expireLeases. Simulated workers sweep whenever they lose a lease, at no
+ * fixed rhythm; a long interval keeps every sweep of a run a judging one (a silence over twice it would mean an
+ * outage, and the sweep would extend leases instead of expiring them).
+ */
+export const benchSweepSchedule = { sweepIntervalMs: 10 * 60_000 };
+
 /** Executions created side by side: they share commits, as concurrent requests to a master would. */
 const concurrency = 64;
 
@@ -78,6 +86,6 @@ export async function prepareCatalog(catalog: Catalog, setup: CatalogSetup): Pro
     setup.progress?.(created);
   }
   // The lease sweep judges leases only after a sweep it witnessed (see expireLeases): witness one now.
-  await catalog.expireLeases();
+  await catalog.expireLeases(benchSweepSchedule);
   return workerAgentIds;
 }

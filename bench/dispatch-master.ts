@@ -9,7 +9,7 @@ import { startLocalHost } from '../functions/local-host/local-host.js';
  * The master for `bench:dispatch`, in a process of its own as in production (its workers are other machines): a
  * local host on a fresh SQLite catalog (synchronous=FULL, the default), timers off, an admin key. It tells the
  * benchmark over IPC where it listens, and answers questions about its state: how many catalog queries it has
- * run, how many claims wait.
+ * run, how many claims wait, how much CPU it has used.
  */
 type Question = { op: 'stats' } | { op: 'stop' };
 
@@ -27,7 +27,12 @@ process.send?.({ url: host.url, thumbprint: host.certificateThumbprint, adminKey
 
 process.on('message', (question: Question) => {
   if (question.op === 'stats') {
-    process.send?.({ catalogQueries: host.services.catalogQueryCount, waitingClaims: host.services.workSignal.waiting });
+    const cpu = process.cpuUsage();
+    process.send?.({
+      catalogQueries: host.services.catalogQueryCount,
+      waitingClaims: host.services.workSignal.waiting,
+      cpuMicros: cpu.user + cpu.system,
+    });
     return;
   }
   void host.stop().then(() => {

@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { callEndpoint } from '../contracts/client.js';
@@ -9,7 +10,7 @@ import { NodeHttpsTransport } from '../contracts/node-https-transport.js';
 import { claimTasks, completeTask } from '../contracts/worker-protocol.js';
 import { BenchWorker } from './bench-worker.js';
 import { createWorkerIdentity } from './worker-identity.js';
-import { zipProject } from './zip-project.js';
+import { zipFiles } from '../test/support/project-zip.js';
 
 /**
  * `npm run bench:dispatch [K]`: how fast the master hands out work. A local host on a SQLite catalog with
@@ -20,10 +21,17 @@ import { zipProject } from './zip-project.js';
  *   at a time on an otherwise idle master (both ends measured in this process);
  * - idleCatalogQueriesPerPoll: catalog queries a long poll costs while it waits, beyond its arrival (the
  *   worker's authentication and its first claim); the design's goal is 0;
- * - idleCatalogQueriesPerPollTotal: the same, arrival included.
+ * - idleCatalogQueriesPerPollTotal: the same, arrival included;
+ * - catalogQueriesPerTask: catalog statements the master ran a task during the throughput run (BEGIN and COMMIT
+ *   included, so it shows how well commits are shared);
+ * - masterCpuMsPerTask / benchCpuMsPerTask: CPU the master's process and this one (driver and workers) spent a
+ *   task during the throughput run: steadier than the rate when other work shares the machine;
+ * - loadAverage: the machine's 1-minute load average at the end, to read the other numbers by.
  * The timers are off, so the catalog queries counted are the requests' own.
  *
- * Settings: K as the first argument or SCALEOUT_BENCH_WORKERS (default 8); SCALEOUT_BENCH_TASKS (default 3000).
+ * Settings: K as the first argument or SCALEOUT_BENCH_WORKERS (default 8); SCALEOUT_BENCH_TASKS (default 3000);
+ * SCALEOUT_BENCH_MASTER_EXEC_ARGV: Node options for the master's process, space-separated (e.g. `--cpu-prof
+ * --cpu-prof-dir=prof` to profile it).
  */
 const workerCount = positive(process.argv[2] ?? process.env['SCALEOUT_BENCH_WORKERS'], 8, 'K');
 const taskCount = positive(process.env['SCALEOUT_BENCH_TASKS'], 3000, 'SCALEOUT_BENCH_TASKS');
@@ -39,7 +47,7 @@ const admin = <E extends EndpointSpec>(endpoint: E, input: EndpointInput<E>): Pr
   callEndpoint(adminTransport, endpoint, input, { headers: { authorization: `Bearer ${master.adminKey}` } });
 
 await admin(enableScaleOut, {});
-await admin(deployProject, { params: { folderName: 'Bench', projectName: 'Noop' }, body: await zipProject() });
+await admin(deployProject, { params: { folderName: 'Bench', projectName: 'Noop' }, body: await zipNoopProject() });
 const workers: BenchWorker[] = [];
 for (let i = 0; i < workerCount; i++) {
   const identity = await createWorkerIdentity(`bench-worker-${i}`);
@@ -83,6 +91,8 @@ const warmup = Math.min(200, taskCount);
 await drive(warmup);
 await waitFor(() => completed >= warmup);
 const before = completed;
+const masterBefore = await master.stats();
+const benchCpuBefore = process.cpuUsage();
 const throughputStarted = performance.now();
 let lastProgress = throughputStarted;
 await drive(taskCount, () => {
@@ -95,6 +105,11 @@ await drive(taskCount, () => {
 await waitFor(() => completed - before >= taskCount);
 const seconds = (performance.now() - throughputStarted) / 1000;
 const tasksPerSec = taskCount / seconds;
+const masterAfter = await master.stats();
+const masterCpuMsPerTask = (masterAfter.cpuMicros - masterBefore.cpuMicros) / 1000 / taskCount;
+const catalogQueriesPerTask = (masterAfter.catalogQueries - masterBefore.catalogQueries) / taskCount;
+const benchCpu = process.cpuUsage(benchCpuBefore);
+const benchCpuMsPerTask = (benchCpu.user + benchCpu.system) / 1000 / taskCount;
 console.log(`throughput: ${taskCount} tasks in ${seconds.toFixed(2)} s = ${tasksPerSec.toFixed(0)} tasks/s`);
 
 // Dispatch latency: one execution at a time, workers waiting in their long polls; from sending the start to the
@@ -144,6 +159,10 @@ console.log(
     dispatchP99Ms: round(percentile(99)),
     idleCatalogQueriesPerPoll: round(waitingQueries / polls),
     idleCatalogQueriesPerPollTotal: round(totalQueries / polls),
+    catalogQueriesPerTask: round(catalogQueriesPerTask),
+    masterCpuMsPerTask: round(masterCpuMsPerTask),
+    benchCpuMsPerTask: round(benchCpuMsPerTask),
+    loadAverage: round(loadavg()[0]!),
   }),
 );
 
@@ -161,9 +180,20 @@ async function drive(count: number, progress?: () => void): Promise<void> {
   );
 }
 
+interface MasterStats {
+  catalogQueries: number;
+  waitingClaims: number;
+  /** CPU time (user + system) the master's process has used. */
+  cpuMicros: number;
+}
+
 /** The master's process: started from dist/ beside this file, asked over IPC. */
 async function startMaster() {
-  const child = fork(fileURLToPath(new URL('./dispatch-master.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const execArgv = (process.env['SCALEOUT_BENCH_MASTER_EXEC_ARGV'] ?? '').split(' ').filter((option) => option !== '');
+  const child = fork(fileURLToPath(new URL('./dispatch-master.js', import.meta.url)), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: [...process.execArgv, ...execArgv],
+  });
   const ask = <T>(question?: object): Promise<T> =>
     new Promise((resolve, reject) => {
       const onExit = (code: number | null): void => reject(new Error(`the benchmark's master exited (code ${code})`));
@@ -177,7 +207,7 @@ async function startMaster() {
   const started = await ask<{ url: string; thumbprint: string; adminKey: string; synchronous: string }>();
   return {
     ...started,
-    stats: () => ask<{ catalogQueries: number; waitingClaims: number }>({ op: 'stats' }),
+    stats: () => ask<MasterStats>({ op: 'stats' }),
     stop: async () => {
       const exited = once(child, 'exit');
       child.send({ op: 'stop' });
@@ -187,7 +217,7 @@ async function startMaster() {
 }
 
 /** Waits until every worker's claim is held open by the master; returns the master's counts then. */
-async function allClaimsWaiting(): Promise<{ catalogQueries: number; waitingClaims: number }> {
+async function allClaimsWaiting(): Promise<MasterStats> {
   for (const deadline = performance.now() + 60_000; performance.now() < deadline; ) {
     const stats = await master.stats();
     if (stats.waitingClaims === workerCount) return stats;
@@ -216,4 +246,12 @@ function positive(text: string | undefined, fallback: number, name: string): num
 
 function round(value: number): number {
   return Math.round(value * 100) / 100;
+}
+
+/** The benchmark's project: one package that does nothing (the bench workers never run it anyway). */
+function zipNoopProject(): Promise<Buffer> {
+  return zipFiles({
+    'scaleout.json': JSON.stringify({ name: 'Noop', packages: [{ name: 'noop', runner: 'node', entry: 'noop.mjs' }] }),
+    'noop.mjs': 'export default async function noop() {}\n',
+  });
 }

@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Catalog, TaskRef } from '../functions/catalog/catalog.js';
 import type { ClaimedTask } from '../functions/catalog/domain.js';
 import { StaleAttemptError } from '../functions/catalog/errors.js';
+import { benchSweepSchedule } from './catalog-setup.js';
 
 /** How a simulated worker behaves. The benchmark uses a well-behaved worker; the concurrency test a chaotic one. */
 export interface WorkerBehaviour {
@@ -109,7 +110,7 @@ async function loseAndReportLate(options: SimulatedWorkerOptions, lost: ClaimedT
   const { catalog, workerAgentId } = options;
   const deadline = Math.max(...lost.map((task) => task.leaseDeadline));
   while (Date.now() <= deadline) await delay(1);
-  await catalog.expireLeases();
+  await catalog.expireLeases(benchSweepSchedule);
   const refs = lost.map((task) => ({ taskId: task.taskId, attemptNumber: task.attemptNumber }));
   const heartbeat = await catalog.renewLeases(workerAgentId, refs);
   if (heartbeat.renewed.length > 0) {

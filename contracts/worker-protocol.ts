@@ -85,7 +85,10 @@ export const heartbeat = defineEndpoint({
   response: z.object({
     leaseMs: z.int().positive(),
     renewed: z.array(TaskRef),
-    /** Attempts this worker no longer holds: kill them and report nothing more about them. */
+    /**
+     * Attempts this worker no longer holds: kill them and report no completion (it would be refused). The event
+     * messages they logged until then are still accepted from this worker.
+     */
     lost: z.array(TaskRef),
     /** Attempts whose execution is being stopped: cancel them and report `canceled`. */
     cancel: z.array(TaskRef),

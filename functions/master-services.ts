@@ -5,6 +5,7 @@ import { WorkerAuthenticator } from './auth/worker-authenticator.js';
 import type { Catalog } from './catalog/catalog.js';
 import { createCatalog } from './catalog/create-catalog.js';
 import type { CatalogEngine } from './catalog/engine.js';
+import { openCatalogEngine } from './catalog/open-catalog-engine.js';
 import { AesGcmValueCipher } from './catalog/value-cipher.js';
 import { WorkSignal } from './claims/work-signal.js';
 import { systemClock, type Clock } from './clock.js';
@@ -90,22 +91,6 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
     },
     close: () => catalog.close(),
   };
-}
-
-/**
- * The engine the configuration names, loaded only then: in Azure the SQLite native module is never loaded (it may
- * not even be built for the platform), and on one machine tedious is not.
- */
-async function openCatalogEngine(catalog: MasterConfig['catalog'], log: () => void): Promise<CatalogEngine> {
-  if (catalog.engine === 'mssql') {
-    const [{ MssqlEngine }, { parseMssqlConnectionString }] = await Promise.all([
-      import('./catalog/mssql/engine.js'),
-      import('./catalog/mssql/connection.js'),
-    ]);
-    return MssqlEngine.fromConnection({ connection: parseMssqlConnectionString(catalog.connectionString), log });
-  }
-  const { SqliteEngine } = await import('./catalog/sqlite/engine.js');
-  return new SqliteEngine({ filename: catalog.path, synchronous: catalog.synchronous, log });
 }
 
 function createEventQueue(config: MasterConfig): EventQueue {

@@ -9,5 +9,5 @@ while (!existsSync(join(root, 'package.json'))) {
   if (dirname(root) === root) throw new Error('cannot find package.json above ' + fileURLToPath(import.meta.url));
   root = dirname(root);
 }
-const files = await bundleDashboard(root);
-console.log(`Dashboard bundled into ${dashboardOutputFolder}: ${files.join(', ')}`);
+const { files, rebuilt } = await bundleDashboard(root);
+if (rebuilt) console.log(`Dashboard bundled into ${dashboardOutputFolder}: ${files.join(', ')}`);

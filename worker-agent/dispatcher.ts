@@ -19,13 +19,15 @@ const key = (ref: TaskRef): string => `${ref.taskId}.${ref.attemptNumber}`;
 
 /**
  * Runs the tasks the listener claims, up to MaxTaskCount at once, and applies what the heartbeat learns: a lease
- * renewed (a new task may start), lost (kill it, report nothing), canceled (stop it, report `canceled`), or the
- * master silent for longer than HeartbeatErrorTolerance (stop everything, report `abandoned` once it is back).
+ * renewed (a new task may start), lost (kill it, report no completion), canceled (stop it, report `canceled`), the
+ * master silent for longer than HeartbeatErrorTolerance (stop everything, report `abandoned` once it is back), or
+ * the master refusing this worker for longer than a lease (its leases are gone: kill everything, as if lost).
  */
 export class Dispatcher implements HeartbeatTarget {
   readonly #attempts = new Map<string, TaskAttempt>();
   readonly #running = new Set<Promise<void>>();
   #slotWaiters: (() => void)[] = [];
+  #enabledWaiters: (() => void)[] = [];
   #workerEnabled = true;
   #unreachableAbortSent = false;
 
@@ -57,6 +59,19 @@ export class Dispatcher implements HeartbeatTarget {
     });
   }
 
+  /** Resolves once a heartbeat says the worker is enabled (at once if it is), or when `signal` fires. */
+  waitUntilEnabled(signal: AbortSignal): Promise<void> {
+    if (this.#workerEnabled || signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.#enabledWaiters.push(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
   /** Takes a task the master has just leased to this worker. It starts once a heartbeat confirms the lease. */
   accept(task: ClaimedTask, leaseMs: number): void {
     const id = key(task);
@@ -74,12 +89,27 @@ export class Dispatcher implements HeartbeatTarget {
     this.options.requestHeartbeat();
   }
 
+  /**
+   * The running attempts, and the ended ones whose completion waits in ExecutionLogCacheFolder: until the master
+   * has the completion, the lease is this worker's to keep, or the master would count a finished package as lost
+   * the moment it is back.
+   */
   heldAttempts(): TaskRef[] {
-    return [...this.#attempts.values()].filter((a) => a.holdsLease).map((a) => a.ref);
+    const held = [...this.#attempts.values()].filter((a) => a.holdsLease).map((a) => a.ref);
+    const ids = new Set(held.map(key));
+    for (const ref of this.options.spool.pendingCompletions()) {
+      if (!ids.has(key(ref))) held.push(ref);
+    }
+    return held;
   }
 
   heartbeatAnswered(sent: TaskRef[], answer: HeartbeatResponse): void {
     this.#workerEnabled = answer.workerEnabled;
+    if (answer.workerEnabled) {
+      const waiters = this.#enabledWaiters;
+      this.#enabledWaiters = [];
+      for (const wake of waiters) wake();
+    }
     this.#unreachableAbortSent = false;
     const lost = new Set(answer.lost.map(key));
     const cancel = new Set(answer.cancel.map(key));
@@ -112,6 +142,13 @@ export class Dispatcher implements HeartbeatTarget {
     for (const attempt of running) {
       attempt.abort(new TaskAbort('master-unreachable', `the master did not answer heartbeats for ${seconds} s`, false));
     }
+  }
+
+  leasesRefused(reason: string): void {
+    const running = [...this.#attempts.values()].filter((a) => a.holdsLease);
+    if (running.length === 0) return;
+    this.options.log.error(`${reason}; its leases have run out: killing ${running.length} task(s), reporting no completion`);
+    for (const attempt of running) attempt.abort(new TaskAbort('lease-lost', `the master refuses this worker: ${reason}`, true));
   }
 
   /** Stops every task with the same reason. */

@@ -24,7 +24,6 @@ export class EventShipper {
   #buffer: WorkerEvent[] = [];
   #flushing: Promise<void> = Promise.resolve();
   #timer: AbortController | undefined;
-  #discarded = false;
   readonly #secrets: string[];
 
   constructor(
@@ -38,7 +37,6 @@ export class EventShipper {
   }
 
   add(type: EventType, source: string, message: string): void {
-    if (this.#discarded) return;
     this.#sequence += 1;
     this.#buffer.push({
       sequenceNumber: this.#sequence,
@@ -61,15 +59,8 @@ export class EventShipper {
     return this.#flushing;
   }
 
-  /** The lease is lost: nothing more is reported about this attempt. */
-  discard(): void {
-    this.#discarded = true;
-    this.#buffer = [];
-    this.#timer?.abort();
-  }
-
   async #send(batch: WorkerEvent[]): Promise<void> {
-    for (let start = 0; start < batch.length && !this.#discarded; start += maxEventsPerRequest) {
+    for (let start = 0; start < batch.length; start += maxEventsPerRequest) {
       const events = batch.slice(start, start + maxEventsPerRequest);
       try {
         await this.spool.submit({ kind: 'events', taskId: this.attempt.taskId, attemptNumber: this.attempt.attemptNumber, events });

@@ -13,10 +13,10 @@ export interface ListenerOptions {
   clock: AgentClock;
   log: Logger;
   connectivity: ConnectivityMonitor;
-  dispatcher: Pick<Dispatcher, 'freeSlots' | 'waitForFreeSlot' | 'accept' | 'workerEnabled'>;
+  dispatcher: Pick<Dispatcher, 'freeSlots' | 'waitForFreeSlot' | 'accept' | 'workerEnabled' | 'waitUntilEnabled'>;
   spool: Pick<ReportSpool, 'pendingCount' | 'deliverPending'>;
   resources: ResourceProbe;
-  /** TaskRequestMaxCPU. */
+  /** TaskRequestMaxCPU; 100 means no limit. */
   maxCpuPercent: number;
   /** TaskRequestMinMemory, in MB. */
   minMemoryMb: number;
@@ -57,7 +57,14 @@ export class Listener {
         await clock.sleep(this.#error.next(), signal);
         continue;
       }
-      if (!this.#mayClaim()) {
+      if (!dispatcher.workerEnabled) {
+        // Nothing to ask for until a heartbeat says an administrator enabled the worker again; then at once.
+        this.#sayDisabled();
+        await dispatcher.waitUntilEnabled(signal);
+        continue;
+      }
+      this.#sayEnabled();
+      if (!this.#machineHasRoom()) {
         await clock.sleep(this.#idle.next(), signal);
         continue;
       }
@@ -84,18 +91,23 @@ export class Listener {
     }
   }
 
-  #mayClaim(): boolean {
-    const { dispatcher, log, resources } = this.options;
-    if (!dispatcher.workerEnabled) {
-      if (!this.#saidDisabled) log.warn('the master has disabled this worker: no new tasks until an administrator enables it');
-      this.#saidDisabled = true;
-      return false;
-    }
-    if (this.#saidDisabled) log.info('the master has enabled this worker again');
+  #sayDisabled(): void {
+    if (!this.#saidDisabled) this.options.log.warn('the master has disabled this worker: no new tasks until an administrator enables it');
+    this.#saidDisabled = true;
+  }
+
+  #sayEnabled(): void {
+    if (this.#saidDisabled) this.options.log.info('the master has enabled this worker again');
     this.#saidDisabled = false;
+  }
+
+  #machineHasRoom(): boolean {
+    const { log, resources } = this.options;
     const { cpuPercent, freeMemoryMb } = resources.sample();
+    // At 100% the limit is off: a saturated CPU reads as exactly 100, which must not stop the worker for good.
+    const cpuLimited = this.options.maxCpuPercent < 100;
     const reason =
-      cpuPercent >= this.options.maxCpuPercent
+      cpuLimited && cpuPercent >= this.options.maxCpuPercent
         ? `CPU at ${Math.round(cpuPercent)}% (TaskRequestMaxCPU ${this.options.maxCpuPercent}%)`
         : freeMemoryMb < this.options.minMemoryMb
           ? `${Math.round(freeMemoryMb)} MB free (TaskRequestMinMemory ${this.options.minMemoryMb} MB)`

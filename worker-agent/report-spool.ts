@@ -1,7 +1,7 @@
 import { open, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { TaskOutcome, WorkerEvent } from '../contracts/worker-protocol.js';
+import { TaskOutcome, WorkerEvent, type TaskRef } from '../contracts/worker-protocol.js';
 import type { AgentClock } from './clock.js';
 import { asError, describeError } from './errors.js';
 import type { Logger } from './log.js';
@@ -67,6 +67,14 @@ export class ReportSpool {
 
   get pendingCount(): number {
     return this.#files.length;
+  }
+
+  /** The attempts whose completion waits here: their leases must be kept until it is delivered. */
+  pendingCompletions(): TaskRef[] {
+    return this.#files.flatMap((name) => {
+      const match = /^\d{12}-(\d+)-(\d+)-complete\.json$/.exec(name);
+      return match ? [{ taskId: Number(match[1]), attemptNumber: Number(match[2]) }] : [];
+    });
   }
 
   /** Sends a report now if it can be, or keeps it for later. */

@@ -1,6 +1,6 @@
 /**
  * Why a running package is stopped before it ends on its own. Every abort carries one, and it decides what is
- * reported: nothing for `lease-lost` (the attempt is no longer ours), `canceled` for a cancel, `failed` for a
+ * reported: no completion for `lease-lost` (the attempt is no longer ours), `canceled` for a cancel, `failed` for a
  * timeout, `abandoned` (the master may retry elsewhere) for `shutdown` and `master-unreachable`.
  */
 export type AbortReason = 'lease-lost' | 'canceled' | 'timeout' | 'shutdown' | 'master-unreachable';

@@ -81,14 +81,12 @@ export class TaskAttempt {
 
   /**
    * Stops the attempt. The first abort decides the outcome, except that a lost lease always wins: once the lease
-   * is lost nothing more is reported, whatever else was under way.
+   * is lost no completion is reported, whatever else was under way. The lines the package logged until it was
+   * killed are still shipped: they are what ran on this machine, and the master keeps them in the execution's log.
    */
   abort(abort: TaskAbort): void {
     if (this.#state === 'done') return;
-    if (abort.reason === 'lease-lost') {
-      this.#leaseLost = true;
-      this.#shipper.discard();
-    }
+    if (abort.reason === 'lease-lost') this.#leaseLost = true;
     if (!this.#controller.signal.aborted) this.#controller.abort(abort);
   }
 
@@ -96,7 +94,8 @@ export class TaskAttempt {
   async run(): Promise<void> {
     try {
       const completion = await this.#runToCompletion();
-      if (completion && !this.#leaseLost) await this.#report(completion);
+      if (this.#leaseLost) await this.#shipLogWithoutCompletion();
+      else if (completion) await this.#report(completion);
     } catch (thrown) {
       this.deps.log.error(`task ${this.#name()}: ${describeError(asError(thrown))}`);
     } finally {
@@ -141,7 +140,7 @@ export class TaskAttempt {
       timer.abort();
     }
     const completion = completionOf(exit, this.task, '', this.#shipper.mask(this.#lastErrorLine), this.#result);
-    this.deps.log.info(`task ${this.#name()}: ${completion ? `${completion.outcome}: ${completion.message}` : 'lease lost: stopped, nothing reported'}`);
+    this.deps.log.info(`task ${this.#name()}: ${completion ? `${completion.outcome}: ${completion.message}` : 'lease lost: stopped, no completion reported'}`);
     return completion;
   }
 
@@ -192,6 +191,18 @@ export class TaskAttempt {
       message: completion.message.slice(0, 4000),
     });
     if (result === 'spooled') this.deps.log.info(`task ${this.#name()}: ${completion.outcome}; the report waits in ExecutionLogCacheFolder until the master answers`);
+  }
+
+  /** The lease is gone: a completion would be refused (409), but what the package logged is still its log. */
+  async #shipLogWithoutCompletion(): Promise<void> {
+    if (this.#state === 'running') {
+      this.#shipper.add(
+        'warning',
+        'worker',
+        'the lease was lost (it ran out, or the master gave the task to another worker): the package was killed; this attempt reports no completion',
+      );
+    }
+    await this.#shipper.flush();
   }
 
   #note(message: string): void {

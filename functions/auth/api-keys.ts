@@ -1,10 +1,16 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ApiKeyRole } from '../../contracts/endpoint.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { ApiKey } from '../catalog/domain.js';
 
 /**
  * API keys look like `so_<id>_<secret>`: the id finds the key, the secret proves it. The catalog keeps only the
  * secret's SHA-256; a key is 256 random bits, so a fast hash is enough (no password stretching needed).
  */
 const pattern = /^so_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
+
+/** How every API key starts: what tells one apart from another Bearer token (an Entra one, a task credential). */
+export const apiKeyPrefix = 'so_';
 
 export interface GeneratedApiKey {
   apiKeyId: string;
@@ -32,4 +38,18 @@ export function secretMatches(secretPart: string, keyHash: string): boolean {
   const expected = Buffer.from(keyHash, 'hex');
   const actual = Buffer.from(hashSecret(secretPart), 'hex');
   return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
+/**
+ * Creates an API key: the catalog keeps its hash, the caller gets the whole key, once. The management API's
+ * `createApiKey`, the `scaleout-master apikey create` command and the one-box's first admin key all come from here.
+ */
+export async function issueApiKey(
+  catalog: Pick<Catalog, 'insertApiKey'>,
+  input: { name: string; role: ApiKeyRole },
+  actor: string,
+): Promise<{ apiKey: ApiKey; secret: string }> {
+  const generated = generateApiKey();
+  const apiKey = await catalog.insertApiKey({ apiKeyId: generated.apiKeyId, name: input.name, role: input.role, keyHash: generated.keyHash }, actor);
+  return { apiKey, secret: generated.secret };
 }

@@ -3,7 +3,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { Clock } from '../clock.js';
 import type { ApiRequest } from '../http/api-request.js';
 import { HttpProblem, ProblemType } from '../http/problem.js';
-import { parseApiKey, secretMatches } from './api-keys.js';
+import { apiKeyPrefix, parseApiKey, secretMatches } from './api-keys.js';
 import { isTaskCredential } from './task-credentials.js';
 import { unauthorized } from './worker-authenticator.js';
 
@@ -58,10 +58,13 @@ export class ManagementAuthenticator {
 
   async #identify(request: ApiRequest): Promise<ManagementCaller> {
     const bearer = /^Bearer\s+(\S+)$/i.exec(request.header('authorization') ?? '')?.[1];
-    const presented = bearer ?? request.header('x-api-key');
-    if (presented) return this.#fromApiKey(presented);
+    const apiKey = request.header('x-api-key') ?? (bearer?.startsWith(apiKeyPrefix) ? bearer : undefined);
+    if (apiKey) return this.#fromApiKey(apiKey);
+    // Behind App Service authentication an Entra caller's own Bearer token reaches the master as well: the platform
+    // has validated it and vouches for the caller in this header, which it strips from incoming requests.
     const principal = this.entraAuth ? request.header('x-ms-client-principal') : undefined;
     if (principal) return fromEntraPrincipal(principal);
+    if (bearer) return this.#fromApiKey(bearer);
     throw unauthorized(
       'no credentials: send an API key as `Authorization: Bearer so_…` (create one with `scaleout apikey create`)',
     );

@@ -1,4 +1,5 @@
-import { SignJWT, jwtVerify } from 'jose';
+import { webcrypto } from 'node:crypto';
+import { SignJWT, jwtVerify, type CryptoKey } from 'jose';
 import type { Catalog } from '../catalog/catalog.js';
 import { NotFoundError } from '../catalog/errors.js';
 import type { Clock } from '../clock.js';
@@ -21,20 +22,28 @@ export const taskCredentialType = 'scaleout-task';
  * its lease, so it dies with the task: a lost lease, a completion or a cancel ends it at once.
  */
 export class TaskCredentials {
+  /**
+   * The key imported once: given raw bytes, jose imports them into Web Crypto for every token, which cost as much
+   * as the signature itself on a claim of many tasks.
+   */
+  readonly #signingKey: Promise<CryptoKey>;
+
   constructor(
-    private readonly signingKey: Uint8Array,
+    signingKey: Uint8Array,
     private readonly masterAddress: string,
     private readonly masterAddresses: readonly string[],
     private readonly catalog: Catalog,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.#signingKey = webcrypto.subtle.importKey('raw', signingKey, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+  }
 
-  issue(task: { taskId: number; attemptNumber: number; executionId: number }): Promise<string> {
+  async issue(task: { taskId: number; attemptNumber: number; executionId: number }): Promise<string> {
     return new SignJWT({ tid: task.taskId, att: task.attemptNumber, exe: task.executionId })
       .setProtectedHeader({ alg: 'HS256', typ: taskCredentialType })
       .setAudience(this.masterAddress)
       .setIssuedAt(Math.floor(this.clock.now() / 1000))
-      .sign(this.signingKey);
+      .sign(await this.#signingKey);
   }
 
   async authenticate(authorization: string | undefined): Promise<TaskCaller> {
@@ -42,7 +51,7 @@ export class TaskCredentials {
     if (!token) throw unauthorized('no task credential: send Authorization: Bearer $SCALEOUT_TASK_CREDENTIAL');
     let claims: Record<string, unknown>;
     try {
-      ({ payload: claims } = await jwtVerify(token, this.signingKey, {
+      ({ payload: claims } = await jwtVerify(token, await this.#signingKey, {
         algorithms: ['HS256'],
         typ: taskCredentialType,
         audience: [...this.masterAddresses],

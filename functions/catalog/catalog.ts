@@ -77,7 +77,6 @@ export interface Catalog {
   stopOperation(executionId: number, actor: string): Promise<Execution>;
   getExecution(executionId: number): Promise<Execution>;
   listExecutions(filter: ExecutionFilter, page: PageRequest): Promise<Page<ExecutionSummary>>;
-  listTasks(executionId: number): Promise<Task[]>;
   getTask(taskId: number): Promise<Task>;
   /** Execution counts by status created since a time (the dashboard's last 24 h). */
   countExecutionsByStatus(since: number): Promise<Partial<Record<ExecutionStatus, number>>>;
@@ -93,11 +92,12 @@ export interface Catalog {
   completeTask(workerAgentId: string, report: TaskReport): Promise<CompleteTaskResult>;
   /**
    * Ends tasks whose lease deadline passed: re-queued while retries remain, else status 6. Idempotent.
-   * Only a master that was watching may judge a lease expired: when the previous sweep is older than a lease
-   * (the master or the catalog was down), running leases are extended by one lease instead, so workers that
-   * kept working through the outage can heartbeat again. Dead workers are then caught one lease later.
+   * Only a master that was watching may judge a lease expired: when the previous sweep is older than twice the
+   * sweep interval (the master or the catalog was down, however briefly), running leases are extended to a full
+   * lease from now instead, so workers that kept working through the outage can heartbeat again. Dead workers
+   * are then caught one lease later.
    */
-  expireLeases(): Promise<ReleasedTask[]>;
+  expireLeases(schedule: SweepSchedule): Promise<ReleasedTask[]>;
   /** Deletes executions that ended more than `retentionMs` ago, with their tasks and event messages. */
   cleanupCompletedExecutions(retentionMs: number): Promise<number>;
 
@@ -138,6 +138,11 @@ export interface Catalog {
   listAuditTrail(page: PageRequest): Promise<Page<AuditEntry>>;
 
   close(): Promise<void>;
+}
+
+/** How often the lease sweep runs (its timer's schedule): a longer silence means nobody was watching. */
+export interface SweepSchedule {
+  sweepIntervalMs: number;
 }
 
 export interface CertificateIdentity {

@@ -171,6 +171,10 @@ export interface Execution extends ExecutionSummary {
   allowedWorkerIds: string[];
   requiredTags: string[];
   parameters: ExecutionParameterValue[];
+  /** Its tasks, oldest attempt first. */
+  attempts: Task[];
+  /** Executions started with this one as their parent. */
+  childCount: number;
 }
 
 export interface Task {

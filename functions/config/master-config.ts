@@ -96,6 +96,8 @@ export const otherComponentSettingNames = [
   'SCALEOUT_WORKER_CONFIG',
   'SCALEOUT_PFX_PASSWORD',
   'SCALEOUT_DTEXEC',
+  // the one-box (npm start): where it keeps its state; it sets the master's catalog and key paths from it
+  'SCALEOUT_DATA_FOLDER',
 ] as const;
 
 /** What Azure must give the master: no embedded fallback makes sense there. */

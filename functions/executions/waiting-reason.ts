@@ -1,21 +1,27 @@
-import { ExecutionStatus, type Execution, type MasterProperties, type WorkerAgent } from '../catalog/domain.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { ExecutionStatus, type Execution, type WorkerAgent } from '../catalog/domain.js';
+import type { Clock } from '../clock.js';
 
 /**
  * Why an execution is not running yet, in words an administrator can act on. Peers' users complain most about
- * an opaque "waiting for a runner"; this says which rule keeps it waiting.
+ * an opaque "waiting for a runner"; this says which rule keeps it waiting. It reads the master and the workers
+ * only as far as the rules need them: an execution shown right after its start is pending, and that answer must
+ * stay cheap.
  */
-export function waitingReason(
+export async function waitingReason(
   execution: Execution,
-  master: MasterProperties,
-  workers: readonly WorkerAgent[],
-  now: number,
+  catalog: Pick<Catalog, 'getMasterProperties' | 'listWorkerAgents'>,
+  clock: Clock,
   offlineAfterMs: number,
-): string | null {
+): Promise<string | null> {
   if (execution.status === ExecutionStatus.created) {
     return 'created, not started: start it (scaleout execution start, SSISDB start_execution)';
   }
   if (execution.status !== ExecutionStatus.pending) return null;
+  const master = await catalog.getMasterProperties();
   if (!master.isScaleOutEnabled) return 'Scale Out is not enabled: an administrator runs `scaleout master enable`';
+  const workers = await catalog.listWorkerAgents();
+  const now = clock.now();
 
   const allowed = execution.useAnyWorker
     ? workers

@@ -19,7 +19,6 @@ import {
   type ExecutionSummary,
   type Package,
   type ProjectVersion,
-  type Task,
   type WorkerAgent,
 } from '../catalog/domain.js';
 
@@ -113,7 +112,6 @@ export function toExecutionSummaryView(execution: ExecutionSummary): ExecutionSu
 
 export function toExecutionView(
   execution: Execution,
-  tasks: Task[],
   waitingReason: string | null,
   children: ExecutionSummary[],
 ): ExecutionView {
@@ -126,7 +124,7 @@ export function toExecutionView(
     workerAgentIds: execution.allowedWorkerIds,
     requiredTags: execution.requiredTags,
     parameters: execution.parameters,
-    attempts: tasks.map((task) => ({
+    attempts: execution.attempts.map((task) => ({
       taskId: task.taskId,
       attemptNumber: task.attemptNumber,
       state: task.state,

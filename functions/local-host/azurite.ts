@@ -23,7 +23,10 @@ export async function startAzurite(location: string): Promise<RunningAzurite> {
   const child = fork(
     join(projectRoot(), 'functions/local-host/azurite-process.cjs'),
     ['--silent', '--skipApiVersionCheck', '--disableTelemetry', '--queueHost', '127.0.0.1', '--queuePort', '0', '--location', location],
-    { cwd: projectRoot(), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
+    // Its own process group: a Ctrl-C in the terminal reaches the master, which stops its timers (a drain of the
+    // queue under way finishes) and then Azurite, rather than Azurite dying under it. It still ends with the
+    // master, however the master ends (azurite-process.cjs).
+    { cwd: projectRoot(), stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: process.platform !== 'win32' },
   );
   const port = await new Promise<number>((resolve, reject) => {
     let output = '';

@@ -57,8 +57,10 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     const hostnames = [...new Set([new URL(settings.masterAddress).hostname, 'localhost', hostname()])];
     const certificate = await keyStore.getMasterCertificate(hostnames);
     https = await listenHttps({ tls: certificate, host: settings.localHost.host, port: settings.localHost.port, log });
-    // Now the port is known (it may have been 0): the master's address names it.
-    const config = parseMasterConfig({ ...env, SCALEOUT_PORT: String(https.port) }, 'local');
+    // Now the port is known (it may have been 0): the master's address names it. A worker on another machine
+    // names this one by its machine name, which its certificate carries too: accept that address as well.
+    const aliases = [env['SCALEOUT_MASTER_ALIASES'], `https://${hostname()}:${https.port}`].filter(Boolean).join(',');
+    const config = parseMasterConfig({ ...env, SCALEOUT_PORT: String(https.port), SCALEOUT_MASTER_ALIASES: aliases }, 'local');
     services = await createMasterServices(config, {
       ...(options.clock ? { clock: options.clock } : {}),
       log,

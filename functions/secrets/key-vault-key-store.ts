@@ -18,7 +18,7 @@ import {
   masterCertificateRenewBeforeMs,
   subjectAlternativeNames,
 } from './master-certificate.js';
-import { privateKeyPemFromPkcs12 } from './pkcs12.js';
+import { readPkcs12 } from '../../contracts/pkcs12/read-pkcs12.js';
 
 export interface KeyVaultKeyStoreOptions {
   /** e.g. `https://kv-scaleout-abc.vault.azure.net/` (SCALEOUT_KEY_VAULT_URL). */
@@ -244,7 +244,7 @@ export class KeyVaultKeyStore implements KeyStore {
 
   /** The key from the certificate's secret, as PKCS#8 PEM whichever form the policy's content type gave it. */
   #privateKeyPem(value: string, contentType: string | undefined): string {
-    if (contentType === 'application/x-pkcs12') return privateKeyPemFromPkcs12(Buffer.from(value, 'base64'));
+    if (contentType === 'application/x-pkcs12') return readPkcs12(Buffer.from(value, 'base64')).privateKeyPem;
     const key = value.match(/-----BEGIN (?:EC |RSA )?PRIVATE KEY-----[\s\S]+?-----END (?:EC |RSA )?PRIVATE KEY-----/)?.[0];
     if (!key) {
       throw new KeyStoreError(keyVaultNames.masterCertificate, `its secret (${contentType ?? 'no content type'}) holds no private key`);

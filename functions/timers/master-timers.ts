@@ -1,4 +1,5 @@
 import { drainEventQueue } from './drain-event-queue.js';
+import { longestScheduleIntervalMs } from './schedule-interval.js';
 import type { TimerFunction } from './timer-function.js';
 
 /**
@@ -25,7 +26,8 @@ export const dealWithExpiredTasksTimer: TimerFunction = {
   scheduleSetting: 'SCALEOUT_EXPIRED_TASKS_SCHEDULE',
   schedule: (config) => config.schedules.expiredTasks,
   async run(services, invocation) {
-    const released = await services.catalog.expireLeases();
+    const sweepIntervalMs = longestScheduleIntervalMs(services.config.schedules.expiredTasks);
+    const released = await services.catalog.expireLeases({ sweepIntervalMs });
     if (released.length === 0) return;
     for (const task of released) {
       invocation.log.warn('lease expired', {

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpointPath, problemContentType, type EndpointInput } from '../../contracts/endpoint.js';
@@ -86,6 +87,11 @@ describe('worker authentication: every refusal is a 401 naming its reason', () =
   it('refuses a token signed by another key than the certificate’s', async () => {
     const impostor = await createWorkerIdentity('impostor');
     await expectRefused(await tokenOf(registered, { signWith: impostor.signingKey }), workerAuthFailures.badSignature);
+  });
+
+  it('accepts a token for the machine name of a local master: a worker on another machine names it so', async () => {
+    const byMachineName = `https://${hostname()}:${new URL(master.url).port}`;
+    expect((await heartbeatWith(await tokenOf(registered, { audience: byMachineName }))).status).toBe(200);
   });
 
   it('refuses a token for another master address', async () => {

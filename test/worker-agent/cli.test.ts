@@ -122,7 +122,7 @@ describe('scaleout-worker init', () => {
     execFileSync('openssl', ['pkcs12', '-export', '-in', join(dir, 'c.pem'), '-inkey', join(dir, 'k.pem'), '-out', join(dir, 'w.pfx'), '-passout', 'pass:S3cret!'], { stdio: 'ignore' });
     const wrong = await init('pfx-wrong', ['--pfx', join(dir, 'w.pfx')], { SCALEOUT_PFX_PASSWORD: 'nope' });
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(/cannot decrypt the PFX: wrong password|not a readable PFX/);
+    expect(wrong.stderr).toMatch(/cannot decrypt the PFX: wrong password/);
     const result = await init('pfx-user', ['--pfx', join(dir, 'w.pfx')], { SCALEOUT_PFX_PASSWORD: 'S3cret!' });
     expect(result.code).toBe(0);
     const sha1 = new X509Certificate(readFileSync(join(dir, 'c.pem'))).fingerprint.replace(/:/g, '');

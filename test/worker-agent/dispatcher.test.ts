@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { HeartbeatRequest, HeartbeatResponse } from '../../worker-agent/master/master-client.js';
 import { agentHarness } from './support/agent-harness.js';
 import { eventually, settle } from './support/fake-clock.js';
-import { claimedTask } from './support/fake-master.js';
+import { claimedTask, connectionRefused, refused } from './support/fake-master.js';
 
 type Harness = Awaited<ReturnType<typeof agentHarness>>;
 let h: Harness;
@@ -54,7 +54,7 @@ describe('the dispatcher', () => {
     expect(h.master.events).toEqual([]);
   });
 
-  it('kills a running package at once when its lease is lost, and reports nothing more for that attempt', async () => {
+  it('kills a running package at once when its lease is lost, ships what it logged, and reports no completion', async () => {
     h = await agentHarness();
     const task = claimedTask();
     h.master.queue.push(task);
@@ -70,7 +70,13 @@ describe('the dispatcher', () => {
     await h.clock.advance(100);
     expect(run.abort).toMatchObject({ reason: 'lease-lost', immediate: true });
     await h.clock.advance(60_000);
-    expect(h.master.eventsOf(task).map((e) => e.message)).toEqual(['started: node main.mjs', 'row 1 loaded']);
+    // What the package logged until it was killed is its log still; a completion would be refused.
+    expect(h.master.eventsOf(task).map((e) => e.message)).toEqual([
+      'started: node main.mjs',
+      'row 1 loaded',
+      'row 2 loaded',
+      'the lease was lost (it ran out, or the master gave the task to another worker): the package was killed; this attempt reports no completion',
+    ]);
     expect(h.master.completions).toEqual([]);
     expect(h.spool.pendingCount).toBe(0);
     // The attempt left the heartbeat: the worker no longer claims to hold it.
@@ -114,6 +120,87 @@ describe('the dispatcher', () => {
     const beats = h.master.heartbeats.slice(before);
     expect(beats).toHaveLength(3);
     for (const beat of beats) expect(beat.tasks.map((t) => t.taskId).sort()).toEqual(tasks.map((t) => t.taskId).sort());
+  });
+
+  it('keeps renewing the lease of an ended attempt while its completion waits on disk, and stops once it is delivered', async () => {
+    h = await agentHarness();
+    const task = claimedTask();
+    const ref = { taskId: task.taskId, attemptNumber: task.attemptNumber };
+    h.master.queue.push(task);
+    h.start();
+    await settle();
+    // The master takes heartbeats but not the completion (say its catalog refuses writes for a while).
+    h.master.completeHandler = () => {
+      throw connectionRefused();
+    };
+    h.executor.runOf(task.taskId).exit(0);
+    await eventually(() => h.spool.pendingCompletions().length === 1, 'the completion to be kept on disk');
+    expect(h.spool.pendingCompletions()).toEqual([ref]);
+    await h.clock.advance(30_000);
+    expect(h.master.heartbeats.at(-1)?.tasks).toEqual([ref]);
+    h.master.completeHandler = () => ({ executionStatus: 7, executionStatusName: 'succeeded', alreadyRecorded: false });
+    // Cached reports are retried every TaskHeartbeatInterval (reading them from disk takes real time).
+    await eventually(async () => {
+      await h.clock.advance(1000);
+      return h.master.completions.length === 1 && h.spool.pendingCount === 0;
+    }, 'the cached completion to be delivered');
+    expect(h.master.completions).toMatchObject([{ taskId: task.taskId, body: { outcome: 'succeeded' } }]);
+    expect(h.spool.pendingCompletions()).toEqual([]);
+    expect(h.dispatcher.heldAttempts()).toEqual([]);
+  });
+
+  it('kills running packages once the master has refused the worker (401) for a lease: its leases are gone', async () => {
+    h = await agentHarness();
+    h.master.leaseMs = 30_000;
+    const task = claimedTask();
+    h.master.queue.push(task);
+    h.start();
+    await settle();
+    const run = h.executor.runOf(task.taskId);
+    // An administrator removes the worker: the master answers 401 from now on.
+    h.master.heartbeatHandler = () => {
+      throw refused();
+    };
+    await h.clock.advance(20_000);
+    expect(run.abort).toBeUndefined();
+    await h.clock.advance(20_000);
+    expect(run.abort).toMatchObject({ reason: 'lease-lost', immediate: true });
+    expect(
+      h.log.count(
+        'the master refused this worker (HTTP 401): no worker agent is registered with this certificate (add it with `scaleout worker add`); its leases have run out: killing 1 task(s), reporting no completion',
+      ),
+    ).toBe(1);
+    await h.clock.advance(60_000);
+    expect(h.master.completions).toEqual([]);
+  });
+
+  it('rides out an unreachable master past the lease (it may be down and extend the leases), up to HeartbeatErrorTolerance', async () => {
+    h = await agentHarness();
+    h.master.leaseMs = 30_000;
+    const task = claimedTask();
+    h.master.queue.push(task);
+    h.start();
+    await settle();
+    h.master.heartbeatHandler = () => {
+      throw connectionRefused();
+    };
+    await h.clock.advance(120_000);
+    expect(h.executor.runOf(task.taskId).abort).toBeUndefined();
+  });
+
+  it("renews at least three times per lease when the master's lease is shorter than TaskHeartbeatInterval", async () => {
+    h = await agentHarness();
+    h.master.leaseMs = 4000;
+    h.master.queue.push(claimedTask());
+    h.start();
+    await settle();
+    expect(h.executor.running).toHaveLength(1);
+    const before = h.master.heartbeats.length;
+    await h.clock.advance(12_000);
+    // TaskHeartbeatInterval is 10 s here; a 4 s lease is renewed every 1.33 s instead.
+    expect(h.master.heartbeats.length - before).toBe(9);
+    const gaps = h.clock.sleeps.filter((ms) => ms === 1333);
+    expect(gaps.length).toBeGreaterThanOrEqual(9);
   });
 
   it('runs at most MaxTaskCount packages and claims only for free slots', async () => {

@@ -94,6 +94,17 @@ describe('the listener', () => {
     expect(h.log.count('asking for tasks again')).toBe(1);
   });
 
+  it('holds back for no CPU load when TaskRequestMaxCPU is 100, even on a saturated machine', async () => {
+    h = await agentHarness({ maxCpuPercent: 100 });
+    h.resources.cpuPercent = 100;
+    h.master.queue.push(claimedTask());
+    h.start();
+    await h.clock.advance(1000);
+    expect(h.master.claims.length).toBeGreaterThan(0);
+    expect(h.executor.runs).toHaveLength(1);
+    expect(h.log.count('not asking for tasks')).toBe(0);
+  });
+
   it('does not ask for tasks while an administrator has disabled the worker', async () => {
     h = await agentHarness();
     h.master.heartbeatHandler = (request) => h.master.renewAll(request, { workerEnabled: false });
@@ -104,8 +115,13 @@ describe('the listener', () => {
     expect(h.master.claims.length).toBe(claims);
     expect(h.log.count('the master has disabled this worker')).toBe(1);
     h.master.heartbeatHandler = (request) => h.master.renewAll(request);
+    const enabledAt = h.clock.now();
     await h.clock.advance(120_000);
     expect(h.master.claims.length).toBeGreaterThan(claims);
+    // The first heartbeat that says so (AgentHeartbeatInterval, 60 s here) lets the worker claim at once.
+    const heard = h.master.heartbeatTimes.find((at) => at > enabledAt)!;
+    expect(h.master.claims[claims]?.at).toBe(heard);
+    expect(h.log.count('the master has enabled this worker again')).toBe(1);
   });
 
   it('delivers reports cached by a previous run before claiming anything', async () => {

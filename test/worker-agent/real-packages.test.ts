@@ -83,7 +83,7 @@ describe('real packages under the dispatcher', () => {
     expect(harnessed.master.downloads).toBe(1);
   });
 
-  it('kills the whole tree of a package whose lease is lost, and reports nothing', async () => {
+  it('kills the whole tree of a package whose lease is lost, and reports no completion', async () => {
     const harnessed = await harness();
     const task = claimedTask({ runner: 'process', entry: 'spawn-grandchild.mjs', arguments: ['--ignore-term'], archive: archiveRef() });
     harnessed.master.queue.push(task);

@@ -187,17 +187,4 @@ describe('event shipping', () => {
     ]);
     expect(master.events.every((e) => e.taskId === 5 && e.body.attemptNumber === 2)).toBe(true);
   });
-
-  it('sends nothing more once the lease is lost', async () => {
-    const master = new FakeMaster();
-    const { spool, clock, log } = openSpool(master);
-    await spool.open();
-    const shipper = new EventShipper({ taskId: 5, attemptNumber: 1 }, spool, clock, log);
-    shipper.add('information', 'stdout', 'before');
-    shipper.discard();
-    shipper.add('information', 'stdout', 'after');
-    await shipper.flush();
-    await clock.advance(5000);
-    expect(master.events).toEqual([]);
-  });
 });

@@ -223,7 +223,7 @@ export const settingSpecs = [
   spec({
     name: 'TaskRequestMaxCPU',
     field: 'taskRequestMaxCpuPercent',
-    help: 'Ask for new tasks only while the machine CPU is below this percentage. Default 70.',
+    help: 'Ask for new tasks only while the machine CPU is below this percentage (100: no limit). Default 70.',
     fallback: () => 70,
     parse: number({ min: 1, max: 100 }),
   }),

@@ -1,6 +1,7 @@
 import type { Catalog } from '../catalog.js';
 import type { CatalogContext } from '../context.js';
 import type { CatalogTrx } from '../engine.js';
+import { hotQuery } from '../hot-query.js';
 import { audit } from './audit.js';
 
 /** SSISDB `catalog.master_properties` names. */
@@ -18,11 +19,14 @@ export async function setProperty(trx: CatalogTrx, name: string, value: string |
   await trx.updateTable('master_properties').set({ property_value: value }).where('property_name', '=', name).execute();
 }
 
+/** Read for every started execution's waiting reason (see hot-query.ts). */
+const selectAllProperties = hotQuery((db) => db.selectFrom('master_properties').selectAll());
+
 export function masterPropertyOperations(
   ctx: CatalogContext,
 ): Pick<Catalog, 'getMasterProperties' | 'enableScaleOut' | 'recordMasterHeartbeat' | 'getCleanupSettings'> {
   const readAll = async (): Promise<Map<string, string | null>> => {
-    const rows = await ctx.engine.read((db) => db.selectFrom('master_properties').selectAll().execute());
+    const { rows } = await ctx.engine.read((db) => selectAllProperties(db, {}));
     return new Map(rows.map((row) => [row.property_name, row.property_value]));
   };
 

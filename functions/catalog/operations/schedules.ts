@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Catalog, FiredSchedule } from '../catalog.js';
 import type { CatalogContext } from '../context.js';
-import type { DeclaredParameter, MisfirePolicy, ParameterValue, Schedule } from '../domain.js';
+import type { DeclaredParameter, Execution, MisfirePolicy, ParameterValue, Schedule } from '../domain.js';
 import type { CatalogDb, CatalogTrx } from '../engine.js';
 import { CatalogError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { coerceParameterValue, findDeclaredParameter } from '../parameters.js';
@@ -10,7 +10,6 @@ import { checkSchedule, nextRunTime } from '../schedule-times.js';
 import type { SchedulesTable } from '../schema.js';
 import { audit } from './audit.js';
 import { clipMessage } from './tasks/complete-task.js';
-import { loadExecution } from './executions/execution-rows.js';
 import { insertExecution } from './executions/write-execution.js';
 
 /** A slot run within this long of its due time is on time; later, the misfire policy decides. */
@@ -60,9 +59,9 @@ export function scheduleOperations(
   const withSensitiveNames = (row: Selectable<SchedulesTable>): Schedule => toSchedule(row, Object.keys(sensitiveValues(row)));
 
   /** Starts the schedule's execution in the caller's transaction: its values, placement and retries. */
-  const startRun = async (trx: CatalogTrx, row: Selectable<SchedulesTable>, actor: string): Promise<number> => {
+  const startRun = async (trx: CatalogTrx, row: Selectable<SchedulesTable>, actor: string): Promise<Execution> => {
     const sensitive = sensitiveValues(row);
-    const { executionId } = await insertExecution(
+    const { execution } = await insertExecution(
       ctx,
       trx,
       {
@@ -78,7 +77,7 @@ export function scheduleOperations(
       },
       actor,
     );
-    return executionId;
+    return execution;
   };
 
   return {
@@ -172,13 +171,13 @@ export function scheduleOperations(
       ctx.engine.transaction(async (trx) => {
         const row = await trx.selectFrom('schedules').selectAll().where('schedule_id', '=', scheduleId).executeTakeFirst();
         if (!row) throw new NotFoundError('schedule', scheduleId);
-        const executionId = await startRun(trx, row, actor);
+        const execution = await startRun(trx, row, actor);
         await trx
           .updateTable('schedules')
-          .set({ last_run_time: ctx.clock.now(), last_execution_id: executionId, last_error: null })
+          .set({ last_run_time: ctx.clock.now(), last_execution_id: execution.executionId, last_error: null })
           .where('schedule_id', '=', scheduleId)
           .execute();
-        return loadExecution(trx, executionId);
+        return execution;
       }),
 
     async fireDueSchedules() {
@@ -213,7 +212,7 @@ export function scheduleOperations(
           }
           const actor = `schedule:${row.name}`;
           try {
-            const executionId = await startRun(trx, row, actor);
+            const { executionId } = await startRun(trx, row, actor);
             await trx
               .updateTable('schedules')
               .set({ last_run_time: now, last_execution_id: executionId, last_error: null })

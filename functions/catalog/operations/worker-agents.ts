@@ -7,13 +7,14 @@ import type { CatalogDb, CatalogTrx } from '../engine.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { flag, num, numOrNull } from '../rows.js';
 import type { WorkerAgentsTable } from '../schema.js';
+import { hotQuery } from '../hot-query.js';
 import { audit } from './audit.js';
 import { releaseAttempts } from './tasks/release-attempts.js';
 
 /** SSIS MaxTaskCount default. */
 export const defaultMaxTaskCount = 10;
 
-type WorkerRow = Selectable<WorkerAgentsTable> & { running_task_count: number | string | null };
+type WorkerRow = Selectable<WorkerAgentsTable> & { running_task_count: number | string | null; tag_count: number | string | null };
 
 function toWorkerAgent(row: WorkerRow, tags: string[]): WorkerAgent {
   return {
@@ -37,35 +38,42 @@ function toWorkerAgent(row: WorkerRow, tags: string[]): WorkerAgent {
   };
 }
 
+/** Workers with their running task count, and how many tags they have (so that untagged ones cost no tag query). */
 function selectWorkers(db: CatalogDb | CatalogTrx) {
   return db
     .selectFrom('worker_agents as w')
     .selectAll('w')
-    .select((eb) =>
+    .select((eb) => [
       eb
         .selectFrom('tasks as t')
         .select((inner) => inner.fn.countAll<number>().as('n'))
         .whereRef('t.worker_agent_id', '=', 'w.worker_agent_id')
         .where('t.state', '=', 'running')
         .as('running_task_count'),
-    );
+      eb
+        .selectFrom('worker_agent_tags as wt')
+        .select((inner) => inner.fn.countAll<number>().as('n'))
+        .whereRef('wt.worker_agent_id', '=', 'w.worker_agent_id')
+        .as('tag_count'),
+    ]);
 }
 
+/** Read for every started execution's waiting reason (see hot-query.ts). */
+const selectAllWorkers = hotQuery((db) => selectWorkers(db).orderBy('w.display_name'));
+
 async function withTags(db: CatalogDb | CatalogTrx, rows: WorkerRow[]): Promise<WorkerAgent[]> {
-  if (rows.length === 0) return [];
-  const tagRows = await db
-    .selectFrom('worker_agent_tags')
-    .select(['worker_agent_id', 'tag'])
-    .where(
-      'worker_agent_id',
-      'in',
-      rows.map((row) => row.worker_agent_id),
-    )
-    .orderBy('tag')
-    .execute();
+  const tagged = rows.filter((row) => num(row.tag_count ?? 0) > 0).map((row) => row.worker_agent_id);
   const byWorker = new Map<string, string[]>();
-  for (const { worker_agent_id, tag } of tagRows) {
-    byWorker.set(worker_agent_id, [...(byWorker.get(worker_agent_id) ?? []), tag]);
+  if (tagged.length > 0) {
+    const tagRows = await db
+      .selectFrom('worker_agent_tags')
+      .select(['worker_agent_id', 'tag'])
+      .where('worker_agent_id', 'in', tagged)
+      .orderBy('tag')
+      .execute();
+    for (const { worker_agent_id, tag } of tagRows) {
+      byWorker.set(worker_agent_id, [...(byWorker.get(worker_agent_id) ?? []), tag]);
+    }
   }
   return rows.map((row) => toWorkerAgent(row, byWorker.get(row.worker_agent_id) ?? []));
 }
@@ -251,7 +259,7 @@ export function workerAgentOperations(
     },
 
     listWorkerAgents: () =>
-      ctx.engine.read(async (db) => withTags(db, await selectWorkers(db).orderBy('w.display_name').execute())),
+      ctx.engine.read(async (db) => withTags(db, (await selectAllWorkers(db, {})).rows)),
 
     async recordWorkerAgentInfo(workerAgentId, info) {
       await ctx.engine.transaction(async (trx) => {

@@ -1,15 +1,11 @@
 import { createApiKey, listApiKeys, listAuditTrail, revokeApiKey } from '../../../contracts/management/endpoints.js';
-import { generateApiKey } from '../../auth/api-keys.js';
+import { issueApiKey } from '../../auth/api-keys.js';
 import { defineHandler } from '../../http/define-handler.js';
 import { iso, toApiKeyView } from '../views.js';
 
 export const createApiKeyFunction = defineHandler(createApiKey, async ({ body, caller }, { catalog }) => {
-  const generated = generateApiKey();
-  const apiKey = await catalog.insertApiKey(
-    { apiKeyId: generated.apiKeyId, name: body.name, role: body.role, keyHash: generated.keyHash },
-    caller.actor,
-  );
-  return { apiKey: toApiKeyView(apiKey), secret: generated.secret };
+  const { apiKey, secret } = await issueApiKey(catalog, { name: body.name, role: body.role }, caller.actor);
+  return { apiKey: toApiKeyView(apiKey), secret };
 });
 
 export const listApiKeysFunction = defineHandler(listApiKeys, async (_input, { catalog }) => ({

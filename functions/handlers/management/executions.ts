@@ -8,23 +8,22 @@ import {
   startExecution,
   stopExecution,
 } from '../../../contracts/management/endpoints.js';
-import { ExecutionStatus, type Execution, type ExecutionStatus as Status } from '../../catalog/domain.js';
+import type { Execution, ExecutionStatus as Status } from '../../catalog/domain.js';
 import { waitingReason } from '../../executions/waiting-reason.js';
 import { defineHandler } from '../../http/define-handler.js';
 import type { MasterServices } from '../../master-services.js';
 import { toEventMessageView, toExecutionSummaryView, toExecutionView } from '../views.js';
 
-/** An execution as the API shows it: with its attempts, and why it waits when it does. */
+/** An execution as the API shows it: with its attempts and children, and why it waits when it does. */
 export async function executionView(services: MasterServices, execution: Execution) {
   const { catalog, clock, config } = services;
-  const tasks = await catalog.listTasks(execution.executionId);
-  const waiting =
-    execution.status === ExecutionStatus.created || execution.status === ExecutionStatus.pending
-      ? waitingReason(execution, await catalog.getMasterProperties(), await catalog.listWorkerAgents(), clock.now(), config.workerOfflineAfterMs)
-      : null;
+  const waiting = await waitingReason(execution, catalog, clock, config.workerOfflineAfterMs);
   // Direct children, oldest first: a parent fans out to tens, not thousands.
-  const children = await catalog.listExecutions({ parentExecutionId: execution.executionId }, { limit: 500, offset: 0 });
-  return toExecutionView(execution, tasks, waiting, children.items.reverse());
+  const children =
+    execution.childCount === 0
+      ? []
+      : (await catalog.listExecutions({ parentExecutionId: execution.executionId }, { limit: 500, offset: 0 })).items.reverse();
+  return toExecutionView(execution, waiting, children);
 }
 
 export const createExecutionFunction = defineHandler(createExecution, async ({ body, caller }, services) => {

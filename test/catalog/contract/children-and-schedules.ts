@@ -23,6 +23,7 @@ export const childAndScheduleScenarios: Record<string, Scenario> = {
     expect(second.executionId).not.toBe(first.executionId);
     const children = await h.catalog.listExecutions({ parentExecutionId: parent.executionId }, { limit: 10, offset: 0 });
     expect(children.items.map((e) => e.executionId)).toEqual([second.executionId, first.executionId]);
+    expect((await h.catalog.getExecution(parent.executionId)).childCount).toBe(2);
     await expect(
       h.catalog.createExecution({ folderName: 'Finance', projectName: 'ETL', packageName: 'load', childKey: 'x' }, admin),
     ).rejects.toThrow(/childKey/);

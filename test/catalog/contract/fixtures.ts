@@ -79,16 +79,19 @@ export async function startExtract(
   );
 }
 
+/** The default timer's schedule: a lease sweep every 5 s. */
+export const sweepEvery5s = { sweepIntervalMs: 5000 };
+
 /**
  * Lets time pass the way a running master sees it: the lease sweep runs every 5 s (as the default timer does).
  * Returns every attempt the sweeps released.
  */
 export async function passTime(h: CatalogHarness, ms: number): Promise<ReleasedTask[]> {
   const released: ReleasedTask[] = [];
-  await h.catalog.expireLeases();
+  await h.catalog.expireLeases(sweepEvery5s);
   for (let left = ms; left > 0; left -= 5000) {
     h.clock.advance(Math.min(5000, left));
-    released.push(...(await h.catalog.expireLeases()));
+    released.push(...(await h.catalog.expireLeases(sweepEvery5s)));
   }
   return released;
 }

@@ -127,7 +127,7 @@ export const masterAndWorkerScenarios: Record<string, Scenario> = {
     await h.catalog.removeWorkerAgent(worker.workerAgentId, admin);
     await expect(h.catalog.getWorkerAgent(worker.workerAgentId)).rejects.toThrow(NotFoundError);
     await expect(h.catalog.removeWorkerAgent(worker.workerAgentId, admin)).rejects.toThrow(NotFoundError);
-    const tasks = await h.catalog.listTasks(execution.executionId);
+    const tasks = (await h.catalog.getExecution(execution.executionId)).attempts;
     expect(tasks.map((t) => [t.attemptNumber, t.state])).toEqual([
       [1, 'lost'],
       [2, 'pending'],

@@ -77,6 +77,32 @@ export const projectAndExecutionScenarios: Record<string, Scenario> = {
     expect(stored.sensitive_value).toMatch(/^v1\./);
   },
 
+  'create_execution answers, without reading back, exactly what reading the execution gives': async ({ catalog }) => {
+    await deployEtl(catalog);
+    const worker = await catalog.addWorkerAgent({ machineName: 'w', certificate: thumbprints() }, admin);
+    const created = await catalog.createExecution(
+      { folderName: 'Finance', projectName: 'ETL', packageName: 'extract', parameters: { SourcePath: '/in.csv', ApiToken: 'tok' } },
+      admin,
+    );
+    expect(await catalog.getExecution(created.executionId)).toEqual(created);
+    const started = await catalog.createExecution(
+      {
+        folderName: 'Finance',
+        projectName: 'ETL',
+        packageName: 'extract',
+        parameters: { SourcePath: '/in.csv', DryRun: true },
+        allowedWorkerIds: [worker.workerAgentId, worker.workerAgentId],
+        requiredTags: ['gpu', 'Disk', 'GPU', 'arm'],
+        timeoutMs: 5000,
+        start: { retryCount: 1 },
+      },
+      admin,
+    );
+    expect(started).toMatchObject({ status: ExecutionStatus.pending, attemptCount: 1, requiredTags: ['Disk', 'GPU', 'arm'], childCount: 0 });
+    expect(started.attempts).toMatchObject([{ attemptNumber: 1, state: 'pending', workerAgentId: null }]);
+    expect(await catalog.getExecution(started.executionId)).toEqual(started);
+  },
+
   'bad parameter values are refused by name and nothing is stored': async ({ catalog }) => {
     await deployEtl(catalog);
     const create = (parameters: Record<string, string | number | boolean>) =>

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { ExecutionStatus } from '../../../functions/catalog/domain.js';
 import { IllegalStateError, StaleAttemptError } from '../../../functions/catalog/errors.js';
-import { admin, claimOne, deployEtl, passTime, readyTopology, readyWorker, startExtract, type Scenario } from './fixtures.js';
+import { admin, claimOne, deployEtl, passTime, readyTopology, readyWorker, startExtract, sweepEvery5s, type Scenario } from './fixtures.js';
 
 export const taskProtocolScenarios: Record<string, Scenario> = {
   'nothing is claimed while Scale Out or the worker is disabled': async (h) => {
@@ -99,7 +99,7 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
       cancel: [{ taskId: t1!.taskId, attemptNumber: 1 }],
       workerEnabled: true,
     });
-    const tasks = await h.catalog.listTasks(first.executionId);
+    const tasks = (await h.catalog.getExecution(first.executionId)).attempts;
     expect(tasks[0]).toMatchObject({ leaseDeadline: h.clock.now() + h.leaseMs, lastHeartbeatTime: h.clock.now(), cancelRequested: true });
     expect((await h.catalog.getWorkerAgent(worker.workerAgentId)).lastOnlineTime).toBe(h.clock.now());
     await h.catalog.disableWorkerAgent(worker.workerAgentId, admin);
@@ -137,7 +137,7 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
       endTime: h.clock.now(),
       statusMessage: 'loaded 42 rows',
     });
-    expect((await h.catalog.listTasks(execution.executionId)).map((t) => [t.state, t.exitCode])).toEqual([['succeeded', 0]]);
+    expect((await h.catalog.getExecution(execution.executionId)).attempts.map((t) => [t.state, t.exitCode])).toEqual([['succeeded', 0]]);
   },
 
   'a failed attempt is retried while retries remain, then the execution fails': async (h) => {
@@ -166,7 +166,7 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
     const first = await claimOne(h.catalog, worker.workerAgentId);
     expect(await passTime(h, h.leaseMs)).toEqual([]);
     h.clock.advance(1);
-    expect(await h.catalog.expireLeases()).toEqual([
+    expect(await h.catalog.expireLeases(sweepEvery5s)).toEqual([
       {
         taskId: first.taskId,
         attemptNumber: 1,
@@ -176,7 +176,7 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
         retryAttemptNumber: 2,
       },
     ]);
-    expect(await h.catalog.expireLeases()).toEqual([]);
+    expect(await h.catalog.expireLeases(sweepEvery5s)).toEqual([]);
     const b = await readyWorker(h.catalog, 'node-b');
     const second = await claimOne(h.catalog, b.workerAgentId);
     expect(second.attemptNumber).toBe(2);
@@ -186,7 +186,7 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
     expect((await h.catalog.renewLeases(worker.workerAgentId, [{ taskId: first.taskId, attemptNumber: 1 }])).lost).toHaveLength(1);
     expect((await h.catalog.getExecution(execution.executionId)).status).toBe(ExecutionStatus.running);
     await h.catalog.completeTask(b.workerAgentId, { taskId: second.taskId, attemptNumber: 2, outcome: 'succeeded', exitCode: 0 });
-    const tasks = await h.catalog.listTasks(execution.executionId);
+    const tasks = (await h.catalog.getExecution(execution.executionId)).attempts;
     expect(tasks.map((t) => [t.attemptNumber, t.state, t.workerAgentId])).toEqual([
       [1, 'lost', worker.workerAgentId],
       [2, 'succeeded', b.workerAgentId],
@@ -214,11 +214,11 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
     const alive = await startExtract(h.catalog);
     const dead = await startExtract(h.catalog);
     const [aliveTask, deadTask] = await h.catalog.claimTasks(worker.workerAgentId, 2);
-    await h.catalog.expireLeases();
+    await h.catalog.expireLeases(sweepEvery5s);
     // The master is down for a minute: no sweep, no heartbeat.
     h.clock.advance(60_000);
-    expect(await h.catalog.expireLeases()).toEqual([]);
-    expect((await h.catalog.listTasks(alive.executionId))[0]?.leaseDeadline).toBe(h.clock.now() + h.leaseMs);
+    expect(await h.catalog.expireLeases(sweepEvery5s)).toEqual([]);
+    expect((await h.catalog.getExecution(alive.executionId)).attempts[0]?.leaseDeadline).toBe(h.clock.now() + h.leaseMs);
     // Back up: the live worker heartbeats its task and finishes it; the other never comes back.
     h.clock.advance(5000);
     await h.catalog.renewLeases(worker.workerAgentId, [{ taskId: aliveTask!.taskId, attemptNumber: 1 }]);
@@ -229,12 +229,43 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
     expect((await h.catalog.getExecution(dead.executionId)).status).toBe(ExecutionStatus.endedUnexpectedly);
   },
 
+  'a lease that runs out while the master is down for less than a lease is extended, not expired': async (h) => {
+    const { worker } = await readyTopology(h);
+    const execution = await startExtract(h.catalog);
+    const task = await claimOne(h.catalog, worker.workerAgentId);
+    await h.catalog.expireLeases(sweepEvery5s);
+    h.clock.advance(5000);
+    await h.catalog.renewLeases(worker.workerAgentId, [{ taskId: task.taskId, attemptNumber: 1 }]);
+    await h.catalog.expireLeases(sweepEvery5s);
+    // Down for 17 s (less than the 20 s lease): the lease ran out meanwhile, 3 s after the master came back.
+    h.clock.advance(17_000);
+    expect(await h.catalog.expireLeases(sweepEvery5s)).toEqual([]);
+    h.clock.advance(5000);
+    // The worker had no fair chance to renew yet: it gets a full lease from the master's return.
+    expect(await h.catalog.expireLeases(sweepEvery5s)).toEqual([]);
+    h.clock.advance(1000);
+    const renewed = await h.catalog.renewLeases(worker.workerAgentId, [{ taskId: task.taskId, attemptNumber: 1 }]);
+    expect(renewed.renewed).toEqual([{ taskId: task.taskId, attemptNumber: 1 }]);
+    expect((await h.catalog.getExecution(execution.executionId)).status).toBe(ExecutionStatus.running);
+  },
+
+  "with sweeps rarer than a lease (SSIS's 5 minutes), a dead worker's lease still expires": async (h) => {
+    const { worker } = await readyTopology(h);
+    const execution = await startExtract(h.catalog);
+    await claimOne(h.catalog, worker.workerAgentId);
+    const everyFiveMinutes = { sweepIntervalMs: 300_000 };
+    await h.catalog.expireLeases(everyFiveMinutes);
+    h.clock.advance(300_000);
+    expect((await h.catalog.expireLeases(everyFiveMinutes)).map((r) => r.executionId)).toEqual([execution.executionId]);
+    expect((await h.catalog.getExecution(execution.executionId)).status).toBe(ExecutionStatus.endedUnexpectedly);
+  },
+
   'stop cancels a waiting execution at once, and a running one once the worker confirms or its lease ends': async (h) => {
     const { worker } = await readyTopology(h);
     const waiting = await startExtract(h.catalog);
     const stopped = await h.catalog.stopOperation(waiting.executionId, admin);
     expect(stopped).toMatchObject({ status: ExecutionStatus.canceled, statusMessage: `stopped by ${admin}` });
-    expect((await h.catalog.listTasks(waiting.executionId)).map((t) => t.state)).toEqual(['canceled']);
+    expect((await h.catalog.getExecution(waiting.executionId)).attempts.map((t) => t.state)).toEqual(['canceled']);
     await expect(h.catalog.stopOperation(waiting.executionId, admin)).rejects.toThrow(IllegalStateError);
 
     const running = await startExtract(h.catalog, { retryCount: 3 });
@@ -260,6 +291,6 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
       await h.catalog.completeTask(worker.workerAgentId, { taskId: task.taskId, attemptNumber: 1, outcome: 'succeeded', exitCode: 0 }),
     ).toEqual({ executionStatus: ExecutionStatus.canceled, alreadyRecorded: false });
     expect(await h.catalog.getExecution(execution.executionId)).toMatchObject({ status: ExecutionStatus.canceled, statusMessage: 'stopped' });
-    expect((await h.catalog.listTasks(execution.executionId)).map((t) => t.state)).toEqual(['succeeded']);
+    expect((await h.catalog.getExecution(execution.executionId)).attempts.map((t) => t.state)).toEqual(['succeeded']);
   },
 };

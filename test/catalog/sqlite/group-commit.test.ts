@@ -53,6 +53,21 @@ describe('SQLite group commit', () => {
     expect(await names()).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 
+  it('lets transactions asked for in separate event-loop callbacks share a commit', async () => {
+    // As requests read from different sockets in one turn of the event loop: each callback runs to its end
+    // (microtasks included) before the next one starts.
+    const results = await Promise.all(
+      ['a', 'b', 'c'].map(
+        (name) =>
+          new Promise<string>((resolve, reject) => {
+            setImmediate(() => void engine.transaction(insert(name)).then(resolve, reject));
+          }),
+      ),
+    );
+    expect(results).toEqual(['a', 'b', 'c']);
+    expect(commits()).toBe(1);
+  });
+
   it('keeps each batch short: at most 64 transactions share a commit', async () => {
     await Promise.all(Array.from({ length: 100 }, (_, i) => engine.transaction(insert(`n${i}`))));
     expect(commits()).toBe(2);

@@ -21,6 +21,8 @@ export interface HarnessOptions {
   maxTaskCount?: number;
   heartbeatErrorToleranceMs?: number;
   drainTimeoutMs?: number;
+  /** TaskRequestMaxCPU. @default 70 */
+  maxCpuPercent?: number;
 }
 
 /**
@@ -66,7 +68,7 @@ export async function agentHarness(options: HarnessOptions = {}) {
     dispatcher,
     spool,
     resources: { sample: () => ({ ...resources }) },
-    maxCpuPercent: 70,
+    maxCpuPercent: options.maxCpuPercent ?? 70,
     minMemoryMb: 100,
     claimWaitMs: 20_000,
     idleBackoff: new Backoff({ initialMs: 1000, maxMs: 30_000, random: middle }),
@@ -99,12 +101,15 @@ export async function agentHarness(options: HarnessOptions = {}) {
     /** Stops the agent at once and waits for it. */
     async dispose(): Promise<void> {
       agent.stop({ force: true });
-      for (let i = 0; i < 50 && running; i++) {
-        const done = await Promise.race([running.then(() => true), settle().then(() => false)]);
+      // The forced stop writes reports to disk (real I/O, slow on a busy machine): give it real time as well as
+      // fake time before the folder goes, or the removal races the writes.
+      const pause = (): Promise<boolean> => new Promise((resolve) => setTimeout(() => resolve(false), 20));
+      for (let i = 0; i < 250 && running; i++) {
+        const done = await Promise.race([running.then(() => true), settle().then(pause)]);
         if (done) break;
         await clock.advance(10_000);
       }
-      rmSync(folder, { recursive: true, force: true });
+      rmSync(folder, { recursive: true, force: true, maxRetries: 5 });
     },
     get finished(): Promise<void> {
       return running ?? Promise.resolve();

@@ -27,16 +27,20 @@ export class FakeClock implements AgentClock {
     this.sleeps.push(ms);
     return new Promise<void>((resolve) => {
       if (signal?.aborted) return resolve();
-      const timer: Timer = { at: this.#now + Math.max(0, ms), resolve };
-      this.#timers.push(timer);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          this.#timers = this.#timers.filter((t) => t !== timer);
+      const onAbort = (): void => {
+        this.#timers = this.#timers.filter((t) => t !== timer);
+        resolve();
+      };
+      // A sleep that ends on time lets go of its signal, as the system clock's does.
+      const timer: Timer = {
+        at: this.#now + Math.max(0, ms),
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
           resolve();
         },
-        { once: true },
-      );
+      };
+      this.#timers.push(timer);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

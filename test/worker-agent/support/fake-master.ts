@@ -20,6 +20,11 @@ export function staleAttempt(operationId = 'completeTask'): ApiError {
   return new ApiError(409, { type: 'about:blank', title: 'Conflict', status: 409, detail: 'the attempt is stale' }, operationId);
 }
 
+/** The master does not accept this worker (removed, unknown certificate). */
+export function refused(detail = 'no worker agent is registered with this certificate (add it with `scaleout worker add`)'): ApiError {
+  return new ApiError(401, { type: 'about:blank', title: 'Unauthorized', status: 401, detail }, 'workerHeartbeat');
+}
+
 type HeartbeatHandler = (request: HeartbeatRequest) => HeartbeatResponse | Promise<HeartbeatResponse>;
 
 /**
@@ -34,6 +39,8 @@ export class FakeMaster implements MasterClient {
   readonly queue: ClaimedTask[] = [];
   readonly claims: (ClaimRequest & { at: number })[] = [];
   readonly heartbeats: HeartbeatRequest[] = [];
+  /** When each heartbeat arrived. */
+  readonly heartbeatTimes: number[] = [];
   readonly events: { taskId: number; body: EventsRequest }[] = [];
   readonly completions: { taskId: number; body: CompleteRequest }[] = [];
   readonly archives = new Map<number, Uint8Array>();
@@ -72,6 +79,7 @@ export class FakeMaster implements MasterClient {
   async heartbeat(body: HeartbeatRequest): Promise<HeartbeatResponse> {
     this.#check();
     this.heartbeats.push(structuredClone(body));
+    this.heartbeatTimes.push(this.now());
     return this.heartbeatHandler(body);
   }
 

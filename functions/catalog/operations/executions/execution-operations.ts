@@ -19,14 +19,13 @@ export function executionOperations(
   | 'stopOperation'
   | 'getExecution'
   | 'listExecutions'
-  | 'listTasks'
   | 'getTask'
   | 'countExecutionsByStatus'
   | 'listExecutionEndTimes'
 > {
   return {
     createExecution: (input, actor) =>
-      ctx.engine.transaction(async (trx) => loadExecution(trx, (await insertExecution(ctx, trx, input, actor)).executionId)),
+      ctx.engine.transaction(async (trx) => (await insertExecution(ctx, trx, input, actor)).execution),
 
     setExecutionParameterValue: (executionId, name, value) =>
       ctx.engine.transaction(async (trx) => {
@@ -85,25 +84,6 @@ export function executionOperations(
           items: rows.slice(0, page.limit).map(toSummary),
           nextOffset: rows.length > page.limit ? page.offset + page.limit : null,
         };
-      }),
-
-    listTasks: (executionId) =>
-      ctx.engine.read(async (db) => {
-        const rows = await db
-          .selectFrom('tasks')
-          .selectAll()
-          .where('execution_id', '=', executionId)
-          .orderBy('attempt_number')
-          .execute();
-        if (rows.length === 0) {
-          const exists = await db
-            .selectFrom('executions')
-            .select('execution_id')
-            .where('execution_id', '=', executionId)
-            .executeTakeFirst();
-          if (!exists) throw new NotFoundError('execution', executionId);
-        }
-        return rows.map(toTask);
       }),
 
     getTask: (taskId) =>

@@ -3,13 +3,15 @@ import {
   ExecutionStatus,
   type DeclaredParameter,
   type Execution,
+  type ExecutionParameterValue,
   type ExecutionSummary,
   type ParameterValue,
+  type Task,
 } from '../../domain.js';
 import type { CatalogDb, CatalogTrx } from '../../engine.js';
 import { IllegalStateError, NotFoundError } from '../../errors.js';
-import { flag, num, numOrNull, toExecutionStatus } from '../../rows.js';
-import type { ExecutionsTable } from '../../schema.js';
+import { flag, num, numOrNull, toExecutionStatus, toTask } from '../../rows.js';
+import type { ExecutionParameterValuesTable, ExecutionsTable } from '../../schema.js';
 
 type SummaryRow = Selectable<ExecutionsTable> & {
   attempt_count: number | string | null;
@@ -46,6 +48,10 @@ export function selectSummaries(db: CatalogDb | CatalogTrx) {
 }
 
 export function toSummary(row: SummaryRow): ExecutionSummary {
+  return summaryOf(row, num(row.attempt_count ?? 0), row.last_worker_agent_id);
+}
+
+function summaryOf(row: Selectable<ExecutionsTable>, attemptCount: number, workerAgentId: string | null): ExecutionSummary {
   return {
     executionId: row.execution_id,
     folderName: row.folder_name,
@@ -65,43 +71,77 @@ export function toSummary(row: SummaryRow): ExecutionSummary {
     parentExecutionId: row.parent_execution_id,
     childKey: row.child_key,
     scheduleId: row.schedule_id,
-    attemptCount: num(row.attempt_count ?? 0),
-    workerAgentId: row.last_worker_agent_id,
+    attemptCount,
+    workerAgentId,
+  };
+}
+
+/** What belongs to an execution besides its row. */
+export interface ExecutionParts {
+  /** Oldest attempt first. */
+  attempts: Task[];
+  parameters: ExecutionParameterValue[];
+  allowedWorkerIds: string[];
+  requiredTags: string[];
+  childCount: number;
+}
+
+/**
+ * An execution from its row and parts, as just read or as just written. The lists are sorted here, not by the
+ * engine: SQL Server's collation ignores case where SQLite's does not, and an answer built from what a transaction
+ * wrote must read the same as the execution read back.
+ */
+export function toExecution(row: Selectable<ExecutionsTable>, parts: ExecutionParts): Execution {
+  return {
+    ...summaryOf(row, parts.attempts.length, parts.attempts.at(-1)?.workerAgentId ?? null),
+    allowedWorkerIds: [...parts.allowedWorkerIds].sort(byText),
+    requiredTags: [...parts.requiredTags].sort(byText),
+    parameters: [...parts.parameters].sort((a, b) => byText(a.name, b.name)),
+    attempts: parts.attempts,
+    childCount: parts.childCount,
+  };
+}
+
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+export function toParameterValue(row: Pick<Selectable<ExecutionParameterValuesTable>, 'parameter_name' | 'parameter_value' | 'sensitive'>): ExecutionParameterValue {
+  return {
+    name: row.parameter_name,
+    sensitive: flag(row.sensitive),
+    value: row.parameter_value === null ? null : (JSON.parse(row.parameter_value) as ParameterValue),
   };
 }
 
 export async function loadExecution(db: CatalogDb | CatalogTrx, executionId: number): Promise<Execution> {
-  const row = await selectSummaries(db).where('e.execution_id', '=', executionId).executeTakeFirst();
+  const row = await db
+    .selectFrom('executions as e')
+    .selectAll('e')
+    .select((eb) =>
+      eb
+        .selectFrom('executions as c')
+        .select((inner) => inner.fn.countAll<number>().as('n'))
+        .whereRef('c.parent_execution_id', '=', 'e.execution_id')
+        .as('child_count'),
+    )
+    .where('e.execution_id', '=', executionId)
+    .executeTakeFirst();
   if (!row) throw new NotFoundError('execution', executionId);
   // One query after another: a SQL Server connection inside a transaction takes one request at a time.
+  const attempts = await db.selectFrom('tasks').selectAll().where('execution_id', '=', executionId).orderBy('attempt_number').execute();
   const parameters = await db
     .selectFrom('execution_parameter_values')
     .select(['parameter_name', 'parameter_value', 'sensitive'])
     .where('execution_id', '=', executionId)
-    .orderBy('parameter_name')
     .execute();
-  const workers = await db
-    .selectFrom('execution_workers')
-    .select('worker_agent_id')
-    .where('execution_id', '=', executionId)
-    .orderBy('worker_agent_id')
-    .execute();
-  const tags = await db
-    .selectFrom('execution_required_tags')
-    .select('tag')
-    .where('execution_id', '=', executionId)
-    .orderBy('tag')
-    .execute();
-  return {
-    ...toSummary(row),
+  const workers = await db.selectFrom('execution_workers').select('worker_agent_id').where('execution_id', '=', executionId).execute();
+  const tags = await db.selectFrom('execution_required_tags').select('tag').where('execution_id', '=', executionId).execute();
+  return toExecution(row, {
+    attempts: attempts.map(toTask),
+    parameters: parameters.map(toParameterValue),
     allowedWorkerIds: workers.map((w) => w.worker_agent_id),
     requiredTags: tags.map((t) => t.tag),
-    parameters: parameters.map((p) => ({
-      name: p.parameter_name,
-      sensitive: flag(p.sensitive),
-      value: p.parameter_value === null ? null : (JSON.parse(p.parameter_value) as ParameterValue),
-    })),
-  };
+    childCount: num(row.child_count ?? 0),
+  });
 }
 
 /** What a write to an execution needs to know about it first. */

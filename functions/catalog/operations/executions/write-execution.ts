@@ -1,12 +1,61 @@
+import type { Insertable } from 'kysely';
 import type { CreateExecutionInput } from '../../catalog.js';
 import type { CatalogContext } from '../../context.js';
-import { ExecutionStatus, type DeclaredParameter, type ParameterValue } from '../../domain.js';
+import { ExecutionStatus, type DeclaredParameter, type Execution, type ParameterValue, type Task } from '../../domain.js';
 import type { CatalogTrx } from '../../engine.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
+import { hotQuery } from '../../hot-query.js';
 import { coerceParameterValue, findDeclaredParameter } from '../../parameters.js';
-import { lockExecution, requireCreated } from './execution-rows.js';
+import { toTask } from '../../rows.js';
+import type { ExecutionParameterValuesTable, ExecutionsTable, TasksTable } from '../../schema.js';
+import { loadExecution, lockExecution, requireCreated, toExecution, toParameterValue } from './execution-rows.js';
 
-/** set_execution_parameter_value: sensitive values are stored only encrypted. */
+/** A row as inserted: every column but the generated key, none left to its default. */
+type NewRow<T, Key extends keyof T> = Required<Omit<Insertable<T>, Key>>;
+
+/** SQL Server's int: the highest version number there can be. */
+const maxInt = 2_147_483_647;
+
+// The statements every started execution runs (see hot-query.ts).
+const selectNewestVersion = hotQuery((db, v: { folderName: string; projectName: string; from: number; to: number }) =>
+  db
+    .selectFrom('project_versions as v')
+    .innerJoin('projects as p', 'p.project_id', 'v.project_id')
+    .innerJoin('folders as f', 'f.folder_id', 'p.folder_id')
+    .select(['v.project_version_id', 'f.name as folder_name', 'p.name as project_name'])
+    .where('f.name', '=', v.folderName)
+    .where('p.name', '=', v.projectName)
+    .where('v.version_number', '>=', v.from)
+    .where('v.version_number', '<=', v.to)
+    .orderBy('v.version_number', 'desc')
+    .limit(1),
+);
+const selectPackage = hotQuery((db, v: { projectVersionId: number; name: string }) =>
+  db.selectFrom('packages').selectAll().where('project_version_id', '=', v.projectVersionId).where('name', '=', v.name),
+);
+const insertExecutionRow = hotQuery((db, row: NewRow<ExecutionsTable, 'execution_id'>) =>
+  db.insertInto('executions').values(row).returning('execution_id'),
+);
+const insertTaskRow = hotQuery((db, row: NewRow<TasksTable, 'task_id'>) => db.insertInto('tasks').values(row).returning('task_id'));
+
+/** A parameter's row: sensitive values are stored only encrypted. */
+function parameterRow(
+  ctx: CatalogContext,
+  executionId: number,
+  declared: DeclaredParameter,
+  value: ParameterValue,
+): Required<Insertable<ExecutionParameterValuesTable>> {
+  const json = JSON.stringify(coerceParameterValue(declared, value));
+  return {
+    execution_id: executionId,
+    parameter_name: declared.name,
+    parameter_value: declared.sensitive ? null : json,
+    sensitive: declared.sensitive ? 1 : 0,
+    sensitive_value: declared.sensitive ? ctx.cipher.encrypt(json) : null,
+  };
+}
+
+/** set_execution_parameter_value. */
 export async function storeParameter(
   ctx: CatalogContext,
   trx: CatalogTrx,
@@ -14,22 +63,32 @@ export async function storeParameter(
   declared: DeclaredParameter,
   value: ParameterValue,
 ): Promise<void> {
-  const json = JSON.stringify(coerceParameterValue(declared, value));
   await trx
     .deleteFrom('execution_parameter_values')
     .where('execution_id', '=', executionId)
     .where('parameter_name', '=', declared.name)
     .execute();
-  await trx
-    .insertInto('execution_parameter_values')
-    .values({
-      execution_id: executionId,
-      parameter_name: declared.name,
-      parameter_value: declared.sensitive ? null : json,
-      sensitive: declared.sensitive ? 1 : 0,
-      sensitive_value: declared.sensitive ? ctx.cipher.encrypt(json) : null,
-    })
-    .execute();
+  await trx.insertInto('execution_parameter_values').values(parameterRow(ctx, executionId, declared, value)).execute();
+}
+
+/** Queues an attempt of an execution as a pending task. */
+export async function queueAttempt(trx: CatalogTrx, executionId: number, attemptNumber: number, now: number): Promise<Task> {
+  const row: NewRow<TasksTable, 'task_id'> = {
+    execution_id: executionId,
+    attempt_number: attemptNumber,
+    state: 'pending',
+    worker_agent_id: null,
+    created_time: now,
+    claimed_time: null,
+    lease_deadline: null,
+    last_heartbeat_time: null,
+    cancel_requested: 0,
+    end_time: null,
+    exit_code: null,
+    result_message: null,
+  };
+  const taskId = (await insertTaskRow(trx, row)).rows[0]!.task_id;
+  return toTask({ ...row, task_id: taskId });
 }
 
 export async function requireWorker(trx: CatalogTrx, workerAgentId: string, field: string): Promise<void> {
@@ -79,23 +138,21 @@ export async function startInTransaction(ctx: CatalogContext, trx: CatalogTrx, e
     .set({ status: ExecutionStatus.pending, retry_count: retryCount, status_message: null })
     .where('execution_id', '=', executionId)
     .execute();
-  await trx
-    .insertInto('tasks')
-    .values({ execution_id: executionId, attempt_number: 1, state: 'pending', created_time: ctx.clock.now(), cancel_requested: 0 })
-    .execute();
+  await queueAttempt(trx, executionId, 1, ctx.clock.now());
 }
 
 /**
  * create_execution (and start_execution when asked) inside the caller's transaction. Everything is checked
- * before anything is written, so a refusal leaves the transaction clean. A child named by a key its parent already used is not created again: the
- * existing child's id is returned.
+ * before anything is written, so a refusal leaves the transaction clean; a started execution is written pending
+ * with its first attempt at once. The execution is returned as written, without reading it back. A child named
+ * by a key its parent already used is not created again: the existing child is returned.
  */
 export async function insertExecution(
   ctx: CatalogContext,
   trx: CatalogTrx,
   input: CreateExecutionInput & { scheduleId?: number },
   actor: string,
-): Promise<{ executionId: number; created: boolean }> {
+): Promise<{ execution: Execution; created: boolean }> {
   if (input.runInScaleOut === false) {
     throw new ValidationError('runInScaleOut', 'this master runs executions in Scale Out only');
   }
@@ -120,86 +177,87 @@ export async function insertExecution(
         .where('parent_execution_id', '=', input.parentExecutionId)
         .where('child_key', '=', input.childKey)
         .executeTakeFirst();
-      if (existing) return { executionId: existing.execution_id, created: false };
+      if (existing) return { execution: await loadExecution(trx, existing.execution_id), created: false };
     }
   }
 
-  let versionQuery = trx
-    .selectFrom('project_versions as v')
-    .innerJoin('projects as p', 'p.project_id', 'v.project_id')
-    .innerJoin('folders as f', 'f.folder_id', 'p.folder_id')
-    .select(['v.project_version_id', 'f.name as folder_name', 'p.name as project_name'])
-    .where('f.name', '=', input.folderName)
-    .where('p.name', '=', input.projectName)
-    .orderBy('v.version_number', 'desc');
-  if (input.versionNumber !== undefined) versionQuery = versionQuery.where('v.version_number', '=', input.versionNumber);
-  const version = await versionQuery.limit(1).executeTakeFirst();
+  const [version] = (
+    await selectNewestVersion(trx, {
+      folderName: input.folderName,
+      projectName: input.projectName,
+      from: input.versionNumber ?? 1,
+      to: input.versionNumber ?? maxInt,
+    })
+  ).rows;
   if (!version) {
     throw new NotFoundError(
       'project',
       `${input.folderName}/${input.projectName}${input.versionNumber === undefined ? '' : ` version ${input.versionNumber}`}`,
     );
   }
-  const pkg = await trx
-    .selectFrom('packages')
-    .selectAll()
-    .where('project_version_id', '=', version.project_version_id)
-    .where('name', '=', input.packageName)
-    .executeTakeFirst();
+  const [pkg] = (await selectPackage(trx, { projectVersionId: version.project_version_id, name: input.packageName })).rows;
   if (!pkg) throw new NotFoundError('package', `${input.folderName}/${input.projectName}/${input.packageName}`);
   const declared = JSON.parse(pkg.parameters) as DeclaredParameter[];
-  const given = Object.entries(input.parameters ?? {}).map(([name, value]) => {
+  // As SSISDB does, every declared parameter with a default gets its value now; given values replace them.
+  const values = new Map<string, { declaration: DeclaredParameter; value: ParameterValue }>();
+  for (const declaration of declared) {
+    if (declaration.defaultValue !== undefined) values.set(declaration.name, { declaration, value: declaration.defaultValue });
+  }
+  for (const [name, value] of Object.entries(input.parameters ?? {})) {
     const declaration = findDeclaredParameter(declared, name, pkg.name);
-    return { declaration, value: coerceParameterValue(declaration, value) };
-  });
+    values.set(declaration.name, { declaration, value: coerceParameterValue(declaration, value) });
+  }
   for (const [index, workerAgentId] of allowed.entries()) await requireWorker(trx, workerAgentId, `allowedWorkerIds[${index}]`);
   if (input.start) {
     // The checks start_execution makes, made before anything is written (a schedule relies on that).
-    const valued = new Set([...given.map((g) => g.declaration.name), ...declared.filter((p) => p.defaultValue !== undefined).map((p) => p.name)]);
-    const missing = declared.find((p) => p.required && !valued.has(p.name));
+    const missing = declared.find((p) => p.required && !values.has(p.name));
     if (missing) throw new ValidationError(`parameters.${missing.name}`, `required by package '${pkg.name}' and has no value`);
     if (!useAnyWorker && allowed.length === 0) {
       throw new ValidationError('workers', 'the execution does not use any worker, so it needs at least one worker (add_execution_worker)');
     }
   }
 
-  const { execution_id: executionId } = await trx
-    .insertInto('executions')
-    .values({
-      folder_name: version.folder_name,
-      project_name: version.project_name,
-      package_name: pkg.name,
-      project_version_id: version.project_version_id,
-      package_id: pkg.package_id,
-      status: ExecutionStatus.created,
-      run_in_scaleout: 1,
-      use_any_worker: useAnyWorker ? 1 : 0,
-      retry_count: retryCount,
-      timeout_ms: input.timeoutMs ?? pkg.timeout_ms,
-      created_by: actor,
-      created_time: ctx.clock.now(),
-      parent_execution_id: input.parentExecutionId ?? null,
-      child_key: input.childKey ?? null,
-      schedule_id: input.scheduleId ?? null,
-    })
-    .returning('execution_id')
-    .executeTakeFirstOrThrow();
-  // As SSISDB does, every declared parameter with a default gets its value now; given values replace them.
-  for (const declaration of declared) {
-    if (declaration.defaultValue !== undefined) await storeParameter(ctx, trx, executionId, declaration, declaration.defaultValue);
-  }
-  for (const { declaration, value } of given) await storeParameter(ctx, trx, executionId, declaration, value);
-  for (const workerAgentId of allowed) {
-    await trx.insertInto('execution_workers').values({ execution_id: executionId, worker_agent_id: workerAgentId }).execute();
-  }
-  const tags = new Map((input.requiredTags ?? []).map((tag) => [tag.toLowerCase(), tag]));
-  if (tags.size > 0) {
+  const now = ctx.clock.now();
+  const row: NewRow<ExecutionsTable, 'execution_id'> = {
+    folder_name: version.folder_name,
+    project_name: version.project_name,
+    package_name: pkg.name,
+    project_version_id: version.project_version_id,
+    package_id: pkg.package_id,
+    status: input.start ? ExecutionStatus.pending : ExecutionStatus.created,
+    run_in_scaleout: 1,
+    use_any_worker: useAnyWorker ? 1 : 0,
+    retry_count: retryCount,
+    timeout_ms: input.timeoutMs ?? pkg.timeout_ms,
+    created_by: actor,
+    created_time: now,
+    start_time: null,
+    end_time: null,
+    status_message: null,
+    parent_execution_id: input.parentExecutionId ?? null,
+    child_key: input.childKey ?? null,
+    schedule_id: input.scheduleId ?? null,
+  };
+  const executionId = (await insertExecutionRow(trx, row)).rows[0]!.execution_id;
+  const parameterRows = [...values.values()].map(({ declaration, value }) => parameterRow(ctx, executionId, declaration, value));
+  if (parameterRows.length > 0) await trx.insertInto('execution_parameter_values').values(parameterRows).execute();
+  if (allowed.length > 0) {
     await trx
-      .insertInto('execution_required_tags')
-      .values([...tags.values()].map((tag) => ({ execution_id: executionId, tag })))
+      .insertInto('execution_workers')
+      .values(allowed.map((workerAgentId) => ({ execution_id: executionId, worker_agent_id: workerAgentId })))
       .execute();
   }
-  if (input.start) await startInTransaction(ctx, trx, executionId, retryCount);
-  return { executionId, created: true };
+  const tags = [...new Map((input.requiredTags ?? []).map((tag) => [tag.toLowerCase(), tag])).values()];
+  if (tags.length > 0) {
+    await trx
+      .insertInto('execution_required_tags')
+      .values(tags.map((tag) => ({ execution_id: executionId, tag })))
+      .execute();
+  }
+  const attempts = input.start ? [await queueAttempt(trx, executionId, 1, now)] : [];
+  const execution = toExecution(
+    { ...row, execution_id: executionId },
+    { attempts, parameters: parameterRows.map(toParameterValue), allowedWorkerIds: allowed, requiredTags: tags, childCount: 0 },
+  );
+  return { execution, created: true };
 }
-

@@ -1,5 +1,6 @@
 import type { Catalog } from '../../catalog.js';
 import type { CatalogContext } from '../../context.js';
+import { hotQuery } from '../../hot-query.js';
 import { toExecutionStatus } from '../../rows.js';
 import { StaleAttemptError } from '../../errors.js';
 import { settleAttempt } from './settle-attempt.js';
@@ -11,6 +12,22 @@ export function clipMessage(message: string | undefined): string | null {
   if (message === undefined) return null;
   return message.length > maxMessageLength ? `${message.slice(0, maxMessageLength - 1)}…` : message;
 }
+
+/** The fencing check and the write: ends the attempt only while this worker holds it. */
+const endAttempt = hotQuery(
+  (
+    db,
+    v: { taskId: number; attemptNumber: number; workerAgentId: string; state: string; endTime: number; exitCode: number | null; message: string | null },
+  ) =>
+    db
+      .updateTable('tasks')
+      .set({ state: v.state, end_time: v.endTime, exit_code: v.exitCode, result_message: v.message })
+      .where('task_id', '=', v.taskId)
+      .where('attempt_number', '=', v.attemptNumber)
+      .where('worker_agent_id', '=', v.workerAgentId)
+      .where('state', '=', 'running')
+      .returning('execution_id'),
+);
 
 /**
  * completeTask: the fencing check and the write are one conditional UPDATE: it changes the attempt only while
@@ -24,15 +41,17 @@ export function completeTaskOperation(ctx: CatalogContext): Pick<Catalog, 'compl
       ctx.engine.transaction(async (trx) => {
         const state = report.outcome === 'abandoned' ? 'lost' : report.outcome;
         const message = clipMessage(report.message);
-        const ended = await trx
-          .updateTable('tasks')
-          .set({ state, end_time: ctx.clock.now(), exit_code: report.exitCode ?? null, result_message: message })
-          .where('task_id', '=', report.taskId)
-          .where('attempt_number', '=', report.attemptNumber)
-          .where('worker_agent_id', '=', workerAgentId)
-          .where('state', '=', 'running')
-          .returning('execution_id')
-          .executeTakeFirst();
+        const [ended] = (
+          await endAttempt(trx, {
+            taskId: report.taskId,
+            attemptNumber: report.attemptNumber,
+            workerAgentId,
+            state,
+            endTime: ctx.clock.now(),
+            exitCode: report.exitCode ?? null,
+            message,
+          })
+        ).rows;
         if (ended) {
           const settlement = await settleAttempt(ctx, trx, {
             executionId: ended.execution_id,

@@ -9,13 +9,16 @@ import { releaseAttempts } from './release-attempts.js';
  * stopped heartbeating. Each is marked lost and its execution re-queued while retries remain, else ended with
  * status 6. Safe to run on several instances at once: see releaseAttempts.
  *
- * A lease is judged only by a master that was watching: when the last sweep is older than one lease, the master
- * (or the catalog) was down and workers could not heartbeat. Then every running lease is extended by one lease
- * instead, and the next sweeps judge them normally.
+ * A lease is judged only by a master that was watching: when the last sweep is older than twice the sweep
+ * interval, the master (or the catalog) was down and workers could not heartbeat — a lease may have run out in
+ * that time although its worker tried to renew it. Then every running lease is given a full lease from now
+ * instead, and the next sweeps judge them normally. (Comparing the silence with the lease instead would expire
+ * leases that ran out during an outage shorter than a lease, and would never expire anything when sweeps are
+ * rarer than a lease, as with SSIS's 5-minute sweep.)
  */
 export function expireLeasesOperation(ctx: CatalogContext): Pick<Catalog, 'expireLeases'> {
   return {
-    expireLeases: () =>
+    expireLeases: ({ sweepIntervalMs }) =>
       ctx.engine.transaction(async (trx) => {
         const now = ctx.clock.now();
         const last = await trx
@@ -25,7 +28,7 @@ export function expireLeasesOperation(ctx: CatalogContext): Pick<Catalog, 'expir
           .executeTakeFirst();
         await setProperty(trx, MasterProperty.lastLeaseSweepTime, String(now));
         const lastSweep = last?.property_value ? Number(last.property_value) : null;
-        if (lastSweep === null || now - lastSweep > ctx.leaseMs) {
+        if (lastSweep === null || now - lastSweep > 2 * sweepIntervalMs) {
           await trx
             .updateTable('tasks')
             .set({ lease_deadline: now + ctx.leaseMs })

@@ -2,6 +2,8 @@ import { ExecutionStatus, type TaskOutcome } from '../../domain.js';
 import type { CatalogContext } from '../../context.js';
 import type { CatalogTrx } from '../../engine.js';
 import { IllegalStateError, NotFoundError } from '../../errors.js';
+import { hotQuery } from '../../hot-query.js';
+import { queueAttempt } from '../executions/write-execution.js';
 
 export interface EndedAttempt {
   executionId: number;
@@ -16,6 +18,15 @@ export interface Settlement {
   retryAttemptNumber?: number;
 }
 
+/** A running execution whose attempt succeeded has succeeded (see hot-query.ts: it runs for every task). */
+const succeedRunning = hotQuery((db, v: { executionId: number; endTime: number; message: string | null }) =>
+  db
+    .updateTable('executions')
+    .set({ status: ExecutionStatus.succeeded, end_time: v.endTime, status_message: v.message })
+    .where('execution_id', '=', v.executionId)
+    .where('status', '=', ExecutionStatus.running),
+);
+
 /**
  * Decides what an ended attempt means for its execution, in the same transaction that ended the attempt:
  * - succeeded → 7 succeeded;
@@ -27,13 +38,8 @@ export async function settleAttempt(ctx: CatalogContext, trx: CatalogTrx, ended:
   const now = ctx.clock.now();
   if (ended.outcome === 'succeeded') {
     // The common case, in one statement: a running execution whose attempt succeeded has succeeded.
-    const succeeded = await trx
-      .updateTable('executions')
-      .set({ status: ExecutionStatus.succeeded, end_time: now, status_message: ended.message })
-      .where('execution_id', '=', ended.executionId)
-      .where('status', '=', ExecutionStatus.running)
-      .executeTakeFirst();
-    if (Number(succeeded.numUpdatedRows) === 1) return { executionStatus: ExecutionStatus.succeeded };
+    const succeeded = await succeedRunning(trx, { executionId: ended.executionId, endTime: now, message: ended.message });
+    if (Number(succeeded.numAffectedRows) === 1) return { executionStatus: ExecutionStatus.succeeded };
   }
   const execution = await trx
     .selectFrom('executions')
@@ -61,16 +67,7 @@ export async function settleAttempt(ctx: CatalogContext, trx: CatalogTrx, ended:
 
   if (ended.attemptNumber <= execution.retry_count) {
     const next = ended.attemptNumber + 1;
-    await trx
-      .insertInto('tasks')
-      .values({
-        execution_id: ended.executionId,
-        attempt_number: next,
-        state: 'pending',
-        created_time: now,
-        cancel_requested: 0,
-      })
-      .execute();
+    await queueAttempt(trx, ended.executionId, next, now);
     await trx
       .updateTable('executions')
       .set({
