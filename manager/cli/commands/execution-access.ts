@@ -51,8 +51,6 @@ export interface EventPage {
  */
 export interface ExecutionAccess {
   readonly kind: 'management' | 'task';
-  /** Contract field → option, for error messages. */
-  readonly flags: Record<string, string>;
   run(request: RunRequest): Promise<ExecutionView>;
   get(executionId: number): Promise<ExecutionView>;
   stop(executionId: number): Promise<ExecutionView>;
@@ -66,7 +64,7 @@ export interface ExecutionAccess {
    */
   descendants(execution: ExecutionView): Promise<Descendant[]>;
   workerNames(): Promise<Map<string, string>>;
-  /** How the calling package's own execution is named, when it is the parent shown (task credential only). */
+  /** The calling package's own execution, with a task credential: `execution show` calls it the parent. */
   readonly self: number | undefined;
 }
 
@@ -84,7 +82,6 @@ export const runFlags = {
 export function managementAccess(api: MasterApi): ExecutionAccess {
   return {
     kind: 'management',
-    flags: runFlags,
     self: undefined,
     async run(request) {
       if (request.key !== undefined) {
@@ -130,7 +127,6 @@ export function managementAccess(api: MasterApi): ExecutionAccess {
 export function taskAccess(api: ApiCaller, task: TaskConnection): ExecutionAccess {
   return {
     kind: 'task',
-    flags: runFlags,
     self: task.executionId,
     async run(request) {
       const { workers, ...rest } = request;
