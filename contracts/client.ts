@@ -21,6 +21,8 @@ export interface HttpRequestSpec {
   body?: Uint8Array;
   /** Abort the request (e.g. a claim held open) when this fires. */
   signal?: AbortSignal;
+  /** Called as the body is sent (`project deploy` shows the upload's progress); a transport may not support it. */
+  onUploadProgress?: (sentBytes: number, totalBytes: number) => void;
 }
 
 export interface HttpResponseSpec {
@@ -68,7 +70,7 @@ export async function callEndpoint<E extends EndpointSpec>(
   transport: HttpTransport,
   endpoint: E,
   input: EndpointInput<E>,
-  options: { headers?: Record<string, string>; signal?: AbortSignal } = {},
+  options: { headers?: Record<string, string>; signal?: AbortSignal; onUploadProgress?: HttpRequestSpec['onUploadProgress'] } = {},
 ): Promise<EndpointOutput<E>> {
   const { params, query, body } = input as { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
   const parsedParams = endpoint.params ? parseOrThrow(endpoint.params, params ?? {}, endpoint.operationId, 'params') : {};
@@ -99,6 +101,7 @@ export async function callEndpoint<E extends EndpointSpec>(
     headers,
     ...(payload ? { body: payload } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onUploadProgress ? { onUploadProgress: options.onUploadProgress } : {}),
   });
   if (response.status >= 400) {
     let problem: Problem | undefined;

@@ -12,6 +12,7 @@ import {
   startExecutionFunction,
   stopExecutionFunction,
 } from './handlers/management/executions.js';
+import { getCallerFunction } from './handlers/management/caller.js';
 import { enableScaleOutFunction, getDashboardFunction, getMasterStatusFunction } from './handlers/management/master.js';
 import {
   deployProjectFunction,
@@ -68,6 +69,7 @@ export const functionTable: readonly (HttpFunction | TimerFunction)[] = [
   getMasterStatusFunction,
   enableScaleOutFunction,
   getDashboardFunction,
+  getCallerFunction,
   listWorkersFunction,
   getWorkerFunction,
   addWorkerFunction,

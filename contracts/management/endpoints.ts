@@ -78,6 +78,15 @@ export const getDashboard = defineEndpoint({
   }),
 });
 
+export const getCaller = defineEndpoint({
+  operationId: 'getCaller',
+  method: 'GET',
+  path: '/v1/me',
+  summary: 'Who is calling and with which role, so a client shows only the actions that role may take.',
+  access: reader,
+  response: z.object({ actor: z.string(), role: ApiKeyRole }),
+});
+
 // Worker agents (SSISDB: catalog.worker_agents, enable/disable_worker_agent, set_worker_agent_property)
 
 export const listWorkers = defineEndpoint({
@@ -500,6 +509,7 @@ export const managementEndpoints = [
   getMasterStatus,
   enableScaleOut,
   getDashboard,
+  getCaller,
   listWorkers,
   getWorker,
   addWorker,

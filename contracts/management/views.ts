@@ -148,6 +148,8 @@ export const ExecutionSummaryView = z
     startTime: Timestamp.nullable(),
     endTime: Timestamp.nullable(),
     parentExecutionId: z.int().nullable(),
+    /** The name its parent gave it among its siblings (the task API's `key`); null when unnamed or not a child. */
+    childKey: z.string().nullable(),
   })
   .meta({ id: 'ExecutionSummary' });
 export type ExecutionSummaryView = z.infer<typeof ExecutionSummaryView>;
@@ -221,6 +223,7 @@ export const WorkerAgentChanges = z
 
 
 export const MisfirePolicy = z.enum(['run-once', 'skip']);
+export type MisfirePolicy = z.infer<typeof MisfirePolicy>;
 
 export const ScheduleView = z
   .object({

@@ -157,6 +157,8 @@ export interface ExecutionSummary {
   endTime: number | null;
   statusMessage: string | null;
   parentExecutionId: number | null;
+  /** The name its parent gave it among its siblings, if any. */
+  childKey: string | null;
   /** The schedule that started it, if one did. */
   scheduleId: number | null;
   /** Attempts made so far (tasks created). */

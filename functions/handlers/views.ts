@@ -106,6 +106,7 @@ export function toExecutionSummaryView(execution: ExecutionSummary): ExecutionSu
     startTime: isoOrNull(execution.startTime),
     endTime: isoOrNull(execution.endTime),
     parentExecutionId: execution.parentExecutionId,
+    childKey: execution.childKey,
   };
 }
 

@@ -1,4 +1,5 @@
 import { ApiError, ContractError, InputError, describeProblem } from '../../contracts/client.js';
+import { PinnedCertificateMismatch } from '../../contracts/node-https-transport.js';
 
 /**
  * Exit codes, so a script can tell what went wrong without reading the message. They are listed in
@@ -12,9 +13,12 @@ export const ExitCode = {
   usage: 2,
   /** Not connected, a configuration problem, or the master cannot be reached or is not trusted. */
   notConnected: 3,
-  /** The worker, execution, project, package or API key does not exist. */
+  /** The worker, execution, schedule, project, package or API key does not exist. */
   notFound: 4,
-  /** The API key was refused (401) or its role is too low (403). */
+  /**
+   * The API key was refused (401) or its role is too low (403); inside a package, the task credential was refused
+   * or the command is not one it allows.
+   */
   unauthorized: 5,
   /** The confirmation was declined. */
   declined: 6,
@@ -37,8 +41,8 @@ export const exitCodeHelp: readonly (readonly [ExitCode, string])[] = [
   [ExitCode.failure, 'the master refused or failed the request (an invalid value, a conflict, a server error)'],
   [ExitCode.usage, 'usage error: a bad command, option, argument or input file; nothing was sent'],
   [ExitCode.notConnected, 'not connected, a configuration problem, or the master unreachable or not trusted'],
-  [ExitCode.notFound, 'not found: the worker, execution, project, package or API key does not exist'],
-  [ExitCode.unauthorized, 'the API key was refused (401) or its role is too low (403)'],
+  [ExitCode.notFound, 'not found: the worker, execution, schedule, project, package or API key does not exist'],
+  [ExitCode.unauthorized, 'the API key was refused (401) or its role is too low (403); in a package: not allowed with its task credential'],
   [ExitCode.declined, 'the confirmation was declined; nothing was changed'],
   [ExitCode.executionFailed, '--wait: the execution failed'],
   [ExitCode.executionCanceled, '--wait: the execution was canceled'],
@@ -61,6 +65,15 @@ export class CliError extends Error {
 
 export const usageError = (message: string): CliError => new CliError(message, ExitCode.usage);
 
+/** Where the credential sent to the master came from, for saying what to do when it is refused. */
+export type CredentialSource = 'environment' | 'file' | 'task';
+
+const refusedCredentialHint: Record<CredentialSource, string> = {
+  environment: 'the key in SCALEOUT_API_KEY was refused',
+  file: 'connect again with another key: scaleout connect',
+  task: "the task credential in SCALEOUT_TASK_CREDENTIAL was refused: it works only while this package's attempt holds its lease",
+};
+
 /**
  * The CLI's reading of an error thrown while calling the master. `flags` renames the contract's fields to the
  * options a user typed (`body.maxTaskCount` → `--max-tasks`).
@@ -69,7 +82,7 @@ export function fromCallError(
   error: unknown,
   masterUrl: string,
   flags: Record<string, string> = {},
-  keySource: 'environment' | 'file' = 'file',
+  keySource: CredentialSource = 'file',
 ): CliError {
   if (error instanceof CliError) return error;
   if (error instanceof InputError) {
@@ -77,14 +90,10 @@ export function fromCallError(
     return new CliError(message, ExitCode.usage, { cause: error });
   }
   if (error instanceof ApiError) {
-    const message = error.problem ? describeProblem(error.problem) : `the master answered HTTP ${error.status} to ${error.operationId}`;
+    const message = error.problem ? describeProblemWithFlags(error.problem, flags) : `the master answered HTTP ${error.status} to ${error.operationId}`;
     switch (error.status) {
       case 401:
-        return new CliError(
-          `${message} (${keySource === 'environment' ? 'the key in SCALEOUT_API_KEY was refused' : 'connect again with another key: scaleout connect'})`,
-          ExitCode.unauthorized,
-          { cause: error },
-        );
+        return new CliError(`${message} (${refusedCredentialHint[keySource]})`, ExitCode.unauthorized, { cause: error });
       case 403:
         return new CliError(message, ExitCode.unauthorized, { cause: error });
       case 404:
@@ -95,10 +104,25 @@ export function fromCallError(
   }
   if (error instanceof ContractError) return new CliError(error.message, ExitCode.failure, { cause: error });
   if (isAbort(error)) return new CliError('interrupted', ExitCode.interrupted, { cause: error });
+  if (error instanceof PinnedCertificateMismatch) {
+    return new CliError(
+      `refused the master at ${masterUrl}: ${error.message}; if its certificate was renewed, check the new thumbprint and pin it: scaleout connect ${masterUrl} --thumbprint <SHA-1>`,
+      ExitCode.notConnected,
+      { cause: error },
+    );
+  }
   // Anything else came from the connection itself.
   return new CliError(`cannot reach the master at ${masterUrl}: ${describeConnectionError(error)}`, ExitCode.notConnected, {
     cause: error,
   });
+}
+
+/** The master's problem in one line; the fields it blames are named by their options when the command has them. */
+function describeProblemWithFlags(problem: NonNullable<ApiError['problem']>, flags: Record<string, string>): string {
+  const errors = problem.errors ?? [];
+  const renamed = errors.map((e) => ({ field: fieldAsFlag(e.field, flags), reason: e.reason }));
+  if (renamed.every((e, i) => e.field === errors[i]!.field)) return describeProblem(problem);
+  return renamed.map((e) => `${e.field}: ${e.reason}`).join('; ');
 }
 
 /** `body.parameters.BatchSize` → `--param BatchSize`, `body.requiredTags.0` → `--tag`; other fields unchanged. */

@@ -1,9 +1,12 @@
 import { Command, CommanderError } from 'commander';
+import { taskEnvironment } from '../../contracts/task-api.js';
 import { registerApiKeyCommands } from './commands/apikey.js';
+import { registerAuditCommand } from './commands/audit.js';
 import { registerConnectCommands } from './commands/connect.js';
 import { registerExecutionCommands } from './commands/execution.js';
 import { registerMasterCommands } from './commands/master.js';
 import { registerProjectCommands } from './commands/project.js';
+import { registerScheduleCommands } from './commands/schedule.js';
 import { registerWorkerCommands } from './commands/worker.js';
 import { configFilePath, environmentVariables } from './config-file.js';
 import { CommandContext, defaultTiming, type Timing } from './context.js';
@@ -55,7 +58,7 @@ export function buildProgram(ctx: CommandContext, version: string): Command {
   const program = new Command('scaleout')
     .description(
       'Scale Out Manager on the command line: run an SSIS Scale Out topology from one place: the master, its worker ' +
-        'agents, projects and packages, executions and API keys.',
+        'agents, projects and packages, executions, schedules, API keys and the audit trail.',
     )
     .version(`scaleout ${version}`, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for a command')
@@ -67,14 +70,17 @@ export function buildProgram(ctx: CommandContext, version: string): Command {
     })
     .exitOverride()
     .showSuggestionAfterError(true)
-    .addHelpText('after', () => rootHelp(ctx));
+    .addHelpText('after', () => rootHelp(ctx))
+    .hook('preAction', (_program, action) => ctx.begin(commandPath(action)));
 
   registerConnectCommands(program, ctx);
   registerMasterCommands(program, ctx);
   registerWorkerCommands(program, ctx);
   registerProjectCommands(program, ctx);
   registerExecutionCommands(program, ctx);
+  registerScheduleCommands(program, ctx);
   registerApiKeyCommands(program, ctx);
+  registerAuditCommand(program, ctx);
   // A command's own help opens with its summary when it has no longer description.
   const visit = (command: Command): void => {
     const summary = command.summary();
@@ -83,6 +89,13 @@ export function buildProgram(ctx: CommandContext, version: string): Command {
   };
   visit(program);
   return program;
+}
+
+/** `execution run`: the command's name under the root. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let at: Command | null = command; at?.parent; at = at.parent) names.unshift(at.name());
+  return names.join(' ');
 }
 
 function rootHelp(ctx: CommandContext): string {
@@ -94,6 +107,7 @@ Getting started with a one-box master:
   $ scaleout worker add --config <the worker's config.json>      then: scaleout worker enable <worker>
   $ scaleout project deploy ./etl --folder Finance
   $ scaleout execution run Finance/ETL/extract --param SourcePath=/data/in.csv --wait
+  $ scaleout schedule create nightly Finance/ETL/extract --cron "0 2 * * *" --time-zone Europe/Paris --param SourcePath=/data/in.csv
 
 Every command has --help with its SSISDB counterpart and examples, e.g. scaleout execution run --help.
 Output: tables for people; --json prints the API's JSON and nothing else on stdout. Errors are one line on
@@ -107,5 +121,12 @@ Environment:
         the master, API key and pinned certificate thumbprint, instead of the stored connection
   ${environmentVariables.configFile}    the connection file (now ${configFilePath(ctx.io)})
   NO_COLOR           no colors
+  ${taskEnvironment.taskCredential}, ${taskEnvironment.masterUrl} (with ${taskEnvironment.masterThumbprint}, ${taskEnvironment.executionId})
+        set by a worker for the package it runs. With no API key configured, scaleout then acts on that
+        package's child executions only (execution run, show, stop, logs), so a shell or PowerShell package
+        can fan out; every other command is refused (exit 5). In a bash package, start one child per
+        partition, then wait for each (the same --key gives the same child back; exit 10 when it failed):
+          for p in 1 2 3; do scaleout execution run Sales/Partitions/sum --param Partition=$p --key p$p; done
+          for p in 1 2 3; do scaleout execution run Sales/Partitions/sum --param Partition=$p --key p$p --wait || exit 1; done
 `;
 }

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { rootCertificates, connect as tlsConnect, type PeerCertificate } from 'node:tls';
+import { connect as tlsConnect } from 'node:tls';
 
 /** Hex without separators, lowercase: how thumbprints are compared and stored. */
 export function normalizeThumbprint(text: string): string {
@@ -29,29 +29,6 @@ export function describeCertificate(raw: Buffer): PresentedCertificate {
     thumbprintSha1: normalizeThumbprint(x509.fingerprint),
     thumbprintSha256: normalizeThumbprint(x509.fingerprint256),
     notAfter: new Date(x509.validTo).toISOString(),
-  };
-}
-
-/** Why a presented certificate is not the pinned one (SSIS MasterHttpsCertThumbprint), or undefined when it is. */
-export function pinMismatch(pin: string, presented: PresentedCertificate): Error | undefined {
-  const wanted = normalizeThumbprint(pin);
-  if (wanted === presented.thumbprintSha1 || wanted === presented.thumbprintSha256) return undefined;
-  return new Error(`the master's certificate (SHA-1 ${presented.thumbprintSha1}) is not the pinned one (${wanted})`);
-}
-
-/**
- * TLS options that trust exactly the pinned certificate. Node calls `checkServerIdentity` only once the chain
- * has verified, so `rejectUnauthorized: false` with a pin check would accept any self-signed certificate:
- * instead the pinned certificate itself is added as a trust anchor (with the system's, for a pinned certificate a
- * public authority issued), chain verification stays on, and the pin check then runs on every new connection.
- */
-export function pinnedTlsOptions(pin: string, pinned: PresentedCertificate) {
-  return {
-    ca: [...rootCertificates, pinned.pem],
-    allowPartialTrustChain: true,
-    rejectUnauthorized: true,
-    checkServerIdentity: (_host: string, cert: PeerCertificate): Error | undefined =>
-      cert.raw ? pinMismatch(pin, describeCertificate(cert.raw)) : new Error('the master presented no certificate'),
   };
 }
 

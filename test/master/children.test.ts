@@ -98,6 +98,7 @@ describe('parent and child executions through the task API', () => {
     });
     expect(again.executionId).toBe(started[0]!.executionId);
     expect(started.every((child) => child.parentExecutionId === parent.executionId && child.createdBy === `execution:${parent.executionId}`)).toBe(true);
+    expect(started.map((child) => child.childKey)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7']);
 
     // Both workers take children; each reports how many rows its partition had.
     const ranOn = new Map<number, string>();

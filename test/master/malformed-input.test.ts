@@ -61,6 +61,7 @@ function validInputs(seed: Seed): Record<OperationId, ValidInput | 'takes no inp
     getMasterStatus: 'takes no input',
     enableScaleOut: 'takes no input',
     getDashboard: 'takes no input',
+    getCaller: 'takes no input',
     listWorkers: 'takes no input',
     listFolders: 'takes no input',
     listApiKeys: 'takes no input',

@@ -4,6 +4,7 @@ import {
   addWorker,
   createApiKey,
   enableScaleOut,
+  getCaller,
   getMasterStatus,
   listApiKeys,
   listAuditTrail,
@@ -69,6 +70,11 @@ describe('the management API: keys, roles, audit, its OpenAPI document and routi
     const reader = await master.admin(createApiKey, { body: { name: 'dashboard', role: 'reader' } });
     const executor = await master.admin(createApiKey, { body: { name: 'scheduler', role: 'executor' } });
     await expect(master.as(reader.secret)(getMasterStatus, {})).resolves.toMatchObject({ catalogEngine: 'sqlite' });
+    // GET /me tells a client its role, so it can hide what the role may not do.
+    await expect(master.as(reader.secret)(getCaller, {})).resolves.toEqual({ actor: `apikey:${reader.apiKey.apiKeyId}`, role: 'reader' });
+    await expect(master.as(executor.secret)(getCaller, {})).resolves.toMatchObject({ role: 'executor' });
+    await expect(master.admin(getCaller, {})).resolves.toMatchObject({ role: 'admin' });
+    await expect(master.as(undefined)(getCaller, {})).rejects.toMatchObject({ status: 401 });
     for (const key of [reader, executor]) {
       const refused = master.as(key.secret)(enableScaleOut, {});
       await expect(refused).rejects.toMatchObject({ status: 403, problem: { type: 'urn:scaleout:problem:forbidden' } });

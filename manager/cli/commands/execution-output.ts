@@ -2,6 +2,7 @@ import type { EventMessageView, ExecutionSummaryView, ExecutionView } from '../.
 import { formatDuration, formatTime } from '../output/format.js';
 import type { Output } from '../output/output.js';
 import type { Style } from '../output/style.js';
+import type { Descendant } from './execution-access.js';
 
 /** A status name colored by outcome. */
 export function statusText(style: Style, execution: Pick<ExecutionSummaryView, 'status' | 'statusName'>): string {
@@ -28,11 +29,15 @@ const levels: Record<EventMessageView['messageTypeName'], string> = {
   other: '-',
 };
 
-/** `2024-05-01T10:00:01.123Z INFO  stdout: extracting /in.csv` */
-export function eventLine(style: Style, event: EventMessageView): string {
+/**
+ * `2024-05-01T10:00:01.123Z INFO  [p3] stdout: extracting /in.csv`: the label names the child execution a line
+ * comes from, so a parent's log and its children's read as one.
+ */
+export function eventLine(style: Style, event: EventMessageView, label?: string): string {
   const level = levels[event.messageTypeName].padEnd(5);
   const colored = event.messageTypeName === 'error' ? style.red(level) : event.messageTypeName === 'warning' ? style.yellow(level) : style.dim(level);
-  return `${style.dim(event.messageTime)} ${colored} ${event.messageSourceName}: ${event.message}`;
+  const source = label === undefined ? '' : `${style.cyan(`[${label}]`)} `;
+  return `${style.dim(event.messageTime)} ${colored} ${source}${event.messageSourceName}: ${event.message}`;
 }
 
 /** How long it ran (or has been running). */
@@ -46,10 +51,24 @@ export function packagePath(execution: Pick<ExecutionSummaryView, 'folderName' |
   return `${execution.folderName}/${execution.projectName}/${execution.packageName}`;
 }
 
-export function printExecution(out: Output, execution: ExecutionView, workerNames: ReadonlyMap<string, string>, now: number): void {
+/** What `execution show` knows around the execution: names of workers, its parent, the schedule that started it. */
+export interface ExecutionSurroundings {
+  workerNames: ReadonlyMap<string, string>;
+  /** Its children and theirs, depth first. */
+  descendants: readonly Descendant[];
+  /** The parent's summary, when the credential can read it. */
+  parent?: ExecutionSummaryView | undefined;
+  /** The parent is the package's own execution (task credential). */
+  parentIsSelf?: boolean;
+  scheduleName?: string | undefined;
+}
+
+export function printExecution(out: Output, execution: ExecutionView, around: ExecutionSurroundings, now: number): void {
   const { style } = out;
+  const { workerNames } = around;
   const workerLabel = (id: string | null): string => (id === null ? '-' : workerNames.has(id) ? `${workerNames.get(id)} (${id})` : id);
   const took = elapsed(execution, now);
+  const parent = around.parent;
   out.fields([
     ['Execution', String(execution.executionId)],
     ['Package', packagePath(execution)],
@@ -63,7 +82,16 @@ export function printExecution(out: Output, execution: ExecutionView, workerName
     ['Tags', execution.requiredTags.length > 0 ? `requires ${execution.requiredTags.join(', ')}` : undefined],
     ['Retries', `${execution.retryCount} allowed, ${execution.attemptCount} attempt(s)`],
     ['Timeout', execution.timeoutMs === null ? undefined : formatDuration(execution.timeoutMs)],
-    ['Parent', execution.parentExecutionId === null ? undefined : String(execution.parentExecutionId)],
+    [
+      'Parent',
+      execution.parentExecutionId === null
+        ? undefined
+        : parent
+          ? `${parent.executionId} ${packagePath(parent)}, ${statusText(style, parent)}`
+          : `${execution.parentExecutionId}${around.parentIsSelf ? " (this package's execution)" : ''}`,
+    ],
+    ['Schedule', execution.scheduleId === null ? undefined : `${execution.scheduleId}${around.scheduleName ? ` ${around.scheduleName}` : ''}`],
+    ['Children', execution.children.length === 0 ? undefined : childrenSummary(execution.children)],
   ]);
   if (execution.parameters.length > 0) {
     out.line();
@@ -84,4 +112,24 @@ export function printExecution(out: Output, execution: ExecutionView, workerName
       { header: 'MESSAGE', value: (a) => a.resultMessage ?? '-' },
     ]);
   }
+  if (around.descendants.length > 0) {
+    out.line();
+    // The tree: each child indented under its parent.
+    out.table(around.descendants, [
+      { header: 'CHILD', value: ({ execution: c, depth }) => `${'  '.repeat(depth)}${c.executionId}` },
+      { header: 'KEY', value: ({ execution: c }) => c.childKey ?? '-' },
+      { header: 'STATUS', value: ({ execution: c }) => statusText(style, c) },
+      { header: 'PACKAGE', value: ({ execution: c }) => packagePath(c) },
+      { header: 'WORKER', value: ({ execution: c }) => workerLabel(c.workerAgentId) },
+      { header: 'DURATION', value: ({ execution: c }) => elapsed(c, now) ?? '-' },
+      { header: 'MESSAGE', value: ({ execution: c }) => c.statusMessage ?? '-' },
+    ]);
+  }
+}
+
+/** `8: 6 succeeded, 1 failed, 1 running`. */
+function childrenSummary(children: readonly ExecutionSummaryView[]): string {
+  const counts = new Map<string, number>();
+  for (const child of children) counts.set(child.statusName, (counts.get(child.statusName) ?? 0) + 1);
+  return `${children.length}: ${[...counts].map(([name, count]) => `${count} ${name}`).join(', ')}`;
 }

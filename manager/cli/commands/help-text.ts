@@ -7,3 +7,8 @@ export function examples(lines: readonly string[]): string {
 export function ssisdb(counterpart: string): string {
   return `\n\nSSISDB: ${counterpart}`;
 }
+
+/** What a command stands for in SQL Server Agent, where SSIS packages were scheduled. */
+export function sqlServerAgent(counterpart: string): string {
+  return `\n\nSQL Server Agent: ${counterpart}`;
+}

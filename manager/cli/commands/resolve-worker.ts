@@ -8,7 +8,16 @@ import { CliError, ExitCode, usageError } from '../errors.js';
  * display or machine name (case-insensitive), as Scale Out Manager lists workers by machine name.
  */
 export async function resolveWorker(api: MasterApi, reference: string): Promise<WorkerAgentView> {
+  return findWorker((await api.call(listWorkers, {})).workers, reference);
+}
+
+/** The IDs of workers named as `resolveWorker` takes them, from one listing. */
+export async function resolveWorkerIds(api: MasterApi, references: readonly string[]): Promise<string[]> {
   const { workers } = await api.call(listWorkers, {});
+  return references.map((reference) => findWorker(workers, reference).workerAgentId);
+}
+
+function findWorker(workers: readonly WorkerAgentView[], reference: string): WorkerAgentView {
   const exact = workers.find((w) => w.workerAgentId === reference);
   if (exact) return exact;
   const wanted = reference.toLowerCase();

@@ -1,21 +1,21 @@
 import type { ExecutionView } from '../../../contracts/management/views.js';
-import type { MasterApi } from '../client.js';
 import type { CommandContext } from '../context.js';
 import { CliError, ExitCode, isAbort } from '../errors.js';
 import { formatDuration } from '../output/format.js';
 import type { Output } from '../output/output.js';
 import { elapsed, eventLine, packagePath, statusText } from './execution-output.js';
+import type { ExecutionAccess } from './execution-access.js';
 import { followExecution, isEnded, type FollowHandlers } from './follow-execution.js';
-import { workerNames } from './resolve-worker.js';
 
 /**
  * After start_execution: without --wait, say where the execution stands; with --wait, show its progress (status
  * and why it waits, each attempt and its worker, the log lines as they arrive) until it ends, and turn the outcome
- * into the exit code: 0 succeeded, 10 failed, 11 canceled, 12 ended unexpectedly, 13 timed out waiting.
+ * into the exit code: 0 succeeded, 10 failed, 11 canceled, 12 ended unexpectedly, 13 timed out waiting. The log
+ * lines of the children it starts are shown too, each naming its execution; the outcome is the execution's own.
  */
 export async function reportStarted(
   ctx: CommandContext,
-  api: MasterApi,
+  access: ExecutionAccess,
   out: Output,
   started: ExecutionView,
   options: { wait?: boolean | undefined; timeout?: number | undefined },
@@ -30,13 +30,13 @@ export async function reportStarted(
   // Progress is for the human: with --json it goes to stderr, leaving stdout to the final answer.
   const say = (text: string): void => (out.json ? out.note(text) : out.line(text));
   say(`Started execution ${id} of ${packagePath(started)}.`);
-  const names = await workerNames(api);
+  const names = await access.workerNames();
   const workerName = (workerAgentId: string): string => names.get(workerAgentId) ?? workerAgentId;
   let lastState = '';
   const attemptsSeen = new Map<number, string>();
   const handlers: FollowHandlers = {
-    onEvents: (events) => {
-      for (const event of events) say(`  ${eventLine(out.style, event)}`);
+    onEvents: (events, labelOf) => {
+      for (const event of events) say(`  ${eventLine(out.style, event, labelOf(event))}`);
     },
     onExecution: (execution) => {
       const state = `${execution.status}|${execution.waitingReason ?? ''}`;
@@ -64,7 +64,7 @@ export async function reportStarted(
   handlers.onExecution?.(started);
   let result;
   try {
-    result = await followExecution(ctx, api, id, handlers, { timeoutMs: options.timeout });
+    result = await followExecution(ctx, access, id, handlers, { timeoutMs: options.timeout });
   } catch (error) {
     if ((error instanceof CliError && error.exitCode === ExitCode.interrupted) || isAbort(error)) {
       throw new CliError(`stopped waiting; execution ${id} goes on (stop it: scaleout execution stop ${id})`, ExitCode.interrupted);

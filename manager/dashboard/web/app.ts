@@ -1,4 +1,6 @@
 import { ApiError } from '../../../contracts/client.js';
+import type { ApiKeyRole } from '../../../contracts/endpoint.js';
+import { getCaller } from '../../../contracts/management/endpoints.js';
 import { MasterUnreachableError } from './api/fetch-transport.js';
 import { storedKey, type Call } from './api/session.js';
 import type { Page, PageContext, PageFactory } from './page.js';
@@ -10,6 +12,7 @@ const navigation = [
   { label: 'Dashboard', hash: '#/', section: undefined },
   { label: 'Worker Manager', hash: '#/workers', section: 'workers' },
   { label: 'Executions', hash: '#/executions', section: 'executions' },
+  { label: 'Schedules', hash: '#/schedules', section: 'schedules' },
 ] as const;
 
 /**
@@ -29,6 +32,7 @@ export class App {
   readonly #navLinks: HTMLAnchorElement[] = [];
   readonly #stopListening = new AbortController();
   #pendingFlash: string | undefined;
+  #role: Promise<ApiKeyRole> | undefined;
   #current: { factory: PageFactory; page: Page; controller: AbortController } | undefined;
 
   constructor(root: HTMLElement, call: Call, onSignOut: (message?: string) => void) {
@@ -145,6 +149,15 @@ export class App {
       setTitle: (title) => {
         document.title = `${title} · Scale Out Manager`;
       },
+      role: () =>
+        (this.#role ??= this.#call(getCaller, {}).then(
+          (caller) => caller.role,
+          () => {
+            // Unknown for now (the master unreachable): the least role, asked again next time.
+            this.#role = undefined;
+            return 'reader' as const;
+          },
+        )),
     };
   }
 

@@ -4,7 +4,9 @@ import { dashboardPage } from './pages/dashboard.js';
 import { executionPage } from './pages/execution.js';
 import { executionsPage } from './pages/executions.js';
 import { newExecutionPage } from './pages/new-execution.js';
+import { newSchedulePage } from './pages/new-schedule.js';
 import { notFoundPage } from './pages/not-found.js';
+import { schedulesPage } from './pages/schedules.js';
 import { workerManagerPage } from './pages/worker-manager.js';
 import type { Route } from './router.js';
 
@@ -20,6 +22,9 @@ export function pageFor(route: Route): PageFactory {
     case 'executions':
       if (item === undefined) return executionsPage;
       return item === 'new' ? newExecutionPage : executionPage;
+    case 'schedules':
+      if (item === undefined) return schedulesPage;
+      return item === 'new' ? newSchedulePage : notFoundPage;
     default:
       return notFoundPage;
   }

@@ -29,10 +29,12 @@ describe('scaleout as a process', () => {
 
     const help = await runProcess(['--help']);
     expect(help.code).toBe(0);
-    for (const group of ['connect', 'master', 'worker', 'project', 'package', 'execution', 'apikey']) {
+    for (const group of ['connect', 'master', 'worker', 'project', 'package', 'execution', 'schedule', 'apikey', 'audit']) {
       expect(help.stdout).toMatch(new RegExp(`^  ${group}\\b`, 'm'));
     }
     expect(help.stdout).toContain('Exit codes:');
+    // Inside a package, the task credential: what it allows and how a shell package fans out.
+    expect(help.stdout).toMatch(/SCALEOUT_TASK_CREDENTIAL, SCALEOUT_MASTER_URL .*\n(.*\n)*.*--key p\$p --wait \|\| exit 1/);
     expect(help.stdout).toMatch(/^ {2}4 +not found/m);
     expect(help.stdout).toMatch(/^ {2}13 +--wait: timed out/m);
 

@@ -41,7 +41,9 @@ describe('scaleout master and apikey', () => {
     });
     expect(wrongPin.code).toBe(3);
     expect(lines(wrongPin.stderr)).toEqual([
-      `error: cannot reach the master at ${master.url}: the master's certificate (SHA-1 ${master.host.certificateThumbprint}) is not the pinned one (${'ab'.repeat(20)})`,
+      `error: refused the master at ${master.url}: the master's certificate (SHA-1 ${master.host.certificateThumbprint}) is not the pinned one ` +
+        `(MasterHttpsCertThumbprint ${'ab'.repeat(20)}); if its certificate was renewed, check the new thumbprint and pin it: ` +
+        `scaleout connect ${master.url} --thumbprint <SHA-1>`,
     ]);
 
     const both = await runInProcess([...connectArgs, '--trust-on-first-use', '--api-key', 'x'], { env: { SCALEOUT_CONFIG: config } });

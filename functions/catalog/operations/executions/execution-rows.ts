@@ -69,6 +69,7 @@ function summaryOf(row: Selectable<ExecutionsTable>, attemptCount: number, worke
     endTime: numOrNull(row.end_time),
     statusMessage: row.status_message,
     parentExecutionId: row.parent_execution_id,
+    childKey: row.child_key,
     scheduleId: row.schedule_id,
     attemptCount,
     workerAgentId,

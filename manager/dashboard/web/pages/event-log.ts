@@ -12,9 +12,10 @@ const maxLines = 5000;
 /**
  * The live tail of an execution's event messages: follows the events endpoint's cursor, every second while the
  * execution runs (lines arrive through the master's queue, so some may land just after it ends) and every few
- * seconds after. Stays scrolled to the newest line unless the reader scrolled up.
+ * seconds after. Stays scrolled to the newest line unless the reader scrolled up. The lines of the executions it
+ * started (its children, and theirs) are in the same tail, each marked with the child it comes from.
  */
-export function eventLog(context: PageContext, executionId: number, isActive: () => boolean): HTMLElement {
+export function eventLog(context: PageContext, executionId: number, isActive: () => boolean, childLabel: (executionId: number) => string): HTMLElement {
   let cursor = 0;
   let total = 0;
   const lines = h('ol', { class: 'log', role: 'log', 'aria-label': `Event messages of execution ${executionId}`, tabindex: '0' });
@@ -24,7 +25,7 @@ export function eventLog(context: PageContext, executionId: number, isActive: ()
   poll(context.signal, () => (isActive() ? 1_000 : 5_000), async () => {
     try {
       for (;;) {
-        const page = await context.call(listExecutionEvents, { params: { executionId }, query: { after: cursor, limit: batch } });
+        const page = await context.call(listExecutionEvents, { params: { executionId }, query: { after: cursor, limit: batch, tree: 'true' } });
         cursor = page.nextCursor;
         append(page.events);
         if (page.events.length < batch) break;
@@ -37,7 +38,7 @@ export function eventLog(context: PageContext, executionId: number, isActive: ()
   function append(events: readonly EventMessageView[]): void {
     if (events.length === 0) return;
     const atBottom = lines.scrollHeight - lines.scrollTop - lines.clientHeight < 40;
-    lines.append(...events.map(line));
+    lines.append(...events.map((event) => line(event, event.executionId === executionId ? undefined : childLabel(event.executionId))));
     total += events.length;
     while (lines.childElementCount > maxLines) lines.firstElementChild?.remove();
     empty.hidden = true;
@@ -54,13 +55,13 @@ export function eventLog(context: PageContext, executionId: number, isActive: ()
   );
 }
 
-function line(event: EventMessageView): HTMLLIElement {
+function line(event: EventMessageView, child: string | undefined): HTMLLIElement {
   return h(
     'li',
     { class: `log-line log-${event.messageTypeName}` },
     h('time', { datetime: event.messageTime, title: dateTime(event.messageTime) }, clockTime(event.messageTime)),
     h('span', { class: 'log-type' }, event.messageTypeName),
-    h('span', { class: 'log-source' }, event.messageSourceName),
+    h('span', { class: 'log-source' }, child === undefined ? null : h('span', { class: 'log-child' }, `[${child}] `), event.messageSourceName),
     h('span', { class: 'log-message' }, event.message),
   );
 }

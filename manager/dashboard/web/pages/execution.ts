@@ -15,7 +15,7 @@ import { notFoundPage } from './not-found.js';
 
 /**
  * One execution: its status (and, while it waits, why), its parameters (sensitive ones masked), each attempt
- * with its worker, the live log, and Stop.
+ * with its worker, the executions it started (its children, linked), the live log, and Stop.
  */
 export const executionPage: PageFactory = (context) => {
   const executionId = Number(context.route.path[1]);
@@ -89,6 +89,7 @@ export const executionPage: PageFactory = (context) => {
         : null,
       h('section', { class: 'card', 'aria-labelledby': 'summary-heading' }, h('h2', { id: 'summary-heading' }, 'Summary'), summaryFacts(view)),
       h('div', { class: 'grid-2' }, parametersCard(view), attemptsCard(view)),
+      view.children.length > 0 ? childrenCard(view) : null,
     );
   }
 
@@ -105,7 +106,9 @@ export const executionPage: PageFactory = (context) => {
         ['Runs on', view.useAnyWorker ? 'any worker' : h('span', {}, ...view.workerAgentIds.flatMap((id, i) => [i > 0 ? ', ' : '', workerLink(id)]))],
         ['Required tags', tagList(view.requiredTags)],
         ['Timeout', view.timeoutMs === null ? 'none' : duration(view.timeoutMs)],
-        view.parentExecutionId === null ? null : ['Parent', h('a', { href: href(['executions', view.parentExecutionId]) }, `Execution ${view.parentExecutionId}`)],
+        view.parentExecutionId === null
+          ? null
+          : ['Parent', h('span', {}, h('a', { href: href(['executions', view.parentExecutionId]) }, `Execution ${view.parentExecutionId}`), view.childKey === null ? null : [' as ', mono(view.childKey)])],
       ],
       'facts facts-wide',
     );
@@ -169,6 +172,36 @@ export const executionPage: PageFactory = (context) => {
     );
   }
 
+  /** The executions this one started, each linked to its own page (where its children are, in turn). */
+  function childrenCard(view: ExecutionView): HTMLElement {
+    return h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'children-heading' },
+      h('h2', { id: 'children-heading' }, `Children (${view.children.length})`),
+      h(
+        'table',
+        { class: 'table' },
+        h('thead', {}, h('tr', {}, ['Execution', 'Key', 'Status', 'Package', 'Worker', 'Result'].map((title) => h('th', { scope: 'col' }, title)))),
+        h(
+          'tbody',
+          {},
+          view.children.map((child) =>
+            h(
+              'tr',
+              {},
+              h('td', {}, h('a', { href: href(['executions', child.executionId]) }, `Execution ${child.executionId}`)),
+              h('td', {}, child.childKey === null ? h('span', { class: 'muted' }, '—') : mono(child.childKey)),
+              h('td', {}, executionStatusBadge(child.status)),
+              h('td', {}, child.packageName),
+              h('td', {}, workerLink(child.workerAgentId)),
+              h('td', {}, child.statusMessage ?? h('span', { class: 'muted' }, '—')),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
   void loadWorkerNames();
   return {
     element: h(
@@ -177,7 +210,13 @@ export const executionPage: PageFactory = (context) => {
       h('nav', { 'aria-label': 'Breadcrumb', class: 'breadcrumb' }, h('a', { href: '#/executions' }, 'Executions'), ' / '),
       h('div', { class: 'page-header' }, h('h1', {}, `Execution ${executionId}`), status, note.element, stop),
       body,
-      eventLog(context, executionId, () => execution === undefined || isActive(execution.status)),
+      eventLog(
+        context,
+        executionId,
+        () => execution === undefined || isActive(execution.status),
+        // A child by its key, else its ID; a grandchild (not among the children) by its ID.
+        (id) => execution?.children.find((c) => c.executionId === id)?.childKey ?? String(id),
+      ),
     ),
   };
 };
