@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ import { startTestMaster, type TestMaster } from '../../support/test-master.js';
 import { isRunning } from '../support/processes.js';
 import { AgentProcess } from './support/agents.js';
 import { deployE2eProject, e2eFolder, e2eProject, executionEvents, startExecution, waitForEnd } from './support/executions.js';
-import { ProcessMarker, tearDownAndCheck, watchWarnings } from './support/processes.js';
+import { outputFolder, ProcessMarker, tearDownAndCheck, watchWarnings } from './support/processes.js';
 import { waitFor } from './support/wait.js';
 
 /**
@@ -80,20 +80,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const transport of transports) transport.close();
-  await tearDownAndCheck({
-    stop: [...(agents ?? []).map((agent) => () => agent.stop()), () => master?.stop()],
-    marker,
-    root,
-    outputs: () => (agents ?? []).map((agent) => agent.output()),
-    inProcess: masterWarnings,
-  });
+  await tearDownAndCheck({ agents: agents ?? [], services: [master], marker, root, inProcess: masterWarnings });
 }, 180_000);
-
-function outDir(name: string): string {
-  const dir = join(root, 'out', name);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
 
 function startFanOut(parameters: Record<string, number | boolean> = {}): Promise<ExecutionView> {
   return master.admin(createExecution, { body: { ...exampleRef, packageName: 'fan-out', parameters, start: true } });
@@ -193,7 +181,7 @@ describe('parent and child executions on real agents', { timeout: testTimeoutMs 
   });
 
   it('stopping the parent stops every running child: all canceled, no package process left', async () => {
-    const out = outDir('stop-parent');
+    const out = outputFolder(root, 'stop-parent');
     const created = await startExecution(master.admin, 'fan-out-until-stopped', { OutDir: out });
     // Each child records its pid once it runs.
     const pidFiles = await waitFor('4 children to run', () => {
@@ -214,7 +202,7 @@ describe('parent and child executions on real agents', { timeout: testTimeoutMs 
   });
 
   it('the credential a real agent hands its package: its own children only, no management call, dead once the task ends', async () => {
-    const out = outDir('credential');
+    const out = outputFolder(root, 'credential');
     const { created, handed, asPackage } = await credentialOfRunningPackage(out);
     // The master as the agent reaches it, with the certificate the agent pins (its settings write it upper case).
     expect(handed).toMatchObject({ masterUrl: master.url, executionId: created.executionId, credential: expect.any(String) });
@@ -249,7 +237,7 @@ describe('parent and child executions on real agents', { timeout: testTimeoutMs 
   });
 
   it('the credential dies with the lease: its agent killed (kill -9), refused once the lease expired, its package still running', async () => {
-    const out = outDir('credential-kill-9');
+    const out = outputFolder(root, 'credential-kill-9');
     const { created, handed, asPackage } = await credentialOfRunningPackage(out);
     expect(await asPackage(listChildExecutions, {})).toEqual({ executions: [] });
     const running = await master.admin(getExecution, { params: { executionId: created.executionId } });

@@ -52,13 +52,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await tearDownAndCheck({
-    stop: [...(agents ?? []).map((agent) => () => agent.stop()), () => master?.stop()],
-    marker,
-    root,
-    outputs: () => (agents ?? []).map((agent) => agent.output()),
-    inProcess: masterWarnings,
-  });
+  await tearDownAndCheck({ agents: agents ?? [], services: [master], marker, root, inProcess: masterWarnings });
 }, 180_000);
 
 /** The `once` package's side effects: who started, who completed. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ import { isRunning } from '../support/processes.js';
 import { renameEntry, zipEntries } from '../support/zip.js';
 import { AgentProcess } from './support/agents.js';
 import { deployE2eProject, executionEvents, startExecution, waitForEnd, waitForEvents } from './support/executions.js';
-import { ProcessMarker, tearDownAndCheck, watchWarnings } from './support/processes.js';
+import { outputFolder, ProcessMarker, tearDownAndCheck, watchWarnings } from './support/processes.js';
 import { e2eTestTimeoutMs, waitFor } from './support/wait.js';
 
 /**
@@ -43,25 +43,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await tearDownAndCheck({
-    stop: [() => agent?.stop(), () => master?.stop()],
-    marker,
-    root,
-    outputs: () => [agent?.output() ?? ''],
-    inProcess: masterWarnings,
-  });
+  await tearDownAndCheck({ agents: agent ? [agent] : [], services: [master], marker, root, inProcess: masterWarnings });
 }, 180_000);
-
-/** A folder of its own for each test's package output. */
-function outDir(name: string): string {
-  const dir = join(root, 'out', name);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
 
 describe('a real agent against the real master', { timeout: e2eTestTimeoutMs }, () => {
   it('runs a package that succeeds: status 7, its log and progress in the catalog, its file written', async () => {
-    const out = outDir('succeed');
+    const out = outputFolder(root, 'succeed');
     const created = await startExecution(master.admin, 'succeed', { OutDir: out });
     const ended = await waitForEnd(master.admin, created.executionId);
     expect(ended).toMatchObject({ status: 7, statusName: 'succeeded', statusMessage: 'succeed succeeded', workerAgentId: agent.workerAgentId });
@@ -100,7 +87,7 @@ describe('a real agent against the real master', { timeout: e2eTestTimeoutMs }, 
   });
 
   it("stops a package at its manifest's timeout: status 4 with a timeout message, and its process is gone", async () => {
-    const out = outDir('hang');
+    const out = outputFolder(root, 'hang');
     const created = await startExecution(master.admin, 'hang', { OutDir: out });
     expect(created.timeoutMs).toBe(3000);
     const ended = await waitForEnd(master.admin, created.executionId);
@@ -111,7 +98,7 @@ describe('a real agent against the real master', { timeout: e2eTestTimeoutMs }, 
   });
 
   it('cancels from the management API: the whole tree goes, grandchildren ignoring SIGTERM included, and the execution ends canceled', async () => {
-    const out = outDir('tree');
+    const out = outputFolder(root, 'tree');
     const created = await startExecution(master.admin, 'tree', { OutDir: out });
     const pidFile = join(out, `tree-${created.executionId}.json`);
     await waitFor('the package tree to run', () => existsSync(pidFile), { timeoutMs: 60_000 });
@@ -159,7 +146,7 @@ describe('a disabled worker', { timeout: e2eTestTimeoutMs }, () => {
       const status = await worker.status();
       expect(status.stdout).toMatch(/Accepted\s+yes, but disabled: no new tasks until an administrator enables it/);
 
-      const out = outDir('disabled');
+      const out = outputFolder(root, 'disabled');
       const created = await startExecution(master.admin, 'succeed', { OutDir: out }, { workerAgentIds: [workerAgentId] });
       // The worker keeps talking to the master (its heartbeats move its last online time) and still gets nothing.
       const since = Date.now();
@@ -183,7 +170,7 @@ describe('a disabled worker', { timeout: e2eTestTimeoutMs }, () => {
 describe('what the worker does not trust', { timeout: e2eTestTimeoutMs }, () => {
   it('hands a parameter full of shell metacharacters to node and shell packages verbatim', async () => {
     const value = `$(rm -rf ~); "'\` && touch ${root}/pwned; echo $HOME \\ * |`;
-    const out = outDir('metacharacters');
+    const out = outputFolder(root, 'metacharacters');
     const viaNode = await startExecution(master.admin, 'echo-node', { OutDir: out, Value: value });
     const viaShell = await startExecution(master.admin, 'echo-shell', { OutDir: out, Value: value });
     expect((await waitForEnd(master.admin, viaNode.executionId)).status).toBe(7);
@@ -250,7 +237,7 @@ describe('MaxTaskCount', { timeout: e2eTestTimeoutMs }, () => {
       maxTaskCount: 4,
     });
     const workerAgentId = await worker.register(master.admin);
-    const out = outDir('concurrency');
+    const out = outputFolder(root, 'concurrency');
     const created = [];
     for (let i = 0; i < 10; i++) created.push(await startExecution(master.admin, 'concurrent', { OutDir: out }, { workerAgentIds: [workerAgentId] }));
     worker.start();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import { isRunning } from '../../support/processes.js';
 import { waitFor } from './wait.js';
@@ -70,14 +71,20 @@ export function watchWarnings(): { warnings: string[]; stop(): void } {
   return { warnings, stop: () => process.off('warning', listener) };
 }
 
+/** Something an end-to-end file started: it stops, and may have printed output worth checking. */
+export interface Stoppable {
+  stop(): unknown;
+  output?(): string;
+}
+
 export interface E2eTeardown {
-  /** Stopped in this order: the agents first, then the master and what serves it. */
-  stop: (() => unknown)[];
+  /** Stopped first, one after the other. */
+  agents: Stoppable[];
+  /** Stopped after the agents, in this order: the master and what serves it. */
+  services: (Stoppable | undefined)[];
   marker: ProcessMarker;
   /** The file's temporary folder, removed once every process is gone. */
   root: string;
-  /** The output of the processes it started, read once they stopped. */
-  outputs: () => string[];
   /** Warnings collected in the test process, where an in-process master runs. */
   inProcess?: { warnings: string[]; stop(): void };
 }
@@ -87,11 +94,20 @@ export interface E2eTeardown {
  * outlived its agent, or a warning Node printed.
  */
 export async function tearDownAndCheck(teardown: E2eTeardown): Promise<void> {
-  for (const stop of teardown.stop) await stop();
+  const started = [...teardown.agents, ...teardown.services].filter((item) => item !== undefined);
+  for (const item of started) await item.stop();
   teardown.inProcess?.stop();
   const leftovers = await teardown.marker.killAll();
   rmSync(teardown.root, { recursive: true, force: true });
   expect(leftovers, 'processes left running after the agents and the master stopped').toEqual([]);
-  expect(nodeWarnings(...teardown.outputs()), 'Node warnings in the output of the agents and the master').toEqual([]);
+  const outputs = started.map((item) => item.output?.() ?? '');
+  expect(nodeWarnings(...outputs), 'Node warnings in the output of the agents and the master').toEqual([]);
   expect(teardown.inProcess?.warnings ?? [], 'Node warnings in the test process, where the master runs').toEqual([]);
+}
+
+/** A folder of its own under the file's temporary folder, for one test's package output. */
+export function outputFolder(root: string, name: string): string {
+  const dir = join(root, 'out', name);
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
