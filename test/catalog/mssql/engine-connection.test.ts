@@ -1,21 +1,11 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { parseMssqlConnectionString } from '../../../functions/catalog/mssql/connection.js';
 import { MssqlEngine } from '../../../functions/catalog/mssql/engine.js';
-
-/** A loopback port nothing listens on: connecting to it is refused at once. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+import { freePort } from '../../support/free-port.js';
 
 describe('MSSQL engine connections', () => {
   it('hands a failed connect to the transient-error retry, with tedious error code', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     let now = 0;
     const retried: unknown[] = [];
     const engine = MssqlEngine.fromConnection({

@@ -8,7 +8,8 @@ import { startAzurite, type RunningAzurite } from '../../../functions/local-host
 import type { ManagementCaller } from '../../support/test-master.js';
 import { AgentProcess } from './support/agents.js';
 import { deployE2eProject, startExecution, waitForEnd, waitForEvents } from './support/executions.js';
-import { createAdminKey, freePort, managementCaller, MasterProcess } from './support/master-process.js';
+import { freePort } from '../../support/free-port.js';
+import { createAdminKey, managementCaller, MasterProcess } from './support/master-process.js';
 import { ProcessMarker, tearDownAndCheck } from './support/processes.js';
 import { e2eTestTimeoutMs, waitFor } from './support/wait.js';
 

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { callEndpoint } from '../../../../contracts/client.js';
 import { NodeHttpsTransport } from '../../../../contracts/node-https-transport.js';
@@ -14,16 +13,6 @@ import { waitFor } from './wait.js';
 
 /** The master's local host as it ships: `node dist/functions/local-host/main.js` (compiled by global setup). */
 export const localHostScript = fileURLToPath(new URL('../../../../dist/functions/local-host/main.js', import.meta.url));
-
-/** A TCP port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** Creates the catalog and an admin API key in it, as the one-box does on first start; returns the key. */
 export async function createAdminKey(catalogPath: string): Promise<string> {
