@@ -1,3 +1,4 @@
+import { Transform, type Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import * as z from 'zod';
 import { CatalogName } from './common.js';
@@ -15,8 +16,22 @@ export const archiveLimits = {
   maxEntries: 10_000,
   /** All files together, uncompressed. */
   maxUncompressedBytes: 1024 * 1024 * 1024,
+  /**
+   * All files together, uncompressed, against the archive's own size: a zip bomb's amplification. Real projects
+   * (code, SQL, CSV samples) compress 3:1 to 20:1; a file of zeros compresses about 1,000:1.
+   */
+  maxCompressionRatio: 100,
+  /** An archive may always unpack to this much, whatever its ratio (a small archive of very repetitive text). */
+  ratioFreeBytes: 64 * 1024 * 1024,
   maxPathLength: 1024,
 } as const;
+
+export interface ArchiveLimits {
+  maxEntries: number;
+  maxUncompressedBytes: number;
+  maxCompressionRatio: number;
+  ratioFreeBytes: number;
+}
 
 /** The archive is refused; `entry` is the offending name as stored, `reason` says why. */
 export class UnsafeArchiveError extends Error {
@@ -52,9 +67,13 @@ export interface ArchiveEntry {
   kind: 'file' | 'directory';
   /** Its Unix mode says executable (archives made on Unix only). */
   executable: boolean;
-  /** As the archive declares it (the reader that writes counts real bytes too). */
+  /** As the archive declares it; `open()` holds the entry to it. */
   uncompressedSize: number;
-  open(): Promise<NodeJS.ReadableStream>;
+  /**
+   * The entry's bytes, inflated. The stream fails with UnsafeArchiveError naming the entry when it inflates to
+   * more or fewer bytes than declared (a lying header is how a small archive writes gigabytes) or is corrupt.
+   */
+  open(): Promise<Readable>;
 }
 
 const fileTypeMask = 0o170000;
@@ -62,18 +81,20 @@ const fileTypes = { regular: 0o100000, directory: 0o040000, symlink: 0o120000 } 
 
 /**
  * Walks a project archive, checking every entry before `visit` sees it: a safe name, no symbolic link, no device,
- * pipe or socket, not encrypted, no name twice, and the entry-count and size limits (against zip bombs). The first
- * problem throws UnsafeArchiveError. The master walks an archive this way when it is deployed, the worker again
- * before it unpacks one.
+ * pipe or socket, not encrypted, no name twice, and the entry-count, size and compression-ratio limits (against zip
+ * bombs, on the declared sizes, which `open()` then holds each entry to). The first problem throws
+ * UnsafeArchiveError. The master walks an archive this way when it is deployed, the worker again before it unpacks
+ * one.
  */
 export async function walkProjectArchive(
   archive: Buffer,
   visit: (entry: ArchiveEntry) => Promise<void>,
-  limits: { maxEntries: number; maxUncompressedBytes: number } = archiveLimits,
+  limits: ArchiveLimits = archiveLimits,
 ): Promise<void> {
   let zip: yauzl.ZipFile;
   try {
-    zip = await yauzl.fromBufferPromise(archive, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: false });
+    // Entry sizes are checked by `checkedInflation`, which names the entry; yauzl's own check would not.
+    zip = await yauzl.fromBufferPromise(archive, { lazyEntries: true, decodeStrings: false, validateEntrySizes: false, autoClose: false });
   } catch (thrown) {
     throw new UnsafeArchiveError(undefined, `is not a readable zip file: ${messageOf(thrown)}`);
   }
@@ -103,18 +124,51 @@ export async function walkProjectArchive(
       if (declaredBytes > limits.maxUncompressedBytes) {
         throw new UnsafeArchiveError(stored, `takes the archive past the limit of ${limits.maxUncompressedBytes} bytes unpacked`);
       }
+      if (declaredBytes > limits.ratioFreeBytes && declaredBytes > limits.maxCompressionRatio * zip.fileSize) {
+        throw new UnsafeArchiveError(
+          stored,
+          `takes the archive past ${declaredBytes} bytes unpacked from ${zip.fileSize}, more than the limit of ` +
+            `${limits.maxCompressionRatio}:1 for archives that unpack to more than ${limits.ratioFreeBytes} bytes`,
+        );
+      }
       const current = entry;
       await visit({
         name: name.replace(/\/+$/, ''),
         kind: isDirectory ? 'directory' : 'file',
         executable: (mode & 0o111) !== 0,
         uncompressedSize: entry.uncompressedSize,
-        open: () => zip.openReadStreamPromise(current),
+        open: async () => checkedInflation(await openEntry(zip, current, stored), stored, current.uncompressedSize),
       });
     }
   } finally {
     zip.close();
   }
+}
+
+async function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, name: string): Promise<Readable> {
+  try {
+    return await zip.openReadStreamPromise(entry);
+  } catch (thrown) {
+    throw new UnsafeArchiveError(name, `cannot be read: ${messageOf(thrown)}`);
+  }
+}
+
+/** The inflated bytes, counted against the declared size as they pass: a lie fails at the first byte too many. */
+function checkedInflation(source: Readable, name: string, declaredBytes: number): Readable {
+  let bytes = 0;
+  const counted = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length;
+      if (bytes > declaredBytes) callback(new UnsafeArchiveError(name, `inflates past its declared size of ${declaredBytes} bytes`));
+      else callback(null, chunk);
+    },
+    flush(callback) {
+      callback(bytes === declaredBytes ? null : new UnsafeArchiveError(name, `inflates to ${bytes} bytes, not its declared ${declaredBytes}`));
+    },
+  });
+  source.once('error', (error) => counted.destroy(new UnsafeArchiveError(name, `cannot be inflated: ${error.message}`, { cause: error })));
+  counted.once('error', () => source.destroy());
+  return source.pipe(counted);
 }
 
 /** Only archives made on Unix carry Unix modes (file type and permission bits) in the external attributes. */

@@ -52,7 +52,7 @@ export async function safeUnzip(archive: Buffer, targetDir: string, limits: Unzi
       throw new UnsafeArchiveError(entry.name, `cannot be unpacked: ${error.message}`, { cause: error });
     }
     files += 1;
-  }, { maxEntries, maxUncompressedBytes: maxTotalBytes });
+  }, { ...archiveLimits, maxEntries, maxUncompressedBytes: maxTotalBytes });
   await mkdir(targetDir, { recursive: true });
   return { files, bytes };
 }

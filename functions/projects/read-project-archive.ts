@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { z } from 'zod';
 import { issuesOf } from '../../contracts/client.js';
 import {
@@ -22,8 +24,9 @@ const maxManifestBytes = 1024 * 1024;
 
 /**
  * Reads a project archive without unpacking it, with the very checks a worker makes before unpacking it: every
- * entry safe, the limits kept, the manifest valid, and each package's entry present. Any problem is a
- * ValidationError naming what is wrong, so a worker is never handed an archive it would refuse.
+ * entry safe, the limits kept, every entry inflated (into nothing) and held to its declared size, the manifest
+ * valid, and each package's entry present. Any problem is a ValidationError naming what is wrong, so a worker is
+ * never handed an archive it would refuse.
  */
 export async function readProjectArchive(archive: Buffer): Promise<ProjectArchive> {
   const files = new Set<string>();
@@ -32,7 +35,11 @@ export async function readProjectArchive(archive: Buffer): Promise<ProjectArchiv
     await walkProjectArchive(archive, async (entry) => {
       if (entry.kind === 'directory') return;
       files.add(entry.name);
-      if (entry.name !== projectManifestFileName) return;
+      if (entry.name !== projectManifestFileName) {
+        // Memory stays bounded: each chunk is dropped as soon as it is counted.
+        await pipeline(await entry.open(), new Writable({ write: (_chunk, _encoding, callback) => callback() }));
+        return;
+      }
       if (entry.uncompressedSize > maxManifestBytes) throw new ValidationError(projectManifestFileName, 'larger than 1 MB');
       const chunks: Buffer[] = [];
       for await (const chunk of await entry.open()) chunks.push(chunk as Buffer);

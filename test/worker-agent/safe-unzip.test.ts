@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { safeUnzip, UnsafeArchiveError } from '../../worker-agent/safe-unzip.js';
+import { declareUncompressedSize } from '../support/project-zip.js';
 import { renameEntry, zipEntries } from './support/zip.js';
 
 let root: string;
@@ -83,6 +84,12 @@ describe('unpacking a project archive safely', () => {
     expect(archive.length).toBeLessThan(10_000);
     const error = await refusal(archive, { maxTotalBytes: 100_000 });
     expect(error.message).toBe('archive refused: entry "zeros.bin" takes the archive past the limit of 100000 bytes unpacked');
+  });
+
+  it('refuses an entry that inflates past its declared size, having written no more than it declared', async () => {
+    const archive = declareUncompressedSize(await zipEntries([{ name: 'big.txt', content: 'x'.repeat(100_000) }]), 'big.txt', 10);
+    expect((await refusal(archive)).message).toBe('archive refused: entry "big.txt" inflates past its declared size of 10 bytes');
+    expect(existsSync(join(root, 'project', 'big.txt')) ? statSync(join(root, 'project', 'big.txt')).size : 0).toBeLessThanOrEqual(10);
   });
 
   it('refuses a name that appears twice', async () => {
