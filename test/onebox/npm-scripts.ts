@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { readdirSync, readFileSync } from 'node:fs';
 import { projectRoot } from '../../functions/project.js';
 
@@ -69,4 +70,18 @@ export function processesInGroup(pgid: number): string[] {
     }
   }
   return found;
+}
+
+/** `node bin/scaleout.js …` as the printed next steps say, with its own configuration file. */
+export async function scaleout(args: string[], env: Record<string, string>, stdin?: string): Promise<{ code: number; output: string }> {
+  const child = execFile(process.execPath, [join(projectRoot(), 'bin', 'scaleout.js'), ...args], {
+    cwd: projectRoot(),
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+  });
+  if (stdin !== undefined) child.stdin!.end(stdin);
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number>((resolve) => child.once('exit', (exitCode) => resolve(exitCode ?? -1)));
+  return { code, output };
 }

@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { projectRoot } from '../../functions/project.js';
-import { processesInGroup, processesMentioning, runNpm, type NpmRun } from './npm-scripts.js';
+import { processesInGroup, processesMentioning, runNpm, scaleout, type NpmRun } from './npm-scripts.js';
 
 /** The dashboard's page over HTTPS, and the SHA-1 thumbprint of the certificate that served it. */
 function fetchDashboard(url: string): Promise<{ status: number; body: string; thumbprint: string }> {
@@ -21,20 +19,6 @@ function fetchDashboard(url: string): Promise<{ status: number; body: string; th
     });
     request.on('error', reject);
   });
-}
-
-/** `node bin/scaleout.js …` as the printed next steps say, with its own configuration file. */
-async function scaleout(args: string[], env: Record<string, string>, stdin?: string): Promise<{ code: number; output: string }> {
-  const child = execFile(process.execPath, [join(projectRoot(), 'bin', 'scaleout.js'), ...args], {
-    cwd: projectRoot(),
-    env: { PATH: process.env['PATH'] ?? '', ...env },
-  });
-  if (stdin !== undefined) child.stdin!.end(stdin);
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const code = await new Promise<number>((resolve) => child.once('exit', (exitCode) => resolve(exitCode ?? -1)));
-  return { code, output };
 }
 
 async function stopWithCtrlC(oneBox: NpmRun, dataFolder: string): Promise<void> {
