@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { CatalogName, ExecutionId, ParameterValue, Tag, WorkerAgentId } from './common.js';
+import { CatalogName, decimalInteger, ExecutionId, ParameterValue, Tag, WorkerAgentId } from './common.js';
 import { defineEndpoint } from './endpoint.js';
 import { EventMessageView, ExecutionSummaryView, ExecutionView } from './management/views.js';
 
@@ -87,8 +87,8 @@ export const listChildExecutionEvents = defineEndpoint({
   access: task,
   params: ChildParams,
   query: z.object({
-    after: z.coerce.number().int().min(0).default(0),
-    limit: z.coerce.number().int().min(1).max(5000).default(1000),
+    after: decimalInteger({ min: 0 }).default(0),
+    limit: decimalInteger({ min: 1, max: 5000 }).default(1000),
   }),
   response: z.object({ events: z.array(EventMessageView), nextCursor: z.int() }),
 });

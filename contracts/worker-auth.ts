@@ -36,5 +36,6 @@ export const workerAuthFailures = {
   wrongAudience: 'the worker token is for another master address',
   expired: 'the worker token has expired (check the worker machine clock)',
   tooLong: `the worker token lives longer than ${workerTokenMaxLifetimeSeconds} s`,
+  issuedInFuture: `the worker token is issued more than ${workerTokenClockSkewSeconds} s in the future (check the worker machine clock)`,
   certificateExpired: 'the worker certificate has expired: create a new one and re-add the worker',
 } as const;

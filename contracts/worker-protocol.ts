@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ExecutionStatusCode, ExecutionStatusName, ParameterValue } from './common.js';
+import { ExecutionStatusCode, ExecutionStatusName, ParameterValue, RowId } from './common.js';
 import { defineEndpoint } from './endpoint.js';
 
 /**
@@ -121,7 +121,7 @@ export const postEvents = defineEndpoint({
   path: '/v1/agent/tasks/{taskId}/events',
   summary: 'Ship a batch of event messages of one attempt. They reach the catalog through the event queue.',
   access: { kind: 'worker' },
-  params: z.object({ taskId: z.coerce.number().int().positive() }),
+  params: z.object({ taskId: RowId }),
   body: z.object({ attemptNumber: z.int().positive(), events: z.array(WorkerEvent).min(1).max(maxEventsPerRequest) }),
   response: z.object({ accepted: z.int().min(0) }),
   status: 202,
@@ -137,7 +137,7 @@ export const completeTask = defineEndpoint({
   summary:
     'Report how an attempt ended. A stale attempt (lease lost, or another attempt current) is refused with 409 and changes nothing.',
   access: { kind: 'worker' },
-  params: z.object({ taskId: z.coerce.number().int().positive() }),
+  params: z.object({ taskId: RowId }),
   body: z.object({
     attemptNumber: z.int().positive(),
     /** `abandoned`: the worker gave the task up (shutdown, master unreachable too long); it may be retried. */
@@ -162,7 +162,7 @@ export const downloadArchive = defineEndpoint({
   path: '/v1/agent/archives/{projectVersionId}',
   summary: 'Download a project version\'s archive (zip). Its SHA-256 is in the x-scaleout-sha256 header.',
   access: { kind: 'worker' },
-  params: z.object({ projectVersionId: z.coerce.number().int().positive() }),
+  params: z.object({ projectVersionId: RowId }),
   response: { binary: 'application/zip' },
 });
 

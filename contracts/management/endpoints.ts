@@ -1,11 +1,13 @@
 import * as z from 'zod';
 import {
   CatalogName,
+  decimalInteger,
   Description,
   DisplayName,
   ExecutionId,
   MaxTaskCount,
   ParameterValue,
+  RowId,
   Tag,
   Timestamp,
   WorkerAgentId,
@@ -40,8 +42,8 @@ const admin = { kind: 'management', role: 'admin' } as const;
 const WorkerParams = z.object({ workerAgentId: WorkerAgentId });
 const ExecutionParams = z.object({ executionId: ExecutionId });
 const Paging = {
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: decimalInteger({ min: 1, max: 500 }).default(50),
+  offset: decimalInteger({ min: 0 }).default(0),
 };
 
 // Master (SSISDB: catalog.master_properties, enable_scaleout)
@@ -234,7 +236,7 @@ export const getProject = defineEndpoint({
   summary: 'A project version (the latest unless `version` is given) and its packages with their parameters.',
   access: reader,
   params: ProjectParams,
-  query: z.object({ version: z.coerce.number().int().positive().optional() }),
+  query: z.object({ version: RowId.optional() }),
   response: ProjectVersionView,
 });
 
@@ -343,13 +345,13 @@ export const listExecutions = defineEndpoint({
   access: reader,
   query: z.object({
     /** One or more status codes (repeat the parameter: `status=2&status=5`). */
-    status: z.array(z.coerce.number().int().min(1).max(9)).max(9).optional(),
+    status: z.array(decimalInteger({ min: 1, max: 9 })).max(9).optional(),
     folder: CatalogName.optional(),
     project: CatalogName.optional(),
     package: CatalogName.optional(),
     /** Created at or after this time. */
     since: Timestamp.optional(),
-    parent: z.coerce.number().int().positive().optional(),
+    parent: RowId.optional(),
     ...Paging,
   }),
   response: z.object({ executions: z.array(ExecutionSummaryView), nextOffset: z.int().nullable() }),
@@ -363,8 +365,8 @@ export const listExecutionEvents = defineEndpoint({
   access: reader,
   params: ExecutionParams,
   query: z.object({
-    after: z.coerce.number().int().min(0).default(0),
-    limit: z.coerce.number().int().min(1).max(5000).default(1000),
+    after: decimalInteger({ min: 0 }).default(0),
+    limit: decimalInteger({ min: 1, max: 5000 }).default(1000),
     /** `true`: the execution's and all its descendants' messages, in one stream. */
     tree: z.stringbool().default(false),
   }),
@@ -373,7 +375,7 @@ export const listExecutionEvents = defineEndpoint({
 
 // Schedules (what SQL Server Agent jobs did)
 
-const ScheduleParams = z.object({ scheduleId: z.coerce.number().int().positive() });
+const ScheduleParams = z.object({ scheduleId: RowId });
 
 export const createSchedule = defineEndpoint({
   operationId: 'createSchedule',

@@ -1,5 +1,6 @@
 import { webcrypto } from 'node:crypto';
 import { SignJWT, jwtVerify, type CryptoKey } from 'jose';
+import { workerTokenClockSkewSeconds } from '../../contracts/worker-auth.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { NotFoundError } from '../catalog/errors.js';
 import type { Clock } from '../clock.js';
@@ -56,9 +57,14 @@ export class TaskCredentials {
         typ: taskCredentialType,
         audience: [...this.masterAddresses],
         currentDate: new Date(this.clock.now()),
+        requiredClaims: ['iat'],
       }));
     } catch {
       throw unauthorized('not a task credential of this master');
+    }
+    // The credential has no `exp` (it ends with its lease), but one dated ahead was never issued by a master.
+    if ((claims.iat as number) > this.clock.now() / 1000 + workerTokenClockSkewSeconds) {
+      throw unauthorized(`the task credential is issued more than ${workerTokenClockSkewSeconds} s in the future`);
     }
     const { tid, att, exe } = claims as { tid?: unknown; att?: unknown; exe?: unknown };
     if (typeof tid !== 'number' || typeof att !== 'number' || typeof exe !== 'number') {

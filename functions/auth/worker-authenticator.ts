@@ -77,6 +77,10 @@ export class WorkerAuthenticator {
     if ((payload.exp ?? 0) - (payload.iat ?? 0) > workerTokenMaxLifetimeSeconds) {
       throw unauthorized(workerAuthFailures.tooLong);
     }
+    // jose checks only that `exp` has not passed: a token dated a year ahead with a short lifetime would live a
+    // year. With `iat` held to the master's clock (give or take the skew) and the lifetime checked above, `exp` is
+    // at most 5 minutes + the skew ahead.
+    if ((payload.iat ?? 0) > now / 1000 + workerTokenClockSkewSeconds) throw unauthorized(workerAuthFailures.issuedInFuture);
     // Only a token proven to come from the certificate's key may teach the master that certificate.
     if (learned) await this.catalog.recordWorkerAgentInfo(worker.workerAgentId, { certificate: learned });
     this.#remember(token, worker.workerAgentId, Math.min(now + verifiedTokenTtlMs, (payload.exp ?? 0) * 1000));

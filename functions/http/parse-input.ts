@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isBinary, type EndpointSpec } from '../../contracts/endpoint.js';
 import type { ApiRequest } from './api-request.js';
 import { HttpProblem, invalidRequest, ProblemType } from './problem.js';
+import { unknownFields, unwrapSchema } from './unknown-fields.js';
 
 export interface ParsedInput {
   params: unknown;
@@ -17,20 +18,11 @@ export async function parseInput(endpoint: EndpointSpec, request: ApiRequest): P
     if (!parsed.success) throw invalidRequest(parsed.error, 'params');
     params = parsed.data;
   }
-  let query: unknown = {};
-  if (endpoint.query) {
-    const raw: Record<string, unknown> = {};
-    for (const [key, field] of Object.entries(endpoint.query.shape)) {
-      const values = request.url.searchParams.getAll(key);
-      if (values.length === 0) continue;
-      raw[key] = isArraySchema(field as z.ZodType) ? values : values.at(-1);
-    }
-    const parsed = endpoint.query.safeParse(raw);
-    if (!parsed.success) throw invalidRequest(parsed.error, 'query');
-    query = parsed.data;
-  }
+  const query = parseQuery(endpoint, request.url.searchParams);
   let body: unknown;
-  if (endpoint.body !== undefined) {
+  if (endpoint.body === undefined) {
+    refuseBody(request);
+  } else {
     const bytes = await request.body();
     const contentType = (request.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     if (isBinary(endpoint.body)) {
@@ -38,13 +30,7 @@ export async function parseInput(endpoint: EndpointSpec, request: ApiRequest): P
         throw unsupportedMediaType(endpoint.body.binary, contentType);
       }
       if (bytes.length === 0) {
-        throw new HttpProblem({
-          type: ProblemType.invalidRequest,
-          title: 'Invalid request',
-          status: 400,
-          detail: 'body: empty; send the archive',
-          errors: [{ field: 'body', reason: 'empty' }],
-        });
+        throw fieldProblem([{ field: 'body', reason: 'empty; send the archive' }]);
       }
       body = bytes;
     } else {
@@ -54,15 +40,11 @@ export async function parseInput(endpoint: EndpointSpec, request: ApiRequest): P
         try {
           json = JSON.parse(bytes.toString('utf8'));
         } catch (error) {
-          throw new HttpProblem({
-            type: ProblemType.invalidRequest,
-            title: 'Invalid request',
-            status: 400,
-            detail: `body: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-            errors: [{ field: 'body', reason: 'not valid JSON' }],
-          });
+          throw fieldProblem([{ field: 'body', reason: `not valid JSON (${error instanceof Error ? error.message : String(error)})` }]);
         }
       }
+      const unknown = unknownFields(endpoint.body, json);
+      if (unknown.length > 0) throw fieldProblem(unknown.map((field) => ({ field: `body.${field}`, reason: 'not a field of this operation' })));
       const parsed = endpoint.body.safeParse(json);
       if (!parsed.success) throw invalidRequest(parsed.error, 'body');
       body = parsed.data;
@@ -81,10 +63,43 @@ function unsupportedMediaType(expected: string, actual: string): HttpProblem {
   });
 }
 
-function isArraySchema(schema: z.ZodType): boolean {
-  let current: z.ZodType = schema;
-  while (current instanceof z.ZodOptional || current instanceof z.ZodDefault || current instanceof z.ZodNullable) {
-    current = current.unwrap() as z.ZodType;
+/**
+ * The query as the contract reads it. Strict: a parameter the operation does not take, one given twice where a
+ * single value is expected (no last-wins), and an empty value are refused, each naming the parameter.
+ */
+function parseQuery(endpoint: EndpointSpec, search: URLSearchParams): unknown {
+  const shape = (endpoint.query?.shape ?? {}) as Record<string, z.ZodType>;
+  const errors: { field: string; reason: string }[] = [];
+  const raw: Record<string, unknown> = {};
+  for (const key of new Set(search.keys())) {
+    const values = search.getAll(key);
+    if (!Object.hasOwn(shape, key)) errors.push({ field: `query.${key}`, reason: 'not a parameter of this operation' });
+    else if (unwrapSchema(shape[key]!) instanceof z.ZodArray) raw[key] = values;
+    else if (values.length > 1) errors.push({ field: `query.${key}`, reason: `given ${values.length} times; give it once` });
+    else raw[key] = values[0];
+    if (values.includes('')) errors.push({ field: `query.${key}`, reason: 'empty; give a value or leave the parameter out' });
   }
-  return current instanceof z.ZodArray;
+  if (errors.length > 0) throw fieldProblem(errors);
+  if (!endpoint.query) return {};
+  const parsed = endpoint.query.safeParse(raw);
+  if (!parsed.success) throw invalidRequest(parsed.error, 'query');
+  return parsed.data;
+}
+
+/** An operation that takes no body refuses one, rather than ignoring what the caller meant to send. */
+function refuseBody(request: ApiRequest): void {
+  const length = Number(request.header('content-length') ?? '0');
+  if (length > 0 || request.header('transfer-encoding') !== undefined) {
+    throw fieldProblem([{ field: 'body', reason: 'this operation takes no body' }]);
+  }
+}
+
+function fieldProblem(errors: { field: string; reason: string }[]): HttpProblem {
+  return new HttpProblem({
+    type: ProblemType.invalidRequest,
+    title: 'Invalid request',
+    status: 400,
+    detail: errors.map((e) => `${e.field}: ${e.reason}`).join('; '),
+    errors,
+  });
 }

@@ -13,6 +13,7 @@ export const ProblemType = {
   conflict: 'urn:scaleout:problem:conflict',
   staleAttempt: 'urn:scaleout:problem:stale-attempt',
   payloadTooLarge: 'urn:scaleout:problem:payload-too-large',
+  headersTooLarge: 'urn:scaleout:problem:headers-too-large',
   unsupportedMediaType: 'urn:scaleout:problem:unsupported-media-type',
   methodNotAllowed: 'urn:scaleout:problem:method-not-allowed',
   internal: 'urn:scaleout:problem:internal',

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { problemContentType } from '../../contracts/endpoint.js';
 import { PayloadTooLargeError, type ApiRequest, type Invocation, type Logger } from '../http/api-request.js';
 import type { HttpFunction } from '../http/define-handler.js';
@@ -44,6 +44,7 @@ export async function listenHttps(options: {
       res.end();
     });
   });
+  server.on('clientError', answerClientError);
   server.keepAliveTimeout = 150_000;
   server.headersTimeout = 160_000;
   server.requestTimeout = 0;
@@ -139,4 +140,30 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/**
+ * A request Node could not parse (an over-long URL or header block, a malformed request line) never reaches a
+ * function; Node's own answer is a bare status line. This answers problem+json instead, as every other refusal.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'the request line and headers are too long (16 KiB at most): shorten the URL or the headers']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'the request was not received in time']
+        : [400, `the request is not well-formed HTTP (${error.code ?? error.message})`];
+  const body = JSON.stringify({
+    type: status === 431 ? ProblemType.headersTooLarge : ProblemType.invalidRequest,
+    title: STATUS_CODES[status],
+    status,
+    detail,
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: ${problemContentType}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpointPath, isBinary, problemContentType, type EndpointSpec } from '../../contracts/endpoint.js';
 import {
@@ -10,10 +12,13 @@ import {
   deployProject,
   enableScaleOut,
   enableWorker,
+  listExecutions,
   managementEndpoints,
 } from '../../contracts/management/endpoints.js';
 import { startChildExecution, taskEndpoints } from '../../contracts/task-api.js';
+import { workerAuthFailures } from '../../contracts/worker-auth.js';
 import { claimTasks, workerEndpoints } from '../../contracts/worker-protocol.js';
+import { taskCredentialType } from '../../functions/auth/task-credentials.js';
 import { callEndpoint } from '../../contracts/client.js';
 import { NodeHttpsTransport } from '../../contracts/node-https-transport.js';
 import { functionTable } from '../../functions/function-table.js';
@@ -34,6 +39,7 @@ interface Seed {
   workerAgentId: string;
   createdExecutionId: number;
   runningTaskId: number;
+  runningExecutionId: number;
   projectVersionId: number;
   apiKeyId: string;
   archive: Buffer;
@@ -135,6 +141,8 @@ function unknownValues(valid: ValidInput, operationId: OperationId): MalformedRe
         with_('an object as a parameter value', { parameters: { SourcePath: { nested: true } } }, 'body.parameters'),
         with_('11 retries', { retryCount: 11 }, 'body.retryCount'),
         with_('a package name with a slash', { packageName: 'a/b' }, 'body.packageName'),
+        // The typo that silently removed retries: both misspelt fields are named.
+        with_('misspelt fields', { start: undefined, retryCount: undefined, retrycount: 3, strat: true }, 'body.strat'),
       ];
     case 'setExecutionParameterValue':
       return [with_('a value over 32 KiB', { value: 'x'.repeat(32_769) }, 'body.value')];
@@ -147,7 +155,11 @@ function unknownValues(valid: ValidInput, operationId: OperationId): MalformedRe
     case 'claimTasks':
       return [with_('no free slot', { freeSlots: 0 }, 'body.freeSlots'), with_('a wait over 120 s', { waitMs: 120_001 }, 'body.waitMs')];
     case 'workerHeartbeat':
-      return [with_('a negative task id', { tasks: [{ taskId: -1, attemptNumber: 1 }] }, 'body.tasks')];
+      return [
+        with_('a negative task id', { tasks: [{ taskId: -1, attemptNumber: 1 }] }, 'body.tasks'),
+        with_('an unknown field in the agent', { agent: { ...agent, colour: 'red' } }, 'body.agent.colour'),
+        with_('an unknown field in a task', { tasks: [{ taskId: 1, attemptNumber: 1, lease: 9 }] }, 'body.tasks.0.lease'),
+      ];
     case 'postTaskEvents':
       return [
         with_('an unknown event type', { events: [{ ...event, type: 'debug' }] }, 'body.events'),
@@ -208,6 +220,7 @@ describe('malformed input: every endpoint answers 4xx problem+json naming the fi
       workerAgentId,
       createdExecutionId: created.executionId,
       runningTaskId: tasks[0]!.taskId,
+      runningExecutionId: tasks[0]!.executionId,
       projectVersionId: version.projectVersionId,
       apiKeyId: key.apiKey.apiKeyId,
       archive,
@@ -224,17 +237,18 @@ describe('malformed input: every endpoint answers 4xx problem+json naming the fi
   });
 
   /** Sends one malformed request over its own HTTPS connection, exactly as built. */
-  async function send(endpoint: EndpointSpec, malformed: MalformedRequest) {
+  async function send(endpoint: EndpointSpec, malformed: MalformedRequest, options: { authorization?: string } = {}) {
     let path = endpointPath(endpoint, malformed.params);
     if (malformed.query.length > 0) path += `?${new URLSearchParams(malformed.query).toString()}`;
     const body =
       malformed.body === undefined ? undefined : 'raw' in malformed.body ? malformed.body.raw : Buffer.from(JSON.stringify(malformed.body.json));
     const authorization =
-      endpoint.access.kind === 'worker'
+      options.authorization ??
+      (endpoint.access.kind === 'worker'
         ? `Bearer ${await workerToken(identity, master.url)}`
         : endpoint.access.kind === 'task'
           ? `Bearer ${seed.taskCredential}`
-          : `Bearer ${master.adminKey}`;
+          : `Bearer ${master.adminKey}`);
     const headers: Record<string, string> = { authorization };
     if (body !== undefined) {
       headers['content-type'] = malformed.contentType ?? (isBinary(endpoint.body) ? endpoint.body.binary : 'application/json');
@@ -273,6 +287,7 @@ describe('malformed input: every endpoint answers 4xx problem+json naming the fi
       workerAgentId: 'w',
       createdExecutionId: 1,
       runningTaskId: 1,
+      runningExecutionId: 1,
       projectVersionId: 1,
       apiKeyId: 'k',
       archive: Buffer.alloc(1),
@@ -294,8 +309,9 @@ describe('malformed input: every endpoint answers 4xx problem+json naming the fi
 
   for (const endpoint of endpoints) {
     it(`${endpoint.operationId}`, async () => {
-      const valid = validInputs(seed)[endpoint.operationId as OperationId];
-      if (valid === 'takes no input') return;
+      const listed = validInputs(seed)[endpoint.operationId as OperationId];
+      // An operation that takes nothing still refuses a body or a query parameter.
+      const valid = listed === 'takes no input' ? {} : listed;
       const fn = functionTable.find((f): f is HttpFunction => f.kind === 'http' && f.name === endpoint.operationId)!;
       const cases = [...malformedRequests(endpoint, valid, fn.maxBodyBytes), ...unknownValues(valid, endpoint.operationId as OperationId)];
       for (const malformed of cases) {
@@ -312,4 +328,55 @@ describe('malformed input: every endpoint answers 4xx problem+json naming the fi
       }
     });
   }
+
+  /** A valid call of the endpoint, exactly as the malformed ones are sent. */
+  const validRequest = (endpoint: EndpointSpec): MalformedRequest => {
+    const valid = validInputs(seed)[endpoint.operationId as OperationId];
+    const input = valid === 'takes no input' ? {} : valid;
+    return {
+      name: 'valid',
+      params: input.params ?? {},
+      query: Object.entries(input.query ?? {}),
+      ...(input.body === undefined ? {} : isBinary(endpoint.body) ? { body: { raw: input.body as Buffer } } : { body: { json: input.body } }),
+      status: 200,
+      field: '',
+    };
+  };
+
+  it('refuses a worker token dated in the future on every worker route, saying so', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const aheadByAYear = await workerToken(identity, master.url, { issuedAt: now + 365 * 86_400, lifetimeSeconds: 300 });
+    for (const endpoint of workerEndpoints) {
+      const answer = await send(endpoint, validRequest(endpoint), { authorization: `Bearer ${aheadByAYear}` });
+      const what = `${endpoint.operationId} → ${JSON.stringify(answer.json)}`;
+      expect(answer.status, what).toBe(401);
+      expect(answer.contentType, what).toBe(problemContentType);
+      expect(answer.json.detail, what).toBe(workerAuthFailures.issuedInFuture);
+      expect(dumpCatalog(catalogPath), what).toEqual(before);
+    }
+  });
+
+  it('refuses a task credential dated in the future', async () => {
+    // Signed with the master's own key and naming the running attempt: only its date is wrong.
+    const signingKey = Buffer.from(readFileSync(join(master.folder, 'keys', 'token-signing-key'), 'utf8').trim(), 'base64');
+    const forged = await new SignJWT({ tid: seed.runningTaskId, att: 1, exe: seed.runningExecutionId })
+      .setProtectedHeader({ alg: 'HS256', typ: taskCredentialType })
+      .setAudience(master.url)
+      .setIssuedAt(Math.floor(Date.now() / 1000) + 3600)
+      .sign(signingKey);
+    for (const endpoint of taskEndpoints) {
+      const answer = await send(endpoint, validRequest(endpoint), { authorization: `Bearer ${forged}` });
+      const what = `${endpoint.operationId} → ${JSON.stringify(answer.json)}`;
+      expect(answer.status, what).toBe(401);
+      expect(answer.json.detail, what).toMatch(/issued more than 60 s in the future/);
+      expect(dumpCatalog(catalogPath), what).toEqual(before);
+    }
+  });
+
+  it('answers an over-long URL with 431 problem+json', async () => {
+    const answer = await send(listExecutions, { ...validRequest(listExecutions), query: [['folder', 'x'.repeat(20_000)]] });
+    expect(answer.status).toBe(431);
+    expect(answer.contentType).toBe(problemContentType);
+    expect(answer.json.detail).toMatch(/too long/);
+  });
 });

@@ -106,6 +106,14 @@ describe('worker authentication: every refusal is a 401 naming its reason', () =
     expect((await heartbeatWith(await tokenOf(registered, { issuedAt: now + 30, lifetimeSeconds: 120 }))).status).toBe(200);
   });
 
+  it('refuses a token issued beyond the clock skew in the future, however short its lifetime', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    await expectRefused(await tokenOf(registered, { issuedAt: now + 365 * 86_400, lifetimeSeconds: 300 }), workerAuthFailures.issuedInFuture);
+    await expectRefused(await tokenOf(registered, { issuedAt: now + 90, lifetimeSeconds: 60 }), workerAuthFailures.issuedInFuture);
+    // At the edge of the skew, the longest lifetime: it expires 5 min + 60 s from now, the most a token may.
+    expect((await heartbeatWith(await tokenOf(registered, { issuedAt: now + 55, lifetimeSeconds: 300 }))).status).toBe(200);
+  });
+
   it('refuses a token that lives longer than 300 s', async () => {
     await expectRefused(await tokenOf(registered, { lifetimeSeconds: 301 }), workerAuthFailures.tooLong);
   });

@@ -1,11 +1,14 @@
 import { z } from 'zod';
+import { decimalDigits } from '../../contracts/common.js';
 import { isBinary, type EndpointSpec } from '../../contracts/endpoint.js';
 
 /**
  * Malformed requests derived from an endpoint's own contract, so every endpoint gets them and a new endpoint or
- * field gets them too: each path parameter and query value broken in turn, each body field given a value of a
- * type it does not accept or left out when required, a body that is not JSON, not an object, of the wrong
- * content type, or too large. Each names the field the master's problem must name.
+ * field gets them too: each path parameter and query value broken in turn (ids written other than in decimal
+ * digits, empty values, a value given twice, a parameter the operation does not take), each body field given a
+ * value of a type it does not accept or left out when required, a field the body does not have, a body that is
+ * not JSON, not an object, of the wrong content type, too large, or sent to an operation that takes none. Each
+ * names the field the master's problem must name.
  */
 export interface MalformedRequest {
   name: string;
@@ -51,7 +54,8 @@ export function wrongTypeFor(schema: JsonSchema): unknown {
 /** Bad text for a path or query value, by what the value must be. */
 function badTexts(schema: JsonSchema): string[] {
   const item = schema.type === 'array' && schema.items ? schema.items : schema;
-  if (item.type === 'integer' || item.type === 'number') return ['abc', '-1', '1.5'];
+  // Ids and counts: anything but plain decimal digits, however a lenient parser would read it.
+  if (item.pattern === decimalDigits.source) return ['abc', '-1', '1.5', '0x1f', ' 1', '1e3', '01', '+1'];
   const texts: string[] = [];
   if (item.pattern) texts.push('bad*name');
   if (item.maxLength !== undefined) texts.push('x'.repeat(item.maxLength + 1));
@@ -72,7 +76,8 @@ export function malformedRequests(endpoint: EndpointSpec, valid: ValidInput, max
       requests.push({ ...base, name: `path ${name}=${text.slice(0, 20)}`, params: { ...base.params, [name]: text }, status: 400, field: `params.${name}` });
     }
   }
-  for (const [name, property] of Object.entries(endpoint.query ? (schemaOf(endpoint.query).properties ?? {}) : {})) {
+  const queryProperties = endpoint.query ? (schemaOf(endpoint.query).properties ?? {}) : {};
+  for (const [name, property] of Object.entries(queryProperties)) {
     for (const text of badTexts(property)) {
       requests.push({
         ...base,
@@ -82,8 +87,15 @@ export function malformedRequests(endpoint: EndpointSpec, valid: ValidInput, max
         field: `query.${name}`,
       });
     }
+    const value = valid.query?.[name];
+    requests.push({ ...base, name: `query ${name} empty`, query: [...base.query.filter(([key]) => key !== name), [name, '']], status: 400, field: `query.${name}` });
+    if (property.type === 'array' || value === undefined) continue;
+    requests.push({ ...base, name: `query ${name} given twice`, query: [...base.query, [name, value]], status: 400, field: `query.${name}` });
   }
-  if (endpoint.body === undefined) return requests;
+  requests.push({ ...base, name: 'an unknown query parameter', query: [...base.query, ['unexpected', '1']], status: 400, field: 'query.unexpected' });
+  if (endpoint.body === undefined) {
+    return [...requests, { ...base, name: 'a body on an operation that takes none', body: { json: {} }, status: 400, field: 'body' }];
+  }
   const tooLarge = { ...base, name: 'a body over the limit', declaredLength: maxBodyBytes + 1, status: 413, field: 'body' };
   if (isBinary(endpoint.body)) {
     return [
@@ -104,6 +116,9 @@ export function malformedRequests(endpoint: EndpointSpec, valid: ValidInput, max
   for (const name of body.required ?? []) {
     const { [name]: _left, ...rest } = validBody;
     requests.push({ ...base, name: `body without ${name}`, body: { json: rest }, status: 400, field: `body.${name}` });
+  }
+  if (body.type === 'object') {
+    requests.push({ ...base, name: 'an unknown body field', body: { json: { ...validBody, unexpected: 1 } }, status: 400, field: 'body.unexpected' });
   }
   return [
     ...requests,
