@@ -1,12 +1,13 @@
 import azureFunctions from '@azure/functions';
 import { fromAzureRequest, invocationOf, toAzureResponse } from './azure-adapter.js';
-import { parseMasterConfig } from './config/master-config.js';
+import { hostingOf, parseMasterConfig } from './config/master-config.js';
 import { functionTable } from './function-table.js';
 import { runHttpFunction } from './http/run-http-function.js';
 import { createMasterServices, type MasterServices } from './master-services.js';
 
 /**
- * The master on Azure Functions: registers every function of the table with @azure/functions v4. Nothing
+ * The master on Azure Functions (in Azure, or under Core Tools' `func start`, as the settings say: hostingOf):
+ * registers every function of the table with @azure/functions v4. Nothing
  * connects at module load (Flex Consumption gives an instance 30 s to start, and SQL may be paused): the
  * services are built by the first invocation and shared by the next ones.
  */
@@ -14,7 +15,7 @@ const { app } = azureFunctions;
 
 let services: Promise<MasterServices> | undefined;
 function masterServices(): Promise<MasterServices> {
-  services ??= createMasterServices(parseMasterConfig(process.env, 'azure')).catch((error: unknown) => {
+  services ??= createMasterServices(parseMasterConfig(process.env, hostingOf(process.env))).catch((error: unknown) => {
     services = undefined; // the next invocation tries again (e.g. the database was resuming)
     throw error;
   });

@@ -105,7 +105,8 @@ function createEventQueue(config: MasterConfig): EventQueue {
         name,
       );
     case 'azurite':
-      throw new Error('the local host must start Azurite and give its connection string before the services are built');
+      // Only the local host starts Azurite itself; under `func start` the platform's storage setting is needed.
+      throw new Error('AzureWebJobsStorage is not set: give a storage connection string (UseDevelopmentStorage=true for Azurite)');
   }
 }
 

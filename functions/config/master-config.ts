@@ -20,6 +20,11 @@ const trueFalse = z
 
 /** Every setting the master reads, with its default. */
 export const masterSettingsSchema = z.object({
+  /**
+   * Where the master runs: `azure` (Azure SQL, Key Vault and the app's identity required) or `local` (the embedded
+   * default). Unset, it is `azure` when the App Service platform names the site (WEBSITE_SITE_NAME), else `local`.
+   */
+  SCALEOUT_HOSTING: z.enum(['azure', 'local']).optional(),
   /** The address workers and clients use to reach the master (the audience of worker tokens). */
   SCALEOUT_MASTER_ADDRESS: z.url({ protocol: /^https?$/ }).optional(),
   /** More addresses the master answers to (comma-separated), e.g. its IP next to its DNS name. */
@@ -37,7 +42,7 @@ export const masterSettingsSchema = z.object({
     .string()
     .regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/, 'an Azure queue name: 3-63 lowercase letters, digits and single dashes')
     .default('scaleout-events'),
-  /** The queue's storage: a connection string (Azurite on one machine)… */
+  /** The queue's storage: a connection string (`UseDevelopmentStorage=true` is Azurite on its default ports)… */
   AzureWebJobsStorage: z.string().min(1).optional(),
   /** …or, in Azure, the account reached with the app's managed identity. */
   AzureWebJobsStorage__accountName: z.string().min(3).optional(),
@@ -111,6 +116,16 @@ export const azureRequiredSettingNames = [
 
 export type Hosting = 'azure' | 'local';
 
+/**
+ * The hosting the settings name, so one entry point (the @azure/functions registration) serves both Azure and
+ * `func start` on a developer's machine. An invalid SCALEOUT_HOSTING is left to parseMasterConfig to report.
+ */
+export function hostingOf(env: Record<string, string | undefined>): Hosting {
+  const explicit = env['SCALEOUT_HOSTING'];
+  if (explicit === 'azure' || explicit === 'local') return explicit;
+  return env['WEBSITE_SITE_NAME'] ? 'azure' : 'local';
+}
+
 export interface MasterConfig {
   hosting: Hosting;
   /** Normalised (lowercase scheme and host, no trailing slash). */
@@ -166,6 +181,9 @@ export function parseMasterConfig(env: Record<string, string | undefined>, hosti
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push({ setting: String(issue.path[0]), reason: issue.message });
   }
+  if (parsed.success && parsed.data.SCALEOUT_HOSTING && parsed.data.SCALEOUT_HOSTING !== hosting) {
+    problems.push({ setting: 'SCALEOUT_HOSTING', reason: `this entry point runs the master with hosting '${hosting}'` });
+  }
   if (hosting === 'azure') {
     for (const name of azureRequiredSettingNames) {
       if (!env[name]) problems.push({ setting: name, reason: 'required when the master runs in Azure' });
@@ -194,7 +212,8 @@ export function parseMasterConfig(env: Record<string, string | undefined>, hosti
   }
 
   let storage: MasterConfig['eventQueue']['storage'];
-  if (s.AzureWebJobsStorage && s.AzureWebJobsStorage !== 'UseDevelopmentStorage=true') {
+  // The Storage SDK reads `UseDevelopmentStorage=true` as Azurite on 127.0.0.1's default ports (func start's setup).
+  if (s.AzureWebJobsStorage) {
     storage = { kind: 'connection-string', connectionString: s.AzureWebJobsStorage };
   } else if (s.AzureWebJobsStorage__accountName || s.AzureWebJobsStorage__queueServiceUri) {
     storage = {

@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseMasterConfig } from '../../functions/config/master-config.js';
+import { ConfigError, hostingOf, parseMasterConfig } from '../../functions/config/master-config.js';
+import { functionTable } from '../../functions/function-table.js';
+import { projectRoot } from '../../functions/project.js';
 
 function problemsOf(env: Record<string, string>, hosting: 'azure' | 'local' = 'local'): { setting: string; reason: string }[] {
   try {
@@ -58,5 +62,44 @@ describe("the master's configuration", () => {
     expect(config.masterAddresses).toEqual(
       expect.arrayContaining(['https://localhost:9000', 'https://127.0.0.1:9000', 'https://etl-master:9000']),
     );
+  });
+
+  it('chooses the hosting from the settings: SCALEOUT_HOSTING, else azure where App Service names the site', () => {
+    expect(hostingOf({})).toBe('local');
+    expect(hostingOf({ WEBSITE_SITE_NAME: 'func-scaleout-abc' })).toBe('azure');
+    expect(hostingOf({ WEBSITE_SITE_NAME: 'func-scaleout-abc', SCALEOUT_HOSTING: 'local' })).toBe('local');
+    expect(hostingOf({ SCALEOUT_HOSTING: 'azure' })).toBe('azure');
+    expect(problemsOf({ SCALEOUT_HOSTING: 'cloud' })).toEqual([expect.objectContaining({ setting: 'SCALEOUT_HOSTING' })]);
+    // The local host refuses a configuration written for Azure rather than quietly running it embedded.
+    expect(problemsOf({ SCALEOUT_HOSTING: 'azure' }, 'local')).toEqual([
+      { setting: 'SCALEOUT_HOSTING', reason: "this entry point runs the master with hosting 'local'" },
+    ]);
+  });
+
+  it('reads UseDevelopmentStorage=true as Azurite on its default ports, as Core Tools does', () => {
+    expect(parseMasterConfig({ AzureWebJobsStorage: 'UseDevelopmentStorage=true' }, 'local').eventQueue.storage).toEqual({
+      kind: 'connection-string',
+      connectionString: 'UseDevelopmentStorage=true',
+    });
+  });
+
+  it('accepts local.settings.sample.json as given: the embedded default under func start, every timer scheduled', () => {
+    const sample = JSON.parse(readFileSync(join(projectRoot(), 'local.settings.sample.json'), 'utf8')) as { Values: Record<string, string> };
+    const env = sample.Values;
+    expect(hostingOf(env)).toBe('local');
+    const config = parseMasterConfig(env, hostingOf(env));
+    expect(config).toMatchObject({
+      hosting: 'local',
+      catalog: { engine: 'sqlite', path: '.data/catalog.sqlite' },
+      keyStore: { kind: 'files', folder: '.data/keys' },
+      eventQueue: { storage: { kind: 'connection-string', connectionString: 'UseDevelopmentStorage=true' } },
+    });
+    // Core Tools resolves each trigger's %SETTING% (a timer's schedule, a queue's name) from these values and
+    // refuses to start a function without it.
+    const namedSettings = functionTable.flatMap((fn) =>
+      Object.entries(fn).flatMap(([field, value]) => (field.endsWith('Setting') && typeof value === 'string' ? [value] : [])),
+    );
+    expect(namedSettings.length).toBeGreaterThan(0);
+    for (const setting of namedSettings) expect(env, setting).toHaveProperty(setting);
   });
 });
