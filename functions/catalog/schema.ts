@@ -172,6 +172,8 @@ export interface TasksTable {
   end_time: Int64 | null;
   exit_code: number | null;
   result_message: string | null;
+  /** When the execution was queued (its first attempt's created_time): the claim takes the oldest first. */
+  queued_time: Int64;
 }
 
 /** Deduplicated on (task_id, sequence_number): a batch delivered twice stores each line once. */

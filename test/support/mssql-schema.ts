@@ -17,7 +17,7 @@ export interface MssqlTable {
 /**
  * Reads the tables, columns, indexes and views that T-SQL batches declare. It knows the statements our
  * migrations use and refuses any other, so a migration of a new kind (an ALTER TABLE, say) makes its author teach
- * it, and the schema snapshot can never silently miss a change. ALTER TABLE … ADD adds columns to a table.
+ * it, and the schema snapshot can never silently miss a change. ALTER TABLE … ADD adds columns to a table, DROP INDEX removes one; INSERT and UPDATE change rows, not the schema.
  */
 export function describeMssqlSchema(batches: readonly string[]): MssqlSchema {
   const schema: MssqlSchema = { schemas: [], tables: {}, indexes: {}, views: {} };
@@ -32,11 +32,14 @@ export function describeMssqlSchema(batches: readonly string[]): MssqlSchema {
       Object.assign(table.columns, describeTable(match[2]!).columns);
     } else if ((match = /^CREATE (UNIQUE )?INDEX (\w+) ON ([\s\S]*);$/i.exec(text))) {
       schema.indexes[match[2]!] = `${match[1] ?? ''}${oneLine(match[3]!)}`;
+    } else if ((match = /^DROP INDEX (\w+) ON [\w.]+;$/i.exec(text))) {
+      if (!(match[1]! in schema.indexes)) throw new Error(`DROP INDEX of an index not declared before: ${match[1]}`);
+      delete schema.indexes[match[1]!];
     } else if ((match = /^CREATE VIEW ([\w.]+) AS\s+SELECT ([\s\S]*);$/i.exec(text))) {
       schema.views[match[1]!] = splitTopLevel(selectList(match[2]!)).map(viewColumnName);
     } else if ((match = /^CREATE SCHEMA (\w+);$/i.exec(text))) {
       schema.schemas.push(match[1]!);
-    } else if (!/^INSERT INTO /i.test(text)) {
+    } else if (!/^(?:INSERT INTO|UPDATE) /i.test(text)) {
       throw new Error(`describeMssqlSchema does not know this statement; teach it:\n${text}`);
     }
   }

@@ -62,6 +62,12 @@ export const parserGaps: readonly ParserGap[] = [
     standIn: (statement) => statement.replace(/ references [\w.]+ \(\w+\)(?: on delete cascade)?/gi, ''),
   },
   {
+    name: 'readcommittedlock-hint',
+    why: 'the grammar’s table hints lack READCOMMITTEDLOCK; READCOMMITTED stands in for it (lockingReads maps it back)',
+    shape: /\breadcommittedlock\b/gi,
+    standIn: (statement) => statement.replace(/\breadcommittedlock\b/gi, 'READCOMMITTED'),
+  },
+  {
     name: 'view-select-list',
     why: 'the grammar reads CREATE VIEW … AS SELECT only with a single selected column; the view’s SELECT is read alone',
     shape: /^\s*create view [\w.]+ as\s+/i,
@@ -115,4 +121,54 @@ export function tablesNamed(statement: string): string[] {
     .tableList(standIn, transactsql)
     .map((entry) => entry.split('::'))
     .map(([, schema, table]) => `${schema === 'null' || !schema ? 'dbo' : schema}.${table}`);
+}
+
+/** A table a statement reads, with the table hints it gives (upper case, as written). */
+export interface TableRead {
+  table: string;
+  hints: string[];
+}
+
+/** One statement of a batch: its kind, the tables it reads (subqueries and CTEs included), its aggregates. */
+export interface StatementReads {
+  type: string;
+  tables: TableRead[];
+  aggregates: string[];
+}
+
+/**
+ * The tables each statement of a batch reads, and with which hints, from the grammar's syntax tree (through the
+ * stand-ins). READCOMMITTED in the stand-in is READCOMMITTEDLOCK in the statement: a statement that gives
+ * READCOMMITTED itself is refused, so the two can never be mistaken for each other.
+ */
+export function statementReads(batch: string): StatementReads[] {
+  if (/\breadcommitted\b/i.test(batch)) throw new Error('statementReads cannot tell READCOMMITTED from its stand-in');
+  const standIn = parserGaps.reduce((current, gap) => gap.standIn(current), bracketIdentifiers(batch));
+  const ast = parser.astify(standIn, transactsql);
+  return (Array.isArray(ast) ? ast : [ast]).map((statement) => {
+    const reads: StatementReads = { type: String(statement.type), tables: [], aggregates: [] };
+    collectReads(statement, reads);
+    return reads;
+  });
+}
+
+function collectReads(node: unknown, reads: StatementReads): void {
+  if (Array.isArray(node)) {
+    for (const item of node) collectReads(item, reads);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const record = node as Record<string, unknown>;
+  if (typeof record.table === 'string' && 'table_hint' in record) {
+    const hint = record.table_hint as { expr?: { expr?: { value?: unknown } }[] } | null;
+    reads.tables.push({
+      table: `${typeof record.db === 'string' && record.db ? record.db : 'dbo'}.${record.table}`,
+      hints: (hint?.expr ?? []).map((item) => {
+        const value = String(item.expr?.value).toUpperCase();
+        return value === 'READCOMMITTED' ? 'READCOMMITTEDLOCK' : value;
+      }),
+    });
+  }
+  if (record.type === 'aggr_func' && typeof record.name === 'string') reads.aggregates.push(record.name.toUpperCase());
+  for (const value of Object.values(record)) collectReads(value, reads);
 }

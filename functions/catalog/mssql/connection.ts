@@ -1,5 +1,12 @@
 import type { TokenCredential } from '@azure/identity';
 import type { ConnectionConfiguration } from 'tedious';
+import { migrationLockWaitMs } from './migrate.js';
+
+/**
+ * How long tedious lets a request run before cancelling it: longer than the migration lock's wait, so an instance
+ * that cold-starts while another migrates waits for the lock, as it is meant to, instead of being cancelled first.
+ */
+export const requestTimeoutMs = migrationLockWaitMs + 10_000;
 
 /**
  * How the master reaches Azure SQL / SQL Server, from an ADO.NET-style connection string, e.g.
@@ -173,7 +180,7 @@ export function tediousConfiguration(
     encrypt: settings.encrypt,
     trustServerCertificate: settings.trustServerCertificate,
     connectTimeout: settings.connectTimeoutMs,
-    requestTimeout: 60000,
+    requestTimeout: requestTimeoutMs,
     appName: 'scaleout-master',
     // A login the server refuses as transient (40613 while a serverless database resumes, 40501, 4060, …) is
     // retried by tedious itself, and then reported as ELOGIN without the error number, out of retryTransient's

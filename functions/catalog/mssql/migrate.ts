@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { CatalogDb } from '../engine.js';
 import { migration0001 } from './migrations/0001-initial.js';
 import { migration0002 } from './migrations/0002-children-and-schedules.js';
+import { migration0003 } from './migrations/0003-fair-order.js';
 
 export interface MssqlMigration {
   version: number;
@@ -11,7 +12,7 @@ export interface MssqlMigration {
 }
 
 /** Every SQL Server migration, in order. Append-only. */
-export const mssqlMigrations: readonly MssqlMigration[] = [migration0001, migration0002];
+export const mssqlMigrations: readonly MssqlMigration[] = [migration0001, migration0002, migration0003];
 
 /** The migration ledger, created before the first migration: one row per migration applied. */
 export const ledgerTableBatch = `IF OBJECT_ID(N'dbo.schema_migrations', N'U') IS NULL
@@ -20,6 +21,9 @@ export const ledgerTableBatch = `IF OBJECT_ID(N'dbo.schema_migrations', N'U') IS
     name nvarchar(128) NOT NULL,
     applied_time bigint NOT NULL
   );`;
+
+/** How long a master instance waits for another's migration to finish before giving up its start. */
+export const migrationLockWaitMs = 120_000;
 
 /**
  * migrate (SQL Server)
@@ -34,7 +38,7 @@ export async function migrateMssql(db: CatalogDb, migrations = mssqlMigrations):
     const { rows: lock } = await sql<{ result: number }>`
 DECLARE @result int;
 EXEC @result = sp_getapplock @Resource = N'scaleout-catalog-migrations', @LockMode = N'Exclusive',
-                             @LockOwner = N'Transaction', @LockTimeout = 120000;
+                             @LockOwner = N'Transaction', @LockTimeout = ${sql.lit(migrationLockWaitMs)};
 SELECT @result AS result;`.execute(trx);
     if ((lock[0]?.result ?? -999) < 0) {
       throw new Error(`could not take the migration lock (sp_getapplock returned ${lock[0]?.result})`);

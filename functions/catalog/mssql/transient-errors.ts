@@ -1,7 +1,8 @@
 /**
  * Which SQL Server failures are worth retrying, and how long to wait first. Azure SQL reconfigures, fails over
  * and (serverless) pauses; a database resuming answers 40613 for about a minute. A deadlock victim can retry at
- * once. Source: Azure SQL "troubleshoot transient connectivity errors" and the SQL Server error reference.
+ * once. Sources: Azure SQL "troubleshoot transient connectivity errors", the SQL Server error reference, and
+ * Microsoft.Data.SqlClient's baseline transient error list (SqlConfigurableRetryFactory.BaselineTransientErrors).
  */
 export interface RetryClass {
   /** First wait; each retry doubles it, with jitter, up to `maxDelayMs`. */
@@ -24,6 +25,14 @@ export const transientSqlErrors: ReadonlyMap<number, RetryClass> = new Map([
   [4221, resuming], // login to a read-secondary failed during redo
   [615, resuming], // could not find database id (failover)
   [926, resuming], // database cannot be opened (recovery)
+  [10928, resuming], // resource limit reached (the database's workers or sessions): waiting lets requests finish
+  [10929, resuming], // resource minimum guarantee not available: the server is too busy for now
+  [10936, resuming], // the elastic pool's request limit reached
+  [40143, resuming], // service error processing the request (connection level)
+  [40540, resuming], // service error processing the request
+  [42108, resuming], // cannot connect: the SQL pool is paused
+  [42109, resuming], // the SQL pool is warming up
+  [233, resuming], // the connection broke during login (no process on the other end of the pipe)
   [1205, contention], // chosen as deadlock victim
 ]);
 

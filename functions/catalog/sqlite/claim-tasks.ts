@@ -9,7 +9,8 @@ import type { CatalogTrx, ClaimedTaskRow, ClaimTasksParams } from '../engine.js'
  * is disabled or unknown.
  * Parameters: worker agent id, now and lease deadline (epoch ms), slots.
  * Eligible tasks: pending, of an execution that lets any worker run it or lists this worker, whose every required
- * tag the worker has; oldest first.
+ * tag the worker has; oldest execution first: by the execution's queue time (`queued_time`, which a retry keeps),
+ * then task id. `ix_tasks_pending (queued_time, task_id)` gives that order without sorting.
  *
  * One statement: SQLite runs it under the database's single write lock (the catalog begins its transactions
  * IMMEDIATE), so no two workers can lease the same task and the MaxTaskCount count cannot go stale in between.
@@ -36,7 +37,7 @@ WHERE task_id IN (
                     WHERE rt.execution_id = t.execution_id
                       AND NOT EXISTS (SELECT 1 FROM worker_agent_tags wt
                                       WHERE wt.worker_agent_id = ${p.workerAgentId} AND wt.tag = rt.tag))
-  ORDER BY t.task_id
+  ORDER BY t.queued_time, t.task_id
   LIMIT coalesce((
     SELECT max(0, min(${p.slots}, w.max_task_count - (SELECT count(*) FROM tasks r
                                                      WHERE r.worker_agent_id = w.worker_agent_id

@@ -158,7 +158,7 @@ CREATE TABLE tasks (
   cancel_requested INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1)),
   end_time INTEGER,
   exit_code INTEGER,
-  result_message TEXT,
+  result_message TEXT, queued_time INTEGER NOT NULL DEFAULT 0,
   UNIQUE (execution_id, attempt_number)
 );
 
@@ -199,7 +199,7 @@ CREATE INDEX ix_executions_status ON executions (status, execution_id);
 
 CREATE INDEX ix_schedules_due ON schedules (next_run_time) WHERE is_enabled = 1;
 
-CREATE INDEX ix_tasks_pending ON tasks (task_id) WHERE state = 'pending';
+CREATE INDEX ix_tasks_pending ON tasks (queued_time, task_id) WHERE state = 'pending';
 
 CREATE INDEX ix_tasks_running_lease ON tasks (lease_deadline) WHERE state = 'running';
 

@@ -20,7 +20,7 @@ insert into "packages" ("project_version_id", "name", "description", "runner", "
 insert into "project_versions" ("project_id", "version_number", "archive", "archive_sha256", "archive_size", "manifest", "deployed_by", "deployed_time") output "inserted"."project_version_id" values (@1, @2, @3, @4, @5, @6, @7, @8);
 insert into "projects" ("folder_id", "name", "created_time") output "inserted"."project_id" values (@1, @2, @3);
 insert into "schedules" ("name", "folder_name", "project_name", "package_name", "parameters", "sensitive_parameters", "worker_agent_ids", "required_tags", "retry_count", "timeout_ms", "cron_expression", "time_zone", "misfire_policy", "is_enabled", "next_run_time", "created_by", "created_time") output "inserted"."schedule_id" values (@1, @2, @3, @4, @5, @6, @7, @8, @9, @10, @11, @12, @13, @14, @15, @16, @17);
-insert into "tasks" ("execution_id", "attempt_number", "state", "worker_agent_id", "created_time", "claimed_time", "lease_deadline", "last_heartbeat_time", "cancel_requested", "end_time", "exit_code", "result_message") output "inserted"."task_id" values (@1, @2, @3, @4, @5, @6, @7, @8, @9, @10, @11, @12);
+insert into "tasks" ("execution_id", "attempt_number", "state", "worker_agent_id", "created_time", "claimed_time", "lease_deadline", "last_heartbeat_time", "cancel_requested", "end_time", "exit_code", "result_message", "queued_time") output "inserted"."task_id" values (@1, @2, @3, @4, @5, @6, @7, @8, @9, @10, @11, @12, @13);
 insert into "worker_agent_tags" ("worker_agent_id", "tag") values (@1, @2), (@3, @4);
 insert into "worker_agents" ("worker_agent_id", "machine_name", "display_name", "description", "is_enabled", "cert_thumbprint_sha1", "cert_thumbprint_sha256", "cert_pem", "cert_not_after", "max_task_count", "created_time") values (@1, @2, @3, @4, @5, @6, @7, @8, @9, @10, @11);
 select "api_key_id" from "api_keys" where "api_key_id" = @1;
@@ -43,6 +43,7 @@ select "parameter_name" from "execution_parameter_values" where "execution_id" =
 select "parameter_name", "parameter_value", "sensitive" from "execution_parameter_values" where "execution_id" = @1;
 select "project_id" from "projects" where "folder_id" = @1 and "name" = @2;
 select "property_value" from "master_properties" where "property_name" = @1;
+select "queued_time" from "tasks" where "execution_id" = @1 and "attempt_number" = @2;
 select "schedule_id" from "schedules" where "name" = @1;
 select "schedule_id", "next_run_time" from "schedules" where "is_enabled" = @1 and "next_run_time" <= @2 order by "next_run_time";
 select "status", "retry_count" from "executions" where "execution_id" = @1;
@@ -50,6 +51,7 @@ select "status", count(*) as "n" from "executions" where "created_time" >= @1 gr
 select "t"."state", "t"."worker_agent_id", "t"."exit_code", "e"."status" from "tasks" as "t" inner join "executions" as "e" on "e"."execution_id" = "t"."execution_id" where "t"."task_id" = @1 and "t"."attempt_number" = @2;
 select "t"."task_id", "t"."attempt_number", "t"."execution_id", "e"."folder_name", "e"."project_name", "e"."package_name", "e"."project_version_id", "e"."timeout_ms", "v"."archive_sha256", "v"."archive_size", "p"."runner", "p"."entry", "p"."arguments" from "tasks" as "t" inner join "executions" as "e" on "e"."execution_id" = "t"."execution_id" inner join "packages" as "p" on "p"."package_id" = "e"."package_id" inner join "project_versions" as "v" on "v"."project_version_id" = "e"."project_version_id" where "t"."task_id" in (@1) order by "t"."task_id";
 select "t"."task_id", "t"."attempt_number", "t"."execution_id", "e"."folder_name", "e"."project_name", "e"."package_name", "e"."project_version_id", "e"."timeout_ms", "v"."archive_sha256", "v"."archive_size", "p"."runner", "p"."entry", "p"."arguments" from "tasks" as "t" inner join "executions" as "e" on "e"."execution_id" = "t"."execution_id" inner join "packages" as "p" on "p"."package_id" = "e"."package_id" inner join "project_versions" as "v" on "v"."project_version_id" = "e"."project_version_id" where "t"."task_id" in (@1, @2) order by "t"."task_id";
+select "t"."task_id", "t"."attempt_number", "t"."execution_id", "e"."folder_name", "e"."project_name", "e"."package_name", "e"."project_version_id", "e"."timeout_ms", "v"."archive_sha256", "v"."archive_size", "p"."runner", "p"."entry", "p"."arguments" from "tasks" as "t" inner join "executions" as "e" on "e"."execution_id" = "t"."execution_id" inner join "packages" as "p" on "p"."package_id" = "e"."package_id" inner join "project_versions" as "v" on "v"."project_version_id" = "e"."project_version_id" where "t"."task_id" in (@1, @2, @3) order by "t"."task_id";
 select "tag" from "execution_required_tags" where "execution_id" = @1;
 select "task_id", "attempt_number", "cancel_requested" from "tasks" where "worker_agent_id" = @1 and "state" = @2 and "task_id" in (@3);
 select "task_id", "attempt_number", "cancel_requested" from "tasks" where "worker_agent_id" = @1 and "state" = @2 and "task_id" in (@3, @4, @5, @6);
@@ -74,6 +76,7 @@ select * from "api_keys" where "api_key_id" = @1;
 select * from "audit_trail" order by "audit_id" desc offset @1 rows fetch next @2 rows only;
 select * from "execution_parameter_values" where "execution_id" in (@1);
 select * from "execution_parameter_values" where "execution_id" in (@1, @2);
+select * from "execution_parameter_values" where "execution_id" in (@1, @2, @3);
 select * from "folders" order by "name";
 select * from "master_properties";
 select * from "packages" where "project_version_id" = @1 and "name" = @2;
@@ -98,6 +101,7 @@ update "executions" set "status" = @1, "end_time" = @2, "status_message" = @3 wh
 update "executions" set "status" = @1, "retry_count" = @2, "status_message" = @3 where "execution_id" = @4;
 update "executions" set "status" = @1, "start_time" = coalesce("start_time", @2), "status_message" = @3 where "execution_id" in (@4) and "status" = @5;
 update "executions" set "status" = @1, "start_time" = coalesce("start_time", @2), "status_message" = @3 where "execution_id" in (@4, @5) and "status" = @6;
+update "executions" set "status" = @1, "start_time" = coalesce("start_time", @2), "status_message" = @3 where "execution_id" in (@4, @5, @6) and "status" = @7;
 update "executions" set "status" = @1, "status_message" = @2 where "execution_id" = @3;
 update "executions" set "use_any_worker" = @1 where "execution_id" = @2;
 update "master_properties" set "property_value" = @1 where "property_name" = @2;

@@ -58,6 +58,29 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
     expect((await h.catalog.claimTasks(other.workerAgentId, 1)).map((t) => t.executionId)).toEqual([ids[3]]);
   },
 
+  'a retried task keeps its execution\'s place: it is claimed before the 50 tasks queued after its execution': async (h) => {
+    const { worker } = await readyTopology(h, { maxTaskCount: 10 });
+    const failing = await startExtract(h.catalog, { retryCount: 1 });
+    h.clock.advance(1000);
+    const leaseLost = await startExtract(h.catalog, { retryCount: 1 });
+    const [first, second] = await h.catalog.claimTasks(worker.workerAgentId, 2);
+    expect([first?.executionId, second?.executionId]).toEqual([failing.executionId, leaseLost.executionId]);
+    const later = [];
+    for (let i = 0; i < 50; i++) {
+      h.clock.advance(10);
+      later.push((await startExtract(h.catalog)).executionId);
+    }
+    await h.catalog.completeTask(worker.workerAgentId, { taskId: first!.taskId, attemptNumber: 1, outcome: 'failed', exitCode: 1 });
+    // The worker stops heartbeating: the other lease expires and its attempt is re-queued too.
+    expect((await passTime(h, h.leaseMs + 5000)).map((t) => t.executionId)).toEqual([leaseLost.executionId]);
+    const retries = await h.catalog.claimTasks(worker.workerAgentId, 2);
+    expect(retries.map((t) => [t.executionId, t.attemptNumber])).toEqual([
+      [failing.executionId, 2],
+      [leaseLost.executionId, 2],
+    ]);
+    expect((await h.catalog.claimTasks(worker.workerAgentId, 3)).map((t) => t.executionId)).toEqual(later.slice(0, 3));
+  },
+
   'an execution limited to some workers, or to tags, is claimed only by those': async (h) => {
     const { worker: a } = await readyTopology(h);
     const b = await readyWorker(h.catalog, 'node-b', { tags: ['SQL', 'linux'] });

@@ -1,6 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import { describe, expect, it } from 'vitest';
-import { parseMssqlConnectionString, tediousConfiguration } from '../../../functions/catalog/mssql/connection.js';
+import { parseMssqlConnectionString, requestTimeoutMs, tediousConfiguration } from '../../../functions/catalog/mssql/connection.js';
+import { migrationLockWaitMs } from '../../../functions/catalog/mssql/migrate.js';
 
 const sqlLogin = 'User Id=sa;Password=pw';
 
@@ -123,12 +124,16 @@ describe('tedious configuration', () => {
         encrypt: true,
         trustServerCertificate: true,
         connectTimeout: 15000,
-        requestTimeout: 60000,
+        requestTimeout: 130000,
         appName: 'scaleout-master',
         connectionRetryInterval: 5000,
         maxRetriesOnTransientErrors: 12,
       },
     });
+  });
+
+  it("lets a request outlast the migration lock's wait", () => {
+    expect(requestTimeoutMs).toBeGreaterThan(migrationLockWaitMs);
   });
 
   it('logs in with the shared token credential for Entra, and needs one', () => {

@@ -3,7 +3,7 @@ import { claimTasksMssql } from '../../../functions/catalog/mssql/claim-tasks.js
 import { ledgerTableBatch, migrateMssql, mssqlMigrations } from '../../../functions/catalog/mssql/migrate.js';
 import { mssqlKysely } from '../../support/mssql-compiler.js';
 import { RecordingMssqlDriver } from '../../support/recording-mssql-driver.js';
-import { checkTsqlSyntax } from '../../support/tsql-syntax.js';
+import { checkTsqlSyntax, statementReads } from '../../support/tsql-syntax.js';
 
 /**
  * The T-SQL written by hand, which no query builder checks: the task claim, the migration lock, the ledger and
@@ -41,8 +41,36 @@ describe('hand-written T-SQL', () => {
     await expect(`${script}\n`).toMatchFileSnapshot('./__snapshots__/migrations.sql');
   });
 
-  it('the claim statement parses, with stand-ins for TOP (@variable), SET @variable and OUTPUT', async () => {
-    expect(checkTsqlSyntax(await claimStatement())).toEqual(['top-variable', 'output-clause', 'set-variable']);
+  it('the claim statement parses, with stand-ins for TOP (@variable), SET @variable, OUTPUT and READCOMMITTEDLOCK', async () => {
+    expect(checkTsqlSyntax(await claimStatement())).toEqual(['top-variable', 'output-clause', 'set-variable', 'readcommittedlock-hint']);
+  });
+
+  it('the claim counts running tasks with a locking read, in a statement after it locks the worker row', async () => {
+    // Under READ_COMMITTED_SNAPSHOT a plain COUNT would read the running set as of before a concurrent claim of the
+    // same worker committed, and MaxTaskCount could be exceeded (issue 18).
+    const statements = statementReads(await claimStatement());
+    const reads = (table: string) =>
+      statements.flatMap((statement, index) => statement.tables.filter((read) => read.table === table).map((read) => ({ index, statement, read })));
+    const [workerRow, ...otherWorkerReads] = reads('dbo.worker_agents');
+    expect(otherWorkerReads).toEqual([]);
+    expect(workerRow?.read.hints).toEqual(['UPDLOCK', 'ROWLOCK']);
+
+    const [count, pending, ...otherTaskReads] = reads('dbo.tasks');
+    expect(otherTaskReads).toEqual([]);
+    expect(count?.statement).toMatchObject({ type: 'select', aggregates: ['COUNT'] });
+    expect(count?.read.hints).toEqual(['READCOMMITTEDLOCK']);
+    expect(count!.index).toBeGreaterThan(workerRow!.index);
+
+    expect(pending?.statement.type).toBe('update');
+    expect(pending?.read.hints).toEqual(['UPDLOCK', 'READPAST', 'ROWLOCK', 'READCOMMITTEDLOCK']);
+    expect(pending!.index).toBeGreaterThan(count!.index);
+  });
+
+  it('the claim takes the oldest execution first, retries included, in the order of ix_tasks_pending', async () => {
+    const claim = await claimStatement();
+    expect(claim).toMatch(/ORDER BY t\.queued_time, t\.task_id\n/);
+    const index = mssqlMigrations.flatMap((migration) => migration.batches).filter((batch) => batch.includes('INDEX ix_tasks_pending ON'));
+    expect(index.at(-1)).toMatch(/ON dbo\.tasks \(queued_time, task_id\)/);
   });
 
   it('the migration lock parses, with a stand-in for EXEC @status = procedure', async () => {

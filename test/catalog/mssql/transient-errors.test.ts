@@ -31,6 +31,14 @@ describe('transient SQL Server errors', () => {
     [4221, 5000],
     [615, 5000],
     [926, 5000],
+    [10928, 5000],
+    [10929, 5000],
+    [10936, 5000],
+    [40143, 5000],
+    [40540, 5000],
+    [42108, 5000],
+    [42109, 5000],
+    [233, 5000],
     [1205, 50],
   ])('error %i is retried, first after about %i ms', (number, initialDelayMs) => {
     expect(classifySqlError(sqlError(number))?.initialDelayMs).toBe(initialDelayMs);
@@ -38,7 +46,7 @@ describe('transient SQL Server errors', () => {
 
   it('knows exactly the documented error numbers', () => {
     expect([...transientSqlErrors.keys()].sort((a, b) => a - b)).toEqual([
-      615, 926, 1205, 4060, 4221, 40197, 40501, 40613, 49918, 49919, 49920,
+      233, 615, 926, 1205, 4060, 4221, 10928, 10929, 10936, 40143, 40197, 40501, 40540, 40613, 42108, 42109, 49918, 49919, 49920,
     ]);
   });
 
@@ -69,6 +77,34 @@ describe('transient SQL Server errors', () => {
 });
 
 describe('retryTransient', () => {
+  it.each([...transientSqlErrors])('retries error %i until it clears, each wait within its class bound and the budget', async (number, retryClass) => {
+    const time = fakeTime();
+    let calls = 0;
+    const result = await retryTransient(
+      async () => {
+        if (++calls < 10) throw sqlError(number);
+        return calls;
+      },
+      { ...time, random: () => 1, budgetMs: 10 * 60_000 },
+    );
+    expect(result).toBe(10);
+    expect(time.sleeps).toHaveLength(9);
+    expect(time.sleeps[0]).toBe(retryClass.initialDelayMs);
+    expect(Math.max(...time.sleeps)).toBe(retryClass.maxDelayMs);
+    expect(time.sleeps.every((ms, i) => i === 0 || ms >= time.sleeps[i - 1]!)).toBe(true);
+  });
+
+  it('gives up on a transient error that does not clear once the default budget of 120 s is spent', async () => {
+    const time = fakeTime();
+    await expect(
+      retryTransient(async () => {
+        throw sqlError(10928);
+      }, { ...time, random: () => 1 }),
+    ).rejects.toMatchObject({ number: 10928 });
+    expect(time.sleeps.reduce((sum, ms) => sum + ms, 0)).toBeLessThanOrEqual(120_000);
+    expect(time.sleeps).toEqual([5000, 10000, 20000, 40000]);
+  });
+
   it('retries with jittered exponential backoff until the work succeeds', async () => {
     const time = fakeTime();
     const retries: [number, number][] = [];

@@ -71,8 +71,17 @@ export async function storeParameter(
   await trx.insertInto('execution_parameter_values').values(parameterRow(ctx, executionId, declared, value)).execute();
 }
 
-/** Queues an attempt of an execution as a pending task. */
-export async function queueAttempt(trx: CatalogTrx, executionId: number, attemptNumber: number, now: number): Promise<Task> {
+/**
+ * Queues an attempt of an execution as a pending task. `queuedTime` is when the execution was first queued (a
+ * retry passes its earlier attempt's), so the claim takes it before work queued after it.
+ */
+export async function queueAttempt(
+  trx: CatalogTrx,
+  executionId: number,
+  attemptNumber: number,
+  now: number,
+  queuedTime = now,
+): Promise<Task> {
   const row: NewRow<TasksTable, 'task_id'> = {
     execution_id: executionId,
     attempt_number: attemptNumber,
@@ -86,6 +95,7 @@ export async function queueAttempt(trx: CatalogTrx, executionId: number, attempt
     end_time: null,
     exit_code: null,
     result_message: null,
+    queued_time: queuedTime,
   };
   const taskId = (await insertTaskRow(trx, row)).rows[0]!.task_id;
   return toTask({ ...row, task_id: taskId });

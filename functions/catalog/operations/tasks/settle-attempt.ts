@@ -3,6 +3,7 @@ import type { CatalogContext } from '../../context.js';
 import type { CatalogTrx } from '../../engine.js';
 import { IllegalStateError, NotFoundError } from '../../errors.js';
 import { hotQuery } from '../../hot-query.js';
+import { num } from '../../rows.js';
 import { queueAttempt } from '../executions/write-execution.js';
 
 export interface EndedAttempt {
@@ -67,7 +68,14 @@ export async function settleAttempt(ctx: CatalogContext, trx: CatalogTrx, ended:
 
   if (ended.attemptNumber <= execution.retry_count) {
     const next = ended.attemptNumber + 1;
-    await queueAttempt(trx, ended.executionId, next, now);
+    // The retry keeps its execution's place in the queue (issue 17: it went behind everything created since).
+    const { queued_time: queuedTime } = await trx
+      .selectFrom('tasks')
+      .select('queued_time')
+      .where('execution_id', '=', ended.executionId)
+      .where('attempt_number', '=', ended.attemptNumber)
+      .executeTakeFirstOrThrow();
+    await queueAttempt(trx, ended.executionId, next, now, num(queuedTime));
     await trx
       .updateTable('executions')
       .set({

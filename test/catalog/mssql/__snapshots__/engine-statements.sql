@@ -22,22 +22,29 @@ DECLARE @worker nvarchar(36) = @1;
 DECLARE @now bigint = @2;
 DECLARE @deadline bigint = @3;
 DECLARE @slots int = @4;
+DECLARE @max_task_count int;
+DECLARE @running int;
 DECLARE @free int;
 
-SELECT @free = w.max_task_count - (SELECT COUNT(*) FROM dbo.tasks r
-                                   WHERE r.worker_agent_id = w.worker_agent_id AND r.state = N'running')
+SELECT @max_task_count = w.max_task_count
 FROM dbo.worker_agents w WITH (UPDLOCK, ROWLOCK)
 WHERE w.worker_agent_id = @worker
   AND w.is_enabled = 1
   AND EXISTS (SELECT 1 FROM dbo.master_properties mp
               WHERE mp.property_name = N'IS_SCALEOUT_ENABLED' AND mp.property_value = N'true');
 
-SET @free = CASE WHEN @free IS NULL OR @free < 0 THEN 0 WHEN @free > @slots THEN @slots ELSE @free END;
+SELECT @running = COUNT(*)
+FROM dbo.tasks r WITH (READCOMMITTEDLOCK)
+WHERE r.worker_agent_id = @worker AND r.state = N'running';
+
+SET @free = CASE WHEN @max_task_count IS NULL OR @max_task_count - @running < 0 THEN 0
+                 WHEN @max_task_count - @running > @slots THEN @slots
+                 ELSE @max_task_count - @running END;
 
 WITH eligible AS (
   SELECT TOP (@free) t.task_id, t.execution_id, t.attempt_number, t.state, t.worker_agent_id,
                      t.claimed_time, t.lease_deadline, t.last_heartbeat_time
-  FROM dbo.tasks t WITH (UPDLOCK, READPAST, ROWLOCK)
+  FROM dbo.tasks t WITH (UPDLOCK, READPAST, ROWLOCK, READCOMMITTEDLOCK)
   JOIN dbo.executions e ON e.execution_id = t.execution_id
   WHERE t.state = N'pending'
     AND (e.use_any_worker = 1
@@ -47,7 +54,7 @@ WITH eligible AS (
                     WHERE rt.execution_id = t.execution_id
                       AND NOT EXISTS (SELECT 1 FROM dbo.worker_agent_tags wt
                                       WHERE wt.worker_agent_id = @worker AND wt.tag = rt.tag))
-  ORDER BY t.task_id
+  ORDER BY t.queued_time, t.task_id
 )
 UPDATE eligible
 SET state = N'running',
@@ -119,6 +126,12 @@ insert into "schema_migrations" ("version", "name", "applied_time") values (@1, 
 -- migration 2 (children-and-schedules), batch 5
 insert into "schema_migrations" ("version", "name", "applied_time") values (@1, @2, @3)
 -- parameters: [2,"children-and-schedules",1795338000000]
+-- migration 3 (fair-order), batch 1
+-- migration 3 (fair-order), batch 2
+-- migration 3 (fair-order), batch 3
+-- migration 3 (fair-order), batch 4
+insert into "schema_migrations" ("version", "name", "applied_time") values (@1, @2, @3)
+-- parameters: [3,"fair-order",1795338000000]
 COMMIT
 
 -- ===== migrate: an up-to-date database

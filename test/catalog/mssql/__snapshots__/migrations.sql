@@ -311,3 +311,16 @@ GO
 
 CREATE INDEX ix_schedules_due ON dbo.schedules (next_run_time) WHERE is_enabled = 1;
 GO
+
+-- ===== migration 3: fair-order
+ALTER TABLE dbo.tasks ADD queued_time bigint NOT NULL CONSTRAINT df_tasks_queued_time DEFAULT 0;
+GO
+
+UPDATE dbo.tasks SET queued_time = (SELECT MIN(f.created_time) FROM dbo.tasks f WHERE f.execution_id = dbo.tasks.execution_id);
+GO
+
+DROP INDEX ix_tasks_pending ON dbo.tasks;
+GO
+
+CREATE INDEX ix_tasks_pending ON dbo.tasks (queued_time, task_id) INCLUDE (execution_id, attempt_number) WHERE state = N'pending';
+GO
