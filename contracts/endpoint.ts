@@ -11,6 +11,13 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export const ApiKeyRole = z.enum(['reader', 'executor', 'admin']);
 export type ApiKeyRole = z.infer<typeof ApiKeyRole>;
 
+const roleRank: Record<ApiKeyRole, number> = { reader: 0, executor: 1, admin: 2 };
+
+/** Each role may do what the roles below it may: an admin runs packages, an executor reads. */
+export function roleIncludes(role: ApiKeyRole, required: ApiKeyRole): boolean {
+  return roleRank[role] >= roleRank[required];
+}
+
 /** Who may call an endpoint. */
 export type Access =
   /** A registered worker agent, by a JWT signed with its certificate's key (see worker-auth.ts). */
@@ -41,6 +48,11 @@ export interface EndpointSpec {
   response: z.ZodType | BinaryContent | null;
   /** @default 200 (204 when `response` is null) */
   status?: number;
+}
+
+/** Whether a management caller with `role` may call `endpoint` (what the master checks, for clients to hide what it would refuse). */
+export function roleMayCall(role: ApiKeyRole, endpoint: EndpointSpec): boolean {
+  return endpoint.access.kind === 'public' || (endpoint.access.kind === 'management' && roleIncludes(role, endpoint.access.role));
 }
 
 export function defineEndpoint<const E extends EndpointSpec>(endpoint: E): E {

@@ -1,4 +1,4 @@
-import type { ApiKeyRole } from '../../contracts/endpoint.js';
+import { roleIncludes, type ApiKeyRole } from '../../contracts/endpoint.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Clock } from '../clock.js';
 import type { ApiRequest } from '../http/api-request.js';
@@ -12,8 +12,6 @@ export interface ManagementCaller {
   actor: string;
   role: ApiKeyRole;
 }
-
-const roleRank: Record<ApiKeyRole, number> = { reader: 0, executor: 1, admin: 2 };
 
 /** App roles an Entra ID app registration defines for Scale Out. */
 export const entraAppRoles: Record<string, ApiKeyRole> = {
@@ -41,7 +39,7 @@ export class ManagementAuthenticator {
 
   async authenticate(request: ApiRequest, required: ApiKeyRole): Promise<ManagementCaller> {
     const caller = await this.#identify(request);
-    if (roleRank[caller.role] < roleRank[required]) {
+    if (!roleIncludes(caller.role, required)) {
       throw new HttpProblem({
         type: ProblemType.forbidden,
         title: 'Forbidden',
@@ -129,6 +127,6 @@ function fromEntraPrincipal(header: string): ManagementCaller {
       detail: `${name} has none of the app roles ${Object.keys(entraAppRoles).join(', ')}`,
     });
   }
-  const role = roles.reduce((best, r) => (roleRank[r] > roleRank[best] ? r : best));
+  const role = roles.reduce((best, r) => (roleIncludes(best, r) ? best : r));
   return { actor: `entra:${name}`, role };
 }

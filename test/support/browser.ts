@@ -28,11 +28,11 @@ export interface TestPage {
 }
 
 /** A fresh browser profile (no session) on a laptop-sized screen, trusting the master's self-signed certificate. */
-export async function openPage(browser: Browser, baseURL: string): Promise<TestPage> {
+export async function openPage(browser: Browser, baseURL: string, viewport = { width: 1366, height: 800 }): Promise<TestPage> {
   const context = await browser.newContext({
     baseURL,
     ignoreHTTPSErrors: true,
-    viewport: { width: 1366, height: 800 },
+    viewport,
     locale: 'en-GB',
     timezoneId: 'UTC',
   });

@@ -1,5 +1,5 @@
 import { ApiError } from '../../../contracts/client.js';
-import type { ApiKeyRole } from '../../../contracts/endpoint.js';
+import { roleMayCall, type ApiKeyRole } from '../../../contracts/endpoint.js';
 import { getCaller } from '../../../contracts/management/endpoints.js';
 import { MasterUnreachableError } from './api/fetch-transport.js';
 import { storedKey, type Call } from './api/session.js';
@@ -32,7 +32,8 @@ export class App {
   readonly #navLinks: HTMLAnchorElement[] = [];
   readonly #stopListening = new AbortController();
   #pendingFlash: string | undefined;
-  #role: Promise<ApiKeyRole> | undefined;
+  /** Asked before the first page; asked again on the next page while the master could not say. */
+  #role: ApiKeyRole | undefined;
   #current: { factory: PageFactory; page: Page; controller: AbortController } | undefined;
 
   constructor(root: HTMLElement, call: Call, onSignOut: (message?: string) => void) {
@@ -53,8 +54,8 @@ export class App {
 
   start(): void {
     this.#root.replaceChildren(this.#layout());
-    window.addEventListener('hashchange', () => this.#show(), { signal: this.#stopListening.signal });
-    this.#show();
+    window.addEventListener('hashchange', () => void this.#show(), { signal: this.#stopListening.signal });
+    void this.#show();
   }
 
   signOut(message?: string): void {
@@ -105,16 +106,20 @@ export class App {
     );
   }
 
-  #show(): void {
-    if (!isRouteHash(location.hash)) return;
-    const route = parseRoute(location.hash);
+  async #show(): Promise<void> {
+    const hash = location.hash;
+    if (!isRouteHash(hash)) return;
+    const role = await this.#askRole();
+    // Signed out meanwhile, or another navigation came meanwhile and shows its own page.
+    if (this.#stopListening.signal.aborted || location.hash !== hash) return;
+    const route = parseRoute(hash);
     this.#markNavigation(route);
     const factory = pageFor(route);
     this.#flash.hidden = true;
     if (this.#current?.factory === factory && this.#current.page.update?.(route)) return;
     this.#current?.controller.abort();
     const controller = new AbortController();
-    const page = factory(this.#context(route, controller.signal));
+    const page = factory(this.#context(route, controller.signal, role));
     this.#current = { factory, page, controller };
     this.#flash.hidden = this.#pendingFlash === undefined;
     this.#flash.textContent = this.#pendingFlash ?? '';
@@ -130,7 +135,18 @@ export class App {
     }
   }
 
-  #context(route: Route, signal: AbortSignal): PageContext {
+  /** The signed-in key's role; while the master cannot say, the least one (nothing offered that may be refused). */
+  async #askRole(): Promise<ApiKeyRole> {
+    if (this.#role) return this.#role;
+    try {
+      this.#role = (await this.#call(getCaller, {})).role;
+      return this.#role;
+    } catch {
+      return 'reader';
+    }
+  }
+
+  #context(route: Route, signal: AbortSignal, role: ApiKeyRole): PageContext {
     return {
       route,
       signal,
@@ -149,15 +165,7 @@ export class App {
       setTitle: (title) => {
         document.title = `${title} · Scale Out Manager`;
       },
-      role: () =>
-        (this.#role ??= this.#call(getCaller, {}).then(
-          (caller) => caller.role,
-          () => {
-            // Unknown for now (the master unreachable): the least role, asked again next time.
-            this.#role = undefined;
-            return 'reader' as const;
-          },
-        )),
+      may: (endpoint) => roleMayCall(role, endpoint),
     };
   }
 

@@ -1,4 +1,4 @@
-import type { ApiKeyRole, EndpointInput, EndpointOutput, EndpointSpec } from '../../../contracts/endpoint.js';
+import type { EndpointInput, EndpointOutput, EndpointSpec } from '../../../contracts/endpoint.js';
 import type { Route } from './router.js';
 
 /** What every page is given. Calls made through `call` are aborted when the user leaves the page. */
@@ -13,8 +13,11 @@ export interface PageContext {
   /** A message to show on the next page, e.g. "Worker added" after leaving the add page. */
   flash(message: string): void;
   setTitle(title: string): void;
-  /** The signed-in key's role (GET /me), asked once per sign-in: pages hide the actions it may not take. */
-  role(): Promise<ApiKeyRole>;
+  /**
+   * Whether the signed-in key's role (GET /me, asked before the first page) may call `endpoint`: a page shows no
+   * control the master would refuse.
+   */
+  may(endpoint: EndpointSpec): boolean;
 }
 
 export interface Page {

@@ -1,3 +1,4 @@
+import { addWorker, createExecution, createSchedule } from '../../../contracts/management/endpoints.js';
 import type { PageFactory } from './page.js';
 import { addWorkerPage } from './pages/add-worker.js';
 import { dashboardPage } from './pages/dashboard.js';
@@ -5,10 +6,16 @@ import { executionPage } from './pages/execution.js';
 import { executionsPage } from './pages/executions.js';
 import { newExecutionPage } from './pages/new-execution.js';
 import { newSchedulePage } from './pages/new-schedule.js';
+import { allowedTo } from './pages/not-allowed.js';
 import { notFoundPage } from './pages/not-found.js';
 import { schedulesPage } from './pages/schedules.js';
 import { workerManagerPage } from './pages/worker-manager.js';
 import type { Route } from './router.js';
+
+// Made once: the app keeps a page when the next route has the same factory.
+const addWorkerRoute = allowedTo(addWorker, 'add a worker', addWorkerPage);
+const newExecutionRoute = allowedTo(createExecution, 'start an execution', newExecutionPage);
+const newScheduleRoute = allowedTo(createSchedule, 'create a schedule', newSchedulePage);
 
 /** Which page shows a route. */
 export function pageFor(route: Route): PageFactory {
@@ -18,13 +25,13 @@ export function pageFor(route: Route): PageFactory {
     case undefined:
       return dashboardPage;
     case 'workers':
-      return item === 'new' ? addWorkerPage : workerManagerPage;
+      return item === 'new' ? addWorkerRoute : workerManagerPage;
     case 'executions':
       if (item === undefined) return executionsPage;
-      return item === 'new' ? newExecutionPage : executionPage;
+      return item === 'new' ? newExecutionRoute : executionPage;
     case 'schedules':
       if (item === undefined) return schedulesPage;
-      return item === 'new' ? newSchedulePage : notFoundPage;
+      return item === 'new' ? newScheduleRoute : notFoundPage;
     default:
       return notFoundPage;
   }

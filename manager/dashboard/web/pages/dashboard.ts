@@ -1,5 +1,5 @@
 import type { EndpointOutput } from '../../../../contracts/endpoint.js';
-import { enableScaleOut, getDashboard } from '../../../../contracts/management/endpoints.js';
+import { addWorker, enableScaleOut, getDashboard } from '../../../../contracts/management/endpoints.js';
 import type { MasterStatusView } from '../../../../contracts/management/views.js';
 import { describeError, isAbort } from '../api/describe-error.js';
 import type { PageFactory } from '../page.js';
@@ -23,6 +23,8 @@ export const dashboardPage: PageFactory = (context) => {
   const note = refreshNote('5 s');
   const body = h('div', { class: 'stack' }, h('p', { class: 'muted' }, 'Loading…'));
   let enableError: string | undefined;
+  const mayEnable = context.may(enableScaleOut);
+  const mayAddWorker = context.may(addWorker);
 
   const poller = poll(context.signal, () => refreshMs, async () => {
     try {
@@ -76,7 +78,7 @@ export const dashboardPage: PageFactory = (context) => {
             'div',
             { class: 'callout callout-warning split' },
             h('p', {}, 'Scale Out is not enabled: no worker gets a task until an administrator enables it.'),
-            enableButton,
+            mayEnable ? enableButton : null,
           ),
       enableError ? h('div', { class: 'callout callout-danger', role: 'alert' }, enableError) : null,
       facts(
@@ -113,7 +115,7 @@ export const dashboardPage: PageFactory = (context) => {
         tile('Offline', offline, offline > 0 ? 'warning' : 'neutral', '#/workers'),
         tile('Disabled', disabled, 'neutral', '#/workers'),
       ),
-      total === 0 ? h('p', { class: 'muted' }, 'No worker is registered yet. ', h('a', { href: '#/workers/new' }, 'Add a worker'), '.') : null,
+      total === 0 ? h('p', { class: 'muted' }, 'No worker is registered yet.', mayAddWorker ? [' ', h('a', { href: '#/workers/new' }, 'Add a worker'), '.'] : null) : null,
     );
   }
 

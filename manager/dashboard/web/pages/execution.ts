@@ -6,7 +6,7 @@ import { href } from '../router.js';
 import { attemptStateBadge, executionStatusBadge, timeAt, timeShort } from '../ui/badges.js';
 import { confirmDialog } from '../ui/dialog.js';
 import { h, replaceContent } from '../ui/dom.js';
-import { facts, mono, tagList } from '../ui/facts.js';
+import { clipped, facts, mono, tagList } from '../ui/facts.js';
 import { duration, isActive, statusName } from '../ui/format.js';
 import { poll } from '../ui/poller.js';
 import { refreshNote } from '../ui/refresh-note.js';
@@ -28,6 +28,7 @@ export const executionPage: PageFactory = (context) => {
   const workerNames = new Map<string, string>();
   let execution: ExecutionView | undefined;
   let stopError: string | undefined;
+  const mayStop = context.may(stopExecution);
 
   const poller = poll(context.signal, () => (execution && !isActive(execution.status) ? 30_000 : 2_000), async () => {
     try {
@@ -79,7 +80,7 @@ export const executionPage: PageFactory = (context) => {
 
   function render(view: ExecutionView): void {
     replaceContent(status, executionStatusBadge(view.status));
-    stop.hidden = !isActive(view.status) || view.status === 8;
+    stop.hidden = !mayStop || !isActive(view.status) || view.status === 8;
     replaceContent(
       body,
       stopError ? h('div', { class: 'callout callout-danger', role: 'alert' }, stopError) : null,
@@ -163,7 +164,7 @@ export const executionPage: PageFactory = (context) => {
                   h('td', {}, attemptStateBadge(attempt.state), attempt.cancelRequested && attempt.endTime === null ? h('div', { class: 'small muted' }, 'cancel requested') : null),
                   h('td', {}, workerLink(attempt.workerAgentId)),
                   h('td', {}, timeShort(attempt.claimedTime)),
-                  h('td', {}, timeShort(attempt.endTime), attempt.resultMessage ? h('div', { class: 'small muted' }, attempt.resultMessage) : null),
+                  h('td', {}, timeShort(attempt.endTime), attempt.resultMessage ? h('div', { class: 'small muted' }, clipped(attempt.resultMessage, 'result')) : null),
                   h('td', {}, attempt.exitCode === null ? '—' : String(attempt.exitCode)),
                 ),
               ),
@@ -190,11 +191,11 @@ export const executionPage: PageFactory = (context) => {
               'tr',
               {},
               h('td', {}, h('a', { href: href(['executions', child.executionId]) }, `Execution ${child.executionId}`)),
-              h('td', {}, child.childKey === null ? h('span', { class: 'muted' }, '—') : mono(child.childKey)),
+              h('td', {}, child.childKey === null ? h('span', { class: 'muted' }, '—') : clipped(child.childKey, 'key')),
               h('td', {}, executionStatusBadge(child.status)),
               h('td', {}, child.packageName),
               h('td', {}, workerLink(child.workerAgentId)),
-              h('td', {}, child.statusMessage ?? h('span', { class: 'muted' }, '—')),
+              h('td', {}, child.statusMessage === null ? h('span', { class: 'muted' }, '—') : clipped(child.statusMessage, 'result')),
             ),
           ),
         ),

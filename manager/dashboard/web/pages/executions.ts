@@ -1,4 +1,4 @@
-import { listExecutions, listProjects, listWorkers } from '../../../../contracts/management/endpoints.js';
+import { createExecution, listExecutions, listProjects, listWorkers } from '../../../../contracts/management/endpoints.js';
 import type { ExecutionSummaryView, ProjectVersionView } from '../../../../contracts/management/views.js';
 import { isAbort } from '../api/describe-error.js';
 import type { PageFactory } from '../page.js';
@@ -23,6 +23,7 @@ export const executionsPage: PageFactory = (context) => {
   let executions: ExecutionSummaryView[] = [];
   let nextOffset: number | null = null;
   const workerNames = new Map<string, string>();
+  const mayCreate = context.may(createExecution);
   const note = refreshNote('5 s');
   const listRegion = h('div', { class: 'table-wrap' }, h('p', { class: 'muted' }, 'Loading…'));
   const count = h('p', { class: 'muted', role: 'status' });
@@ -123,7 +124,7 @@ export const executionsPage: PageFactory = (context) => {
     if (count.textContent !== counted) count.textContent = counted;
     more.hidden = nextOffset === null;
     if (executions.length === 0) {
-      replaceContent(listRegion, h('p', { class: 'empty' }, isFiltered(filters) ? 'No execution matches these filters.' : 'No execution yet. ', isFiltered(filters) ? null : h('a', { href: '#/executions/new' }, 'Start one'), isFiltered(filters) ? null : '.'));
+      replaceContent(listRegion, h('p', { class: 'empty' }, isFiltered(filters) ? 'No execution matches these filters.' : 'No execution yet. ', isFiltered(filters) || !mayCreate ? null : [h('a', { href: '#/executions/new' }, 'Start one'), '.']));
       return;
     }
     replaceContent(
@@ -160,7 +161,7 @@ export const executionsPage: PageFactory = (context) => {
     element: h(
       'div',
       {},
-      h('div', { class: 'page-header' }, h('h1', {}, 'Executions'), note.element, h('a', { class: 'button button-primary', href: '#/executions/new' }, 'New execution')),
+      h('div', { class: 'page-header' }, h('h1', {}, 'Executions'), note.element, mayCreate ? h('a', { class: 'button button-primary', href: '#/executions/new' }, 'New execution') : null),
       h('section', { class: 'card', 'aria-label': 'Filters' }, form),
       h('section', { class: 'card', 'aria-labelledby': 'results-heading' }, h('h2', { id: 'results-heading', class: 'visually-hidden' }, 'Results'), count, listRegion, more),
     ),

@@ -1,4 +1,4 @@
-import { disableSchedule, enableSchedule, listSchedules } from '../../../../contracts/management/endpoints.js';
+import { createSchedule, disableSchedule, enableSchedule, listSchedules } from '../../../../contracts/management/endpoints.js';
 import type { ScheduleView } from '../../../../contracts/management/views.js';
 import { describeError, isAbort } from '../api/describe-error.js';
 import type { PageFactory } from '../page.js';
@@ -20,9 +20,10 @@ export const schedulesPage: PageFactory = (context) => {
   const note = refreshNote('10 s');
   const listRegion = h('div', { class: 'table-wrap' }, h('p', { class: 'muted' }, 'Loading…'));
   const actionError = h('div', { class: 'callout callout-danger', role: 'alert', hidden: true });
-  const newLink = h('a', { class: 'button button-primary', href: '#/schedules/new', hidden: true }, h('span', { 'aria-hidden': 'true' }, '+ '), 'New schedule');
+  const mayCreate = context.may(createSchedule);
+  const mayToggle = context.may(enableSchedule) && context.may(disableSchedule);
+  const newLink = h('a', { class: 'button button-primary', href: '#/schedules/new', hidden: !mayCreate }, h('span', { 'aria-hidden': 'true' }, '+ '), 'New schedule');
   let schedules: ScheduleView[] | undefined;
-  let canChange = false;
 
   poll(context.signal, () => refreshMs, async () => {
     try {
@@ -34,19 +35,13 @@ export const schedulesPage: PageFactory = (context) => {
     }
   });
 
-  void context.role().then((role) => {
-    canChange = role !== 'reader';
-    newLink.hidden = !canChange;
-    render();
-  });
-
   function render(): void {
     if (!schedules) return;
     if (schedules.length === 0) {
-      replaceContent(listRegion, h('p', { class: 'empty' }, 'No schedule yet.', canChange ? [' ', h('a', { href: '#/schedules/new' }, 'Create one'), '.'] : null));
+      replaceContent(listRegion, h('p', { class: 'empty' }, 'No schedule yet.', mayCreate ? [' ', h('a', { href: '#/schedules/new' }, 'Create one'), '.'] : null));
       return;
     }
-    const headers = ['Name', 'Package', 'When', 'State', 'Next run', 'Last run', ...(canChange ? ['Actions'] : [])];
+    const headers = ['Name', 'Package', 'When', 'State', 'Next run', 'Last run', ...(mayToggle ? ['Actions'] : [])];
     replaceContent(
       listRegion,
       h(
@@ -76,7 +71,7 @@ export const schedulesPage: PageFactory = (context) => {
           : h('a', { href: href(['executions', schedule.lastExecutionId]) }, `Execution ${schedule.lastExecutionId}`),
         schedule.lastError ? h('div', { class: 'small muted' }, 'Could not start: ', schedule.lastError) : null,
       ),
-      canChange
+      mayToggle
         ? h(
             'td',
             {},

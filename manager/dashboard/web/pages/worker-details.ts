@@ -6,24 +6,36 @@ import { ago, plural } from '../ui/format.js';
 
 const certificateWarningDays = 30;
 
+/** The actions the signed-in role may take on a worker; a missing one shows no button. */
 export interface WorkerActions {
-  toggle(button: HTMLButtonElement): void;
-  edit(): void;
-  remove(): void;
+  toggle?(button: HTMLButtonElement): void;
+  edit?(): void;
+  remove?(): void;
 }
 
 /** One worker, as Worker Manager shows it when selected: its state, what to do about it, and every property. */
 export function workerDetails(worker: WorkerAgentView, actions: WorkerActions, error: string | undefined): Child[] {
-  const toggle = h(
-    'button',
-    { type: 'button', class: worker.isEnabled ? 'button' : 'button button-primary', 'data-focus-key': 'worker-toggle' },
-    worker.isEnabled ? 'Disable worker' : 'Enable worker',
-  );
-  toggle.addEventListener('click', () => actions.toggle(toggle));
-  const edit = h('button', { type: 'button', class: 'button', 'data-focus-key': 'worker-edit' }, 'Edit');
-  edit.addEventListener('click', () => actions.edit());
-  const remove = h('button', { type: 'button', class: 'button button-danger-quiet', 'data-focus-key': 'worker-delete' }, 'Delete…');
-  remove.addEventListener('click', () => actions.remove());
+  const buttons: HTMLButtonElement[] = [];
+  if (actions.toggle) {
+    const toggle = h(
+      'button',
+      { type: 'button', class: worker.isEnabled ? 'button' : 'button button-primary', 'data-focus-key': 'worker-toggle' },
+      worker.isEnabled ? 'Disable worker' : 'Enable worker',
+    );
+    const onToggle = actions.toggle;
+    toggle.addEventListener('click', () => onToggle(toggle));
+    buttons.push(toggle);
+  }
+  if (actions.edit) {
+    const edit = h('button', { type: 'button', class: 'button', 'data-focus-key': 'worker-edit' }, 'Edit');
+    edit.addEventListener('click', actions.edit);
+    buttons.push(edit);
+  }
+  if (actions.remove) {
+    const remove = h('button', { type: 'button', class: 'button button-danger-quiet', 'data-focus-key': 'worker-delete' }, 'Delete…');
+    remove.addEventListener('click', actions.remove);
+    buttons.push(remove);
+  }
 
   return [
     h(
@@ -32,7 +44,7 @@ export function workerDetails(worker: WorkerAgentView, actions: WorkerActions, e
       h('h2', { id: 'details-heading', tabindex: '-1' }, worker.displayName),
       workerStatusBadge(worker.status),
     ),
-    h('div', { class: 'actions actions-start', role: 'group', 'aria-label': 'Worker actions' }, toggle, edit, remove),
+    buttons.length > 0 ? h('div', { class: 'actions actions-start', role: 'group', 'aria-label': 'Worker actions' }, buttons) : null,
     error ? h('div', { class: 'callout callout-danger', role: 'alert' }, error) : null,
     stateAdvice(worker),
     facts([

@@ -1,4 +1,4 @@
-import { disableWorker, enableWorker, listWorkers, removeWorker, setWorkerProperties } from '../../../../contracts/management/endpoints.js';
+import { addWorker, disableWorker, enableWorker, listWorkers, removeWorker, setWorkerProperties } from '../../../../contracts/management/endpoints.js';
 import type { WorkerAgentView } from '../../../../contracts/management/views.js';
 import { describeError, isAbort } from '../api/describe-error.js';
 import type { PageFactory } from '../page.js';
@@ -10,7 +10,7 @@ import { tagList } from '../ui/facts.js';
 import { clearFormErrors, showFormErrors } from '../ui/forms.js';
 import { poll } from '../ui/poller.js';
 import { refreshNote } from '../ui/refresh-note.js';
-import { workerDetails } from './worker-details.js';
+import { workerDetails, type WorkerActions } from './worker-details.js';
 import { workerEditForm, type WorkerChanges } from './worker-edit-form.js';
 
 const refreshMs = 5_000;
@@ -29,6 +29,12 @@ export const workerManagerPage: PageFactory = (context) => {
   let editing = false;
   let actionError: string | undefined;
   let notice: string | undefined;
+  const mayAdd = context.may(addWorker);
+  const actions: WorkerActions = {
+    ...(context.may(enableWorker) && context.may(disableWorker) ? { toggle: (button: HTMLButtonElement) => void toggle(button) } : {}),
+    ...(context.may(setWorkerProperties) ? { edit } : {}),
+    ...(context.may(removeWorker) ? { remove: () => void remove() } : {}),
+  };
 
   const poller = poll(context.signal, () => refreshMs, async () => {
     try {
@@ -51,7 +57,7 @@ export const workerManagerPage: PageFactory = (context) => {
   function renderList(): void {
     if (!workers) return;
     if (workers.length === 0) {
-      replaceContent(listRegion, h('p', { class: 'empty' }, 'No worker yet. Add one with its certificate: ', h('a', { href: '#/workers/new' }, 'Add worker'), '.'));
+      replaceContent(listRegion, h('p', { class: 'empty' }, 'No worker yet.', mayAdd ? [' Add one with its certificate: ', h('a', { href: '#/workers/new' }, 'Add worker'), '.'] : null));
       return;
     }
     replaceContent(
@@ -98,7 +104,7 @@ export const workerManagerPage: PageFactory = (context) => {
     // Visible only: a live region inserted with its text is not reliably read, so actions use context.announce.
     const noticeElement = notice ? h('p', { class: 'callout callout-success' }, notice) : null;
     if (selectedId === undefined) {
-      replaceContent(detailsRegion, h('h2', { id: 'details-heading', tabindex: '-1' }, 'Details'), noticeElement, h('p', { class: 'muted' }, 'Select a worker to see its details and to enable, disable, edit or delete it.'));
+      replaceContent(detailsRegion, h('h2', { id: 'details-heading', tabindex: '-1' }, 'Details'), noticeElement, h('p', { class: 'muted' }, actions.toggle ? 'Select a worker to see its details and to enable, disable, edit or delete it.' : 'Select a worker to see its details.'));
       return;
     }
     const worker = selected();
@@ -114,7 +120,7 @@ export const workerManagerPage: PageFactory = (context) => {
     replaceContent(
       detailsRegion,
       noticeElement,
-      workerDetails(worker, { toggle: (button) => void toggle(button), edit, remove: () => void remove() }, actionError),
+      workerDetails(worker, actions, actionError),
     );
   }
 
@@ -202,7 +208,7 @@ export const workerManagerPage: PageFactory = (context) => {
   }
 
   renderDetails();
-  const addLink = h('a', { class: 'button button-primary', href: '#/workers/new' }, h('span', { 'aria-hidden': 'true' }, '+ '), 'Add worker');
+  const addLink = mayAdd ? h('a', { class: 'button button-primary', href: '#/workers/new' }, h('span', { 'aria-hidden': 'true' }, '+ '), 'Add worker') : null;
   return {
     element: h(
       'div',

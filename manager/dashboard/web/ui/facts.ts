@@ -11,6 +11,12 @@ export function facts(rows: readonly (readonly [string, Child] | null)[], classN
 
 export const mono = (text: string): HTMLSpanElement => h('span', { class: 'mono' }, text);
 
+/**
+ * A value that may be too long for its table cell: a child key stays on one line, cut with an ellipsis; a result
+ * shows its first lines. The whole text is its tooltip (and in the DOM, for copying and screen readers).
+ */
+export const clipped = (text: string, kind: 'key' | 'result'): HTMLSpanElement => h('span', { class: `clip-${kind}`, title: text }, text);
+
 /** Words separated by commas or spaces, as typed into a tags box. */
 export const parseTags = (text: string): string[] => text.split(/[\s,]+/).filter((tag) => tag !== '');
 
