@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ExecutionStatusCode, ExecutionStatusName, ParameterValue, RowId } from './common.js';
+import { DoorbellTicket } from './doorbell.js';
 import { defineEndpoint } from './endpoint.js';
 
 /**
@@ -94,6 +95,11 @@ export const heartbeat = defineEndpoint({
     cancel: z.array(TaskRef),
     /** A disabled worker gets no new tasks but finishes the ones it runs. */
     workerEnabled: z.boolean(),
+    /**
+     * This worker's doorbell: when it is idle, it reads it and claims as soon as it rings (work it may take became
+     * claimable on any instance of the master). Absent when the master has none: the worker then polls.
+     */
+    doorbell: DoorbellTicket.optional(),
   }),
 });
 

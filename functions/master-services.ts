@@ -7,6 +7,7 @@ import { createCatalog } from './catalog/create-catalog.js';
 import type { CatalogEngine } from './catalog/engine.js';
 import { openCatalogEngine } from './catalog/open-catalog-engine.js';
 import { AesGcmValueCipher } from './catalog/value-cipher.js';
+import { StorageDoorbell, type Doorbell } from './claims/doorbell.js';
 import { WorkSignal } from './claims/work-signal.js';
 import { systemClock, type Clock } from './clock.js';
 import type { MasterConfig } from './config/master-config.js';
@@ -26,6 +27,8 @@ export interface MasterServices {
   keyStore: KeyStore;
   eventQueue: EventQueue;
   workSignal: WorkSignal;
+  /** The workers' doorbells, which cross instances; null when the master has none (see MasterConfig.doorbell). */
+  doorbell: Doorbell | null;
   workerAuth: WorkerAuthenticator;
   managementAuth: ManagementAuthenticator;
   taskCredentials: TaskCredentials;
@@ -44,6 +47,7 @@ export interface MasterServiceOverrides {
   log?: Logger;
   keyStore?: KeyStore;
   eventQueue?: EventQueue;
+  doorbell?: Doorbell | null;
   tlsThumbprint?: string | null;
   onEventsQueued?: () => void;
 }
@@ -70,6 +74,10 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
     leaseMs: config.leaseMs,
   });
   const eventQueue = overrides.eventQueue ?? createEventQueue(config);
+  const doorbell =
+    overrides.doorbell !== undefined
+      ? overrides.doorbell
+      : config.doorbell && new StorageDoorbell(config.doorbell.connectionString, clock);
 
   return {
     config,
@@ -80,6 +88,7 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
     keyStore,
     eventQueue,
     workSignal: new WorkSignal(),
+    doorbell,
     workerAuth: new WorkerAuthenticator(catalog, config.masterAddresses, clock),
     managementAuth: new ManagementAuthenticator(catalog, config.entraAuth, clock),
     taskCredentials: new TaskCredentials(await keyStore.getTokenSigningKey(), config.masterAddress, config.masterAddresses, catalog, clock),

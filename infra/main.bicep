@@ -27,8 +27,8 @@ param instanceMemoryMB int = 2048
 
 @minValue(0)
 @maxValue(120000)
-@description('Cap, in milliseconds, on how long a worker\'s task claim waits for work (SCALEOUT_CLAIM_MAX_WAIT_MS). Short on a consumption plan: a held request costs execution time.')
-param claimMaxWaitMs int = 5000
+@description('Cap, in milliseconds, on how long a worker\'s task claim waits for work (SCALEOUT_CLAIM_MAX_WAIT_MS). 0 on a consumption plan: a held request costs execution time, and idle workers wait for their doorbell instead.')
+param claimMaxWaitMs int = 0
 
 @description('Name of the catalog database.')
 param sqlDatabaseName string = 'scaleout'
@@ -105,6 +105,16 @@ module keyVault 'app/key-vault.bicep' = {
   }
 }
 
+module doorbell 'app/doorbell.bicep' = {
+  name: 'doorbell'
+  params: {
+    location: location
+    tags: tags
+    name: 'stbell${take(resourceToken, 18)}'
+    keyVaultName: keyVault.outputs.name
+  }
+}
+
 module catalog 'app/catalog.bicep' = {
   name: 'catalog'
   params: {
@@ -134,6 +144,7 @@ module master 'app/master.bicep' = {
     sqlServerFqdn: catalog.outputs.serverFqdn
     sqlDatabaseName: catalog.outputs.databaseName
     keyVaultUri: keyVault.outputs.uri
+    doorbellConnectionSecretUri: doorbell.outputs.connectionSecretUri
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
@@ -177,6 +188,7 @@ output SERVICE_MASTER_NAME string = master.outputs.name
 output AZURE_FUNCTION_APP_NAME string = master.outputs.name
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_EVENT_QUEUE_NAME string = eventQueueName
+output AZURE_DOORBELL_STORAGE_ACCOUNT_NAME string = doorbell.outputs.name
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.uri
 output AZURE_SQL_SERVER_NAME string = catalog.outputs.serverName

@@ -1,5 +1,6 @@
 import type { AgentInfo, TaskRef } from '../contracts/worker-protocol.js';
 import type { AgentClock } from './clock.js';
+import type { Doorbell } from './doorbell.js';
 import { asError } from './errors.js';
 import type { ConnectivityMonitor } from './master/connectivity.js';
 import { classifyMasterFailure, describeMasterFailure } from './master/master-errors.js';
@@ -33,6 +34,8 @@ export interface HeartbeatLoopOptions {
   taskIntervalMs: number;
   /** AgentHeartbeatInterval: while the worker is idle. */
   agentIntervalMs: number;
+  /** Takes the doorbell ticket each answer brings. */
+  doorbell?: Pick<Doorbell, 'use'>;
 }
 
 /** Heartbeats per lease, at the least: one late or failed heartbeat must not cost a task its lease. */
@@ -93,6 +96,7 @@ export class HeartbeatLoop {
       const answer = await master.heartbeat({ tasks: sent, agent: this.options.agent });
       this.#lastAnswerAt = clock.now();
       this.#leaseMs = answer.leaseMs;
+      if (answer.doorbell) this.options.doorbell?.use(answer.doorbell);
       connectivity.succeeded();
       target.heartbeatAnswered(sent, answer);
       return true;

@@ -5,6 +5,7 @@ import type { Logger } from './log.js';
 import type { ConnectivityMonitor } from './master/connectivity.js';
 import type { MasterClient } from './master/master-client.js';
 import type { Dispatcher } from './dispatcher.js';
+import type { Doorbell } from './doorbell.js';
 import type { ReportSpool } from './report-spool.js';
 import type { ResourceProbe } from './resources.js';
 
@@ -26,18 +27,29 @@ export interface ListenerOptions {
   idleBackoff?: Backoff;
   /** Waits after the master failed. @default 2 s doubling to 60 s, jittered */
   errorBackoff?: Backoff;
+  /** The worker's doorbell: while it has a ticket, an idle listener waits for a ring instead of polling. */
+  doorbell?: Pick<Doorbell, 'ready' | 'waitForRing'>;
+  /**
+   * With a doorbell, the longest an idle worker goes without asking the master anyway (should a ring be lost).
+   * Each such claim costs the catalog a statement or two, so it is rare. @default 30 minutes
+   */
+  safetyClaimMs?: number;
 }
+
+/** A claim answered after this long was held by the master, which listens to the doorbell itself (the one-box). */
+const heldClaimMs = 1000;
 
 /**
  * The listener asks the master for work. It claims while this worker has free slots and the machine is below
- * TaskRequestMaxCPU and above TaskRequestMinMemory; asks again at once while work keeps coming; backs off (with
- * jitter) when there is none or the master fails. Reports cached on disk are delivered before any new claim.
+ * TaskRequestMaxCPU and above TaskRequestMinMemory; asks again at once while work keeps coming; when there is none,
+ * waits for its doorbell to ring (or, without one, backs off with jitter); backs off when the master fails. Reports cached on disk are delivered before any new claim.
  * It never runs a package itself: it hands each leased task to the dispatcher.
  */
 export class Listener {
   readonly #idle: Backoff;
   readonly #error: Backoff;
   readonly #claimWaitMs: number;
+  readonly #safetyClaimMs: number;
   #holdingBack: string | undefined;
   #saidDisabled = false;
 
@@ -45,6 +57,7 @@ export class Listener {
     this.#idle = options.idleBackoff ?? new Backoff({ initialMs: 1000, maxMs: 30_000 });
     this.#error = options.errorBackoff ?? new Backoff({ initialMs: 2000, maxMs: 60_000 });
     this.#claimWaitMs = options.claimWaitMs ?? 50_000;
+    this.#safetyClaimMs = options.safetyClaimMs ?? 30 * 60_000;
   }
 
   /** Claims until `signal` fires (the agent drains). */
@@ -85,8 +98,20 @@ export class Listener {
         this.#idle.reset();
         continue;
       }
+      const heldMs = clock.now() - startedAt;
+      const { doorbell } = this.options;
+      if (doorbell?.ready) {
+        // A master that held the claim listened to the doorbell meanwhile: ask again at once. One that answered
+        // at once (Azure) leaves the worker to wait for its doorbell.
+        if (heldMs >= heldClaimMs) continue;
+        const waited = await doorbell.waitForRing(this.#safetyClaimMs, signal);
+        if (waited !== 'unavailable') {
+          this.#idle.reset();
+          continue;
+        }
+      }
       // Time the master held the request open counts as waiting already.
-      const idleMs = this.#idle.next() - (clock.now() - startedAt);
+      const idleMs = this.#idle.next() - heldMs;
       if (idleMs > 0) await clock.sleep(idleMs, signal);
     }
   }

@@ -52,10 +52,15 @@ export const masterSettingsSchema = z.object({
   /** How long a task's lease lasts without a heartbeat. */
   SCALEOUT_LEASE_MS: milliseconds(20_000, 500),
   /**
-   * The longest a worker's claim may wait for work. Long on one machine and on dedicated plans; short on
-   * consumption plans, where an instance held open by an idle wait is billed.
+   * The longest a worker's claim may wait for work. Default 25 s on one machine (work started there wakes it in
+   * milliseconds); 0 in Azure, where a request held open is billed and idle workers wait for their doorbell instead.
    */
-  SCALEOUT_CLAIM_MAX_WAIT_MS: z.coerce.number().int().min(0).max(120_000).default(25_000),
+  SCALEOUT_CLAIM_MAX_WAIT_MS: z.coerce.number().int().min(0).max(120_000).optional(),
+  /**
+   * The storage account of the workers' doorbells, as a connection string with its account key (which signs each
+   * worker's SAS; in Azure a Key Vault reference). Default on one machine: the event queue's (Azurite).
+   */
+  SCALEOUT_DOORBELL_CONNECTION: z.string().min(1).optional(),
   /** A worker not heard from for this long is shown offline. */
   SCALEOUT_WORKER_OFFLINE_AFTER_MS: milliseconds(150_000, 1000),
   /** SSIS MasterHeartbeatIntervalInMs 30000. */
@@ -112,6 +117,7 @@ export const azureRequiredSettingNames = [
   'SCALEOUT_KEY_VAULT_URL',
   'AzureWebJobsStorage__accountName',
   'AzureWebJobsStorage__credential',
+  'SCALEOUT_DOORBELL_CONNECTION',
 ] as const;
 
 export type Hosting = 'azure' | 'local';
@@ -146,6 +152,8 @@ export interface MasterConfig {
   };
   leaseMs: number;
   claimMaxWaitMs: number;
+  /** Where the workers' doorbells are; null when the queue is reached with an identity and no doorbell is set. */
+  doorbell: { connectionString: string } | null;
   workerOfflineAfterMs: number;
   schedules: { masterHeartbeat: string; expiredTasks: string; cleanup: string; eventDrain: string; fireSchedules: string };
   entraAuth: boolean;
@@ -228,6 +236,8 @@ export function parseMasterConfig(env: Record<string, string | undefined>, hosti
     problems.push({ setting: 'AzureWebJobsStorage__accountName', reason: 'the event queue needs a storage account' });
     storage = { kind: 'azurite' };
   }
+  const doorbellConnection =
+    s.SCALEOUT_DOORBELL_CONNECTION ?? (storage.kind === 'connection-string' ? storage.connectionString : undefined);
   if (hosting === 'azure' && !s.SCALEOUT_CATALOG_CONNECTION) {
     problems.push({ setting: 'SCALEOUT_CATALOG_CONNECTION', reason: 'an Azure master needs Azure SQL' });
   }
@@ -245,7 +255,8 @@ export function parseMasterConfig(env: Record<string, string | undefined>, hosti
       : { kind: 'files', folder: s.SCALEOUT_KEY_FOLDER },
     eventQueue: { name: s.SCALEOUT_EVENT_QUEUE_NAME, storage },
     leaseMs: s.SCALEOUT_LEASE_MS,
-    claimMaxWaitMs: s.SCALEOUT_CLAIM_MAX_WAIT_MS,
+    claimMaxWaitMs: s.SCALEOUT_CLAIM_MAX_WAIT_MS ?? (hosting === 'azure' ? 0 : 25_000),
+    doorbell: doorbellConnection ? { connectionString: doorbellConnection } : null,
     workerOfflineAfterMs: s.SCALEOUT_WORKER_OFFLINE_AFTER_MS,
     schedules: {
       masterHeartbeat: s.SCALEOUT_MASTER_HEARTBEAT_SCHEDULE,

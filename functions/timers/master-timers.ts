@@ -1,6 +1,7 @@
 import { drainEventQueue } from './drain-event-queue.js';
 import { longestScheduleIntervalMs } from './schedule-interval.js';
 import type { TimerFunction } from './timer-function.js';
+import { ringDoorbell } from '../claims/ring-doorbell.js';
 
 /**
  * The master's timers. Each is safe when two instances run it at once (Azure may cold-start several): the
@@ -39,7 +40,7 @@ export const dealWithExpiredTasksTimer: TimerFunction = {
       });
     }
     const requeued = released.filter((task) => task.retryAttemptNumber !== undefined).length;
-    if (requeued > 0) services.workSignal.notify(requeued);
+    if (requeued > 0) await ringDoorbell(services, { tasks: requeued });
   },
 };
 
@@ -81,7 +82,7 @@ export const fireSchedulesTimer: TimerFunction = {
       if (run.executionId === null) invocation.log.warn('schedule did not run', { ...run });
     }
     const started = fired.filter((run) => run.executionId !== null).length;
-    if (started > 0) services.workSignal.notify(started);
+    if (started > 0) await ringDoorbell(services, { tasks: started });
   },
 };
 

@@ -37,6 +37,9 @@ param sqlDatabaseName string
 @description('URI of the Key Vault holding the master\'s certificate and keys.')
 param keyVaultUri string
 
+@description('Key Vault secret holding the doorbell account\'s connection string (docs/adr/0001-a-doorbell-that-crosses-instances.md).')
+param doorbellConnectionSecretUri string
+
 @description('Application Insights connection string.')
 param applicationInsightsConnectionString string
 
@@ -130,8 +133,9 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       SCALEOUT_EVENT_QUEUE_NAME: eventQueueName
       // A claim held open waiting for work keeps an instance busy and billed for execution time, and counts
       // against the instance's HTTP concurrency (so idle workers can even cause scale-out). On Flex Consumption
-      // a short wait is cheaper: workers poll again at once while work keeps coming and back off when idle.
+      // claims are not held (0): an idle worker reads its doorbell, which any instance rings.
       SCALEOUT_CLAIM_MAX_WAIT_MS: string(claimMaxWaitMs)
+      SCALEOUT_DOORBELL_CONNECTION: '@Microsoft.KeyVault(SecretUri=${doorbellConnectionSecretUri})'
       SCALEOUT_ENTRA_AUTH: enableEntraAuth ? 'true' : 'false'
       AzureWebJobsStorage__accountName: storageAccountName
       AzureWebJobsStorage__credential: 'managedidentity'

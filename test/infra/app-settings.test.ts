@@ -15,7 +15,9 @@ const azureValues: Record<string, string> = {
     'Server=tcp:sql-scaleout-abc.database.windows.net,1433;Database=scaleout;Authentication=Active Directory Managed Identity;Encrypt=True',
   SCALEOUT_KEY_VAULT_URL: 'https://kv-scaleout-abc.vault.azure.net/',
   SCALEOUT_EVENT_QUEUE_NAME: 'scaleout-events',
-  SCALEOUT_CLAIM_MAX_WAIT_MS: '5000',
+  SCALEOUT_CLAIM_MAX_WAIT_MS: '0',
+  // The Key Vault reference, as the platform resolves it before the master reads it.
+  SCALEOUT_DOORBELL_CONNECTION: 'DefaultEndpointsProtocol=https;AccountName=stbellabc;AccountKey=a2V5;EndpointSuffix=core.windows.net',
   SCALEOUT_ENTRA_AUTH: 'false',
   AzureWebJobsStorage__accountName: 'stscaleoutabc',
   AzureWebJobsStorage__credential: 'managedidentity',
@@ -59,7 +61,8 @@ describe("the Function App's app settings in the Bicep", () => {
       catalog: { engine: 'mssql' },
       keyStore: { kind: 'key-vault' },
       eventQueue: { name: 'scaleout-events', storage: { kind: 'managed-identity' } },
-      claimMaxWaitMs: 5000,
+      claimMaxWaitMs: 0,
+      doorbell: { connectionString: expect.stringContaining('AccountName=stbellabc') },
     });
   });
 });

@@ -48,6 +48,43 @@ describe('the listener', () => {
     expect(gaps(h.master.claims.slice(before).map((c) => c.at)).slice(0, 3)).toEqual([0, 750, 1500]);
   });
 
+  it('with a doorbell, waits for it to ring instead of asking the master, and claims as soon as it rings', async () => {
+    h = await agentHarness({ doorbell: true });
+    h.start();
+    await h.clock.advance(60_000);
+    // The first claims went out before the first heartbeat answer brought the ticket; then only the bell is read.
+    const claimsWhileIdle = h.master.claims.length;
+    expect(claimsWhileIdle).toBeLessThanOrEqual(2);
+    expect(h.bell.reads).toBeGreaterThanOrEqual(45);
+    await h.clock.advance(60_000);
+    expect(h.master.claims.length).toBe(claimsWhileIdle);
+
+    h.master.queue.push(claimedTask());
+    h.bell.rings = 1;
+    const rangAt = h.clock.now();
+    await h.clock.advance(1200);
+    // Within one DoorbellPollInterval: the claim that brings the task, then one more (work may keep coming).
+    expect(h.master.claims.length).toBe(claimsWhileIdle + 2);
+    expect(h.master.claims[claimsWhileIdle]!.at - rangAt).toBeLessThanOrEqual(1200);
+    await eventually(() => h.executor.runs.length === 1, 'the task the ring announced to run');
+  });
+
+  it('polls the master with backoff when its doorbell cannot be read, saying so once, and listens again once it can', async () => {
+    h = await agentHarness({ doorbell: true });
+    h.bell.failing = true;
+    h.start();
+    await h.clock.advance(120_000);
+    const idle = gaps(h.master.claims.map((c) => c.at));
+    expect(idle.slice(0, 4)).toEqual([750, 1500, 3000, 6000]);
+    expect(h.log.lines.filter((l) => l.includes('the doorbell cannot be read'))).toHaveLength(1);
+    h.bell.failing = false;
+    await h.clock.advance(60_000);
+    expect(h.log.lines.filter((l) => l.includes('the doorbell can be read again'))).toHaveLength(1);
+    const claims = h.master.claims.length;
+    await h.clock.advance(120_000);
+    expect(h.master.claims.length).toBe(claims);
+  });
+
   it('says once that the master is unreachable and once that it is back, backing off meanwhile', async () => {
     h = await agentHarness();
     h.master.down = true;

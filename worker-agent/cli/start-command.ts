@@ -7,6 +7,7 @@ import { systemClock } from '../clock.js';
 import { loadWorkerConfig } from '../config/load-config.js';
 import { formatTimeSpan } from '../config/time-span.js';
 import { Dispatcher } from '../dispatcher.js';
+import { Doorbell } from '../doorbell.js';
 import { asError, describeError } from '../errors.js';
 import { HeartbeatLoop } from '../heartbeat.js';
 import { cleanLeftoverTasks } from '../leftover-tasks.js';
@@ -81,6 +82,7 @@ export async function startCommand(config: ConfigLocation, cli: CliContext): Pro
     spool,
     executor,
   });
+  const doorbell = new Doorbell({ clock, log, pollIntervalMs: settings.doorbellPollIntervalMs });
   const heartbeat = new HeartbeatLoop({
     master,
     clock,
@@ -89,6 +91,7 @@ export async function startCommand(config: ConfigLocation, cli: CliContext): Pro
     taskIntervalMs: settings.taskHeartbeatIntervalMs,
     agentIntervalMs: settings.agentHeartbeatIntervalMs,
     agent: agentInfo(cli.machineName),
+    doorbell,
   });
   const listener = new Listener({
     master,
@@ -97,6 +100,7 @@ export async function startCommand(config: ConfigLocation, cli: CliContext): Pro
     connectivity,
     dispatcher,
     spool,
+    doorbell,
     resources: new OsResourceProbe(),
     maxCpuPercent: settings.taskRequestMaxCpuPercent,
     minMemoryMb: settings.taskRequestMinMemoryMb,

@@ -18,6 +18,7 @@ export interface WorkerSettings {
   workerCertificateFile: string;
   workerKeyFile: string;
   agentHeartbeatIntervalMs: number;
+  doorbellPollIntervalMs: number;
   taskHeartbeatIntervalMs: number;
   heartbeatErrorToleranceMs: number;
   maxTaskCount: number;
@@ -177,6 +178,13 @@ export const settingSpecs = [
     help: 'How often an idle worker tells the master it is online. Default 00:01:00.',
     fallback: () => '00:01:00',
     parse: duration({ minMs: 1000, maxMs: 3_600_000 }),
+  }),
+  spec({
+    name: 'DoorbellPollInterval',
+    field: 'doorbellPollIntervalMs',
+    help: 'How often an idle worker reads its doorbell (a storage read, not a request to the master). Default 00:00:01.200.',
+    fallback: () => '00:00:01.200',
+    parse: duration({ minMs: 200, maxMs: 60_000 }),
   }),
   spec({
     name: 'TaskHeartbeatInterval',

@@ -13,6 +13,7 @@ import { waitingReason } from '../../executions/waiting-reason.js';
 import { defineHandler } from '../../http/define-handler.js';
 import type { MasterServices } from '../../master-services.js';
 import { toEventMessageView, toExecutionSummaryView, toExecutionView } from '../views.js';
+import { ringDoorbell, workOf } from '../../claims/ring-doorbell.js';
 
 /** An execution as the API shows it: with its attempts and children, and why it waits when it does. */
 export async function executionView(services: MasterServices, execution: Execution) {
@@ -42,7 +43,7 @@ export const createExecutionFunction = defineHandler(createExecution, async ({ b
     },
     caller.actor,
   );
-  if (body.start) services.workSignal.notify();
+  if (body.start) await ringDoorbell(services, workOf(execution));
   return executionView(services, execution);
 });
 
@@ -56,7 +57,7 @@ export const addExecutionWorkerFunction = defineHandler(addExecutionWorker, asyn
 
 export const startExecutionFunction = defineHandler(startExecution, async ({ params, body }, services) => {
   const execution = await services.catalog.startExecution(params.executionId, { retryCount: body.retryCount });
-  services.workSignal.notify();
+  await ringDoorbell(services, workOf(execution));
   return executionView(services, execution);
 });
 

@@ -4,6 +4,7 @@ import { ExecutionStatus } from '../../catalog/domain.js';
 import { defineHandler } from '../../http/define-handler.js';
 import type { MasterServices } from '../../master-services.js';
 import { isoOrNull, workerStatus } from '../views.js';
+import { ringDoorbell } from '../../claims/ring-doorbell.js';
 
 export async function masterStatus(services: MasterServices): Promise<MasterStatusView> {
   const { catalog, clock, config } = services;
@@ -40,7 +41,7 @@ export const getMasterStatusFunction = defineHandler(getMasterStatus, (_input, s
 
 export const enableScaleOutFunction = defineHandler(enableScaleOut, async ({ caller }, services) => {
   await services.catalog.enableScaleOut(caller.actor);
-  services.workSignal.notifyAll();
+  await ringDoorbell(services, 'everyone');
   return masterStatus(services);
 });
 

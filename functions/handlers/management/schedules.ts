@@ -12,6 +12,7 @@ import type { Schedule } from '../../catalog/domain.js';
 import { defineHandler } from '../../http/define-handler.js';
 import { iso, isoOrNull } from '../views.js';
 import { executionView } from './executions.js';
+import { ringDoorbell, workOf } from '../../claims/ring-doorbell.js';
 
 function toScheduleView(schedule: Schedule): ScheduleView {
   return {
@@ -85,6 +86,6 @@ export const removeScheduleFunction = defineHandler(removeSchedule, async ({ par
 
 export const runScheduleNowFunction = defineHandler(runScheduleNow, async ({ params, caller }, services) => {
   const execution = await services.catalog.runScheduleNow(params.scheduleId, caller.actor);
-  services.workSignal.notify();
+  await ringDoorbell(services, workOf(execution));
   return executionView(services, execution);
 });

@@ -12,6 +12,7 @@ import { defineHandler } from '../../http/define-handler.js';
 import type { MasterServices } from '../../master-services.js';
 import { checkWorkerCertificate, commonName, parseWorkerCertificate, summarizeCertificate } from '../../workers/worker-certificate.js';
 import { toWorkerView } from '../views.js';
+import { ringDoorbell } from '../../claims/ring-doorbell.js';
 
 const view = (services: MasterServices) => (worker: Parameters<typeof toWorkerView>[0]) =>
   toWorkerView(worker, services.clock.now(), services.config.workerOfflineAfterMs);
@@ -89,14 +90,18 @@ function nextStepsFor(services: MasterServices, workerAgentId: string | undefine
 export const removeWorkerFunction = defineHandler(removeWorker, async ({ params, caller }, services) => {
   await services.catalog.removeWorkerAgent(params.workerAgentId, caller.actor);
   services.workerAuth.forgetWorker(params.workerAgentId);
+  // Its bell goes too; one left behind (storage unreachable) only costs a ring now and then, and expires its rings.
+  await services.doorbell?.remove(params.workerAgentId).catch((error: unknown) =>
+    services.log.warn('the removed worker\'s doorbell could not be deleted', { workerAgentId: params.workerAgentId, error: String(error) }),
+  );
   // Its running tasks may have been re-queued for others.
-  services.workSignal.notifyAll();
+  await ringDoorbell(services, 'everyone');
   return undefined;
 });
 
 export const enableWorkerFunction = defineHandler(enableWorker, async ({ params, caller }, services) => {
   const worker = await services.catalog.enableWorkerAgent(params.workerAgentId, caller.actor);
-  services.workSignal.notifyAll();
+  await ringDoorbell(services, 'everyone');
   return view(services)(worker);
 });
 
@@ -107,6 +112,6 @@ export const disableWorkerFunction = defineHandler(disableWorker, async ({ param
 export const setWorkerPropertiesFunction = defineHandler(setWorkerProperties, async ({ params, body, caller }, services) => {
   const worker = await services.catalog.setWorkerAgentProperty(params.workerAgentId, body, caller.actor);
   // New tags or capacity may make waiting executions eligible.
-  services.workSignal.notifyAll();
+  await ringDoorbell(services, 'everyone');
   return view(services)(worker);
 });

@@ -12,6 +12,7 @@ import { HttpProblem, ProblemType } from '../../http/problem.js';
 import type { MasterServices } from '../../master-services.js';
 import { executionView } from '../management/executions.js';
 import { toEventMessageView, toExecutionSummaryView } from '../views.js';
+import { ringDoorbell, workOf } from '../../claims/ring-doorbell.js';
 
 /** Who a child records as its creator: the parent execution. */
 const actorOf = (caller: TaskCaller): string => `execution:${caller.executionId}`;
@@ -47,7 +48,7 @@ export const startChildExecutionFunction = defineHandler(startChildExecution, as
     },
     actorOf(caller),
   );
-  if (child.status === ExecutionStatus.pending) services.workSignal.notify();
+  if (child.status === ExecutionStatus.pending) await ringDoorbell(services, workOf(child));
   return executionView(services, child);
 });
 

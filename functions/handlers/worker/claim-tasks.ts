@@ -1,11 +1,12 @@
 import { claimTasks } from '../../../contracts/worker-protocol.js';
+import { waitForWork } from '../../claims/wait-for-work.js';
 import { defineHandler } from '../../http/define-handler.js';
 import { toClaimedTaskView } from '../views.js';
 
 /**
- * A worker asks for up to `freeSlots` tasks. With nothing to take, the request waits (up to the master's cap)
- * for work started on this instance; the wait itself costs no catalog query. Work started on another instance
- * is seen at the worker's next claim.
+ * A worker asks for up to `freeSlots` tasks. With nothing to take, the request may wait (up to the master's cap:
+ * 0 in Azure, where idle workers wait for their doorbell instead) for work started on this instance or for the
+ * worker's doorbell; the wait itself costs no catalog query.
  */
 export const claimTasksFunction = defineHandler(claimTasks, async ({ body, caller, request }, services) => {
   const { catalog, workSignal, config } = services;
@@ -13,7 +14,7 @@ export const claimTasksFunction = defineHandler(claimTasks, async ({ body, calle
   let generation = workSignal.generation;
   let tasks = await catalog.claimTasks(caller.workerAgentId, body.freeSlots);
   while (tasks.length === 0) {
-    const woken = await workSignal.wait(generation, deadline - Date.now(), request.signal);
+    const woken = await waitForWork(services, caller.workerAgentId, generation, deadline - Date.now(), request.signal);
     if (woken === null) break;
     generation = woken;
     tasks = await catalog.claimTasks(caller.workerAgentId, body.freeSlots);

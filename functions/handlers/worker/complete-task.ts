@@ -1,6 +1,7 @@
 import { executionStatusNames } from '../../../contracts/common.js';
 import { completeTask } from '../../../contracts/worker-protocol.js';
 import { defineHandler } from '../../http/define-handler.js';
+import { ringDoorbell } from '../../claims/ring-doorbell.js';
 
 export const completeTaskFunction = defineHandler(completeTask, async ({ params, body, caller }, services) => {
   const result = await services.catalog.completeTask(caller.workerAgentId, {
@@ -10,7 +11,7 @@ export const completeTaskFunction = defineHandler(completeTask, async ({ params,
     exitCode: body.exitCode ?? undefined,
     message: body.message,
   });
-  if (result.retryAttemptNumber !== undefined) services.workSignal.notify();
+  if (result.retryAttemptNumber !== undefined) await ringDoorbell(services, { tasks: 1 });
   return {
     executionStatus: result.executionStatus,
     executionStatusName: executionStatusNames[result.executionStatus],

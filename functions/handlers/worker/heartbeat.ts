@@ -4,7 +4,7 @@ import { defineHandler } from '../../http/define-handler.js';
 /** What each worker last said of itself: stored again only when it changes. */
 const lastAgentInfo = new Map<string, string>();
 
-export const heartbeatFunction = defineHandler(heartbeat, async ({ body, caller }, { catalog, config }) => {
+export const heartbeatFunction = defineHandler(heartbeat, async ({ body, caller }, { catalog, config, doorbell }) => {
   const info = JSON.stringify(body.agent);
   if (lastAgentInfo.get(caller.workerAgentId) !== info) {
     await catalog.recordWorkerAgentInfo(caller.workerAgentId, body.agent);
@@ -17,5 +17,6 @@ export const heartbeatFunction = defineHandler(heartbeat, async ({ body, caller 
     lost: result.lost,
     cancel: result.cancel,
     workerEnabled: result.workerEnabled,
+    ...(doorbell ? { doorbell: await doorbell.ticket(caller.workerAgentId) } : {}),
   };
 });

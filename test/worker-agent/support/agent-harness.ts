@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { WorkerAgent } from '../../../worker-agent/agent.js';
 import { Backoff } from '../../../worker-agent/backoff.js';
 import { Dispatcher } from '../../../worker-agent/dispatcher.js';
+import { Doorbell } from '../../../worker-agent/doorbell.js';
 import { HeartbeatLoop } from '../../../worker-agent/heartbeat.js';
 import { Listener } from '../../../worker-agent/listener.js';
 import type { PackageExecutor } from '../../../worker-agent/package-executor.js';
@@ -23,6 +24,15 @@ export interface HarnessOptions {
   drainTimeoutMs?: number;
   /** TaskRequestMaxCPU. @default 70 */
   maxCpuPercent?: number;
+  /** Heartbeat answers carry a doorbell ticket; the bell is `bell` below, read every 1.2 s. @default false */
+  doorbell?: boolean;
+}
+
+/** The worker's bell in memory: rings waiting, reads made, and a switch to make reading fail. */
+export interface FakeBell {
+  rings: number;
+  reads: number;
+  failing: boolean;
 }
 
 /**
@@ -50,6 +60,25 @@ export async function agentHarness(options: HarnessOptions = {}) {
     spool,
     executor,
   });
+  const bell: FakeBell = { rings: 0, reads: 0, failing: false };
+  const doorbell = options.doorbell
+    ? new Doorbell({
+        clock,
+        log,
+        pollIntervalMs: 1200,
+        open: () => async () => {
+          bell.reads += 1;
+          if (bell.failing) throw new Error('connect ECONNREFUSED 127.0.0.1:10001');
+          const rings = bell.rings;
+          bell.rings = 0;
+          return rings;
+        },
+      })
+    : undefined;
+  if (doorbell) {
+    const ticket = { queueUrl: 'http://127.0.0.1:10001/devstoreaccount1/scaleout-bell-test?sig=x', validForMs: 3_600_000 };
+    master.heartbeatHandler = (request) => master.renewAll(request, { doorbell: ticket });
+  }
   const heartbeat = new HeartbeatLoop({
     master,
     clock,
@@ -58,6 +87,7 @@ export async function agentHarness(options: HarnessOptions = {}) {
     taskIntervalMs: 10_000,
     agentIntervalMs: 60_000,
     agent: { agentVersion: '0.1.0', os: 'test', machineName: 'test', userAccount: 'test' },
+    ...(doorbell ? { doorbell } : {}),
   });
   const middle = (): number => 0.5;
   const listener = new Listener({
@@ -73,6 +103,7 @@ export async function agentHarness(options: HarnessOptions = {}) {
     claimWaitMs: 20_000,
     idleBackoff: new Backoff({ initialMs: 1000, maxMs: 30_000, random: middle }),
     errorBackoff: new Backoff({ initialMs: 2000, maxMs: 60_000, random: middle }),
+    ...(doorbell ? { doorbell } : {}),
   });
   const agent = new WorkerAgent({
     listener,
@@ -90,6 +121,7 @@ export async function agentHarness(options: HarnessOptions = {}) {
     master,
     log,
     executor: fake,
+    bell,
     spool,
     dispatcher,
     resources,

@@ -1,0 +1,39 @@
+import type { Execution } from '../catalog/domain.js';
+import type { MasterServices } from '../master-services.js';
+
+/** Who may take the work that became claimable. */
+export type NewWork =
+  /** `tasks` new tasks, for the workers named, or for any eligible worker. */
+  | { tasks: number; workerAgentIds?: readonly string[] | undefined }
+  /** Something changed for everyone (Scale Out or a worker enabled, tags changed): every idle worker looks. */
+  | 'everyone';
+
+/**
+ * The one call wherever work becomes claimable (a start on any instance, a retry re-queued, a schedule firing, a
+ * worker enabled, a child started by a package): claims held open on this instance wake at once, and the
+ * doorbells of the idle workers elsewhere ring. A ring that fails loses no work (it is in the catalog): the worker
+ * finds it at its next claim; so it is logged, never thrown into the request that made the work.
+ */
+export async function ringDoorbell(
+  services: Pick<MasterServices, 'workSignal' | 'doorbell' | 'log'>,
+  work: NewWork,
+): Promise<void> {
+  if (work === 'everyone') services.workSignal.notifyAll();
+  else services.workSignal.notify(work.tasks);
+  if (!services.doorbell) return;
+  const workers = work === 'everyone' || !work.workerAgentIds?.length ? 'all' : work.workerAgentIds;
+  try {
+    await services.doorbell.ring(workers);
+  } catch (thrown) {
+    const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+    services.log.warn('the doorbell did not ring: idle workers find the work at their next claim', {
+      error: error.message,
+      ...(error.cause instanceof Error ? { cause: error.cause.message } : {}),
+    });
+  }
+}
+
+/** One execution just became pending: its task is for the workers it names, unless any worker may take it. */
+export function workOf(execution: Pick<Execution, 'useAnyWorker' | 'allowedWorkerIds'>): NewWork {
+  return { tasks: 1, ...(execution.useAnyWorker ? {} : { workerAgentIds: execution.allowedWorkerIds }) };
+}
