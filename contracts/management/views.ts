@@ -187,6 +187,15 @@ export const EventMessageView = z
   .meta({ id: 'EventMessage' });
 export type EventMessageView = z.infer<typeof EventMessageView>;
 
+/**
+ * The order a log reads in, an execution's lines and its descendants' together: by time, then by each task's
+ * sequence. The events cursor follows arrival at the catalog instead (through the event queue, a child's lines
+ * may land before its parent's earlier ones), so clients put what they read in this order.
+ */
+export function compareEventMessages(a: EventMessageView, b: EventMessageView): number {
+  return Date.parse(a.messageTime) - Date.parse(b.messageTime) || a.taskId - b.taskId || a.sequenceNumber - b.sequenceNumber;
+}
+
 export const ApiKeyView = z
   .object({
     apiKeyId: z.string(),

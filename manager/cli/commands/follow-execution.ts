@@ -1,4 +1,4 @@
-import type { EventMessageView, ExecutionSummaryView, ExecutionView } from '../../../contracts/management/views.js';
+import { compareEventMessages, type EventMessageView, type ExecutionSummaryView, type ExecutionView } from '../../../contracts/management/views.js';
 import type { CommandContext } from '../context.js';
 import type { ExecutionAccess } from './execution-access.js';
 
@@ -75,6 +75,8 @@ export async function followExecution(
     }
     if (endedAt !== undefined && !treeEnded) treeEnded = (await access.descendants(execution!)).every((d) => isEnded(d.execution.status));
     if (fresh.length > 0) {
+      // Lines already printed stay printed: each new batch is in log order, and joins the stream after them.
+      fresh.sort(compareEventMessages);
       await labels.resolve(fresh);
       handlers.onEvents(fresh, (event) => labels.of(event.executionId));
       lastLineAt = clock.now();
@@ -106,6 +108,7 @@ export async function readAllEvents(
     cursor = page.nextCursor;
     if (page.events.length < eventPageSize) break;
   }
+  events.sort(compareEventMessages);
   await labels.resolve(events);
   return { events, nextCursor: cursor, labelOf: (event) => labels.of(event.executionId) };
 }

@@ -45,8 +45,8 @@ describe('scaleout with a task credential, and execution trees', () => {
   }
 
   /** Sends a log line and waits until the catalog has it. */
-  async function log(task: ClaimedTask, message: string): Promise<void> {
-    const event = { sequenceNumber: 1, time: new Date().toISOString(), type: 'information' as const, source: 'stdout', message };
+  async function log(task: ClaimedTask, message: string, at = new Date(), sequenceNumber = 1): Promise<void> {
+    const event = { sequenceNumber, time: at.toISOString(), type: 'information' as const, source: 'stdout', message };
     await worker(postEvents, { params: { taskId: task.taskId }, body: { attemptNumber: task.attemptNumber, events: [event] } });
     for (let tries = 0; tries < 200; tries++) {
       const page = await master.admin(listExecutionEvents, { params: { executionId: task.executionId }, query: { after: 0 } });
@@ -175,5 +175,29 @@ describe('scaleout with a task credential, and execution trees', () => {
     expect(followed.code).toBe(0);
     expect(lines(followed.stdout)).toHaveLength(4);
     expect(followed.stderr).toBe(`Execution ${parent.executionId} succeeded.\n`);
+  });
+
+  it("a tree's log reads by time, then by each task's sequence, though a child's lines reached the catalog first", async () => {
+    await master.admin(createExecution, { body: { folderName: 'Finance', projectName: 'ETL', packageName: 'load', start: true } });
+    const root = await claim();
+    const started = await runProcess(['execution', 'run', 'Finance/ETL/load', '--key', 'late'], { env: taskEnv(root) });
+    expect(started.code, started.stderr).toBe(0);
+    const child = await claim();
+    const now = Date.now();
+    // The child's lines land first; then the parent's, two of them written before the child's and one after.
+    await log(child, 'child: first', new Date(now - 2_000), 1);
+    await log(child, 'child: second', new Date(now - 2_000), 2);
+    await log(root, 'parent: planning', new Date(now - 5_000), 1);
+    await log(root, 'parent: starting the child', new Date(now - 2_000), 2);
+    await log(root, 'parent: waiting', new Date(now - 1_000), 3);
+    await complete(child, 'succeeded', 'done');
+    await complete(root, 'succeeded', 'done');
+
+    const expected = ['stdout: parent: planning', 'stdout: parent: starting the child', '[late] stdout: child: first', '[late] stdout: child: second', 'stdout: parent: waiting'];
+    const logs = await runProcess(['execution', 'logs', String(root.executionId)], { env: adminEnv });
+    expect(logs.code).toBe(0);
+    expect(lines(logs.stdout).map((l) => l.replace(/^\S+ INFO {2}/, ''))).toEqual(expected);
+    const followed = await runProcess(['execution', 'logs', String(root.executionId), '--follow'], { env: adminEnv });
+    expect(lines(followed.stdout).map((l) => l.replace(/^\S+ INFO {2}/, ''))).toEqual(expected);
   });
 });

@@ -134,10 +134,16 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard: schedules and 
     );
     transport.close();
     const childTask = await claim();
-    const event = { sequenceNumber: 1, time: new Date().toISOString(), type: 'information' as const, source: 'stdout', message: 'loading partition 1' };
-    await worker(postEvents, { params: { taskId: childTask.taskId }, body: { attemptNumber: 1, events: [event] } });
+    const line = (sequenceNumber: number, secondsAgo: number, message: string) =>
+      ({ sequenceNumber, time: new Date(Date.now() - secondsAgo * 1000).toISOString(), type: 'information' as const, source: 'stdout', message });
+    await worker(postEvents, { params: { taskId: childTask.taskId }, body: { attemptNumber: 1, events: [line(1, 2, 'loading partition 1')] } });
     await until('the child line in the catalog', async () =>
       (await master.admin(listExecutionEvents, { params: { executionId: child.executionId } })).events.length > 0,
+    );
+    // The parent's lines land after its child's, one of them written before: the log still reads in time order.
+    await worker(postEvents, { params: { taskId: parentTask.taskId }, body: { attemptNumber: 1, events: [line(1, 5, 'fanning out'), line(2, 1, 'waiting for p1')] } });
+    await until('the parent lines in the catalog', async () =>
+      (await master.admin(listExecutionEvents, { params: { executionId: parent.executionId } })).events.length === 2,
     );
 
     const page = await signedIn(master.adminKey);
@@ -146,7 +152,8 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard: schedules and 
     const row = page.getByRole('row', { name: new RegExp(`Execution ${child.executionId} p1`) });
     await row.waitFor();
     await page.getByRole('log').getByText('[p1]').waitFor();
-    expect(await page.getByRole('log').textContent()).toContain('loading partition 1');
+    await page.getByRole('log').getByText('waiting for p1').waitFor();
+    expect(await page.getByRole('log').locator('.log-message').allTextContents()).toEqual(['fanning out', 'loading partition 1', 'waiting for p1']);
     await screenshot(page, 'execution-tree');
 
     await row.getByRole('link', { name: `Execution ${child.executionId}` }).click();

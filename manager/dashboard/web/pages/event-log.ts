@@ -1,5 +1,5 @@
 import { listExecutionEvents } from '../../../../contracts/management/endpoints.js';
-import type { EventMessageView } from '../../../../contracts/management/views.js';
+import { compareEventMessages, type EventMessageView } from '../../../../contracts/management/views.js';
 import type { PageContext } from '../page.js';
 import { h } from '../ui/dom.js';
 import { clockTime, dateTime, plural } from '../ui/format.js';
@@ -18,6 +18,8 @@ const maxLines = 5000;
 export function eventLog(context: PageContext, executionId: number, isActive: () => boolean, childLabel: (executionId: number) => string): HTMLElement {
   let cursor = 0;
   let total = 0;
+  /** The events the lines show, in the same (log) order. */
+  const shown: EventMessageView[] = [];
   const lines = h('ol', { class: 'log', role: 'log', 'aria-label': `Event messages of execution ${executionId}`, tabindex: '0' });
   const empty = h('p', { class: 'muted' }, 'No message yet.');
   const count = h('span', { class: 'muted' });
@@ -38,9 +40,19 @@ export function eventLog(context: PageContext, executionId: number, isActive: ()
   function append(events: readonly EventMessageView[]): void {
     if (events.length === 0) return;
     const atBottom = lines.scrollHeight - lines.scrollTop - lines.clientHeight < 40;
-    lines.append(...events.map((event) => line(event, event.executionId === executionId ? undefined : childLabel(event.executionId))));
+    for (const event of [...events].sort(compareEventMessages)) {
+      // Nearly always at the end; a line that reached the catalog late goes back to its place in time.
+      let at = shown.length;
+      while (at > 0 && compareEventMessages(event, shown[at - 1]!) < 0) at -= 1;
+      const element = line(event, event.executionId === executionId ? undefined : childLabel(event.executionId));
+      lines.insertBefore(element, lines.children[at] ?? null);
+      shown.splice(at, 0, event);
+    }
     total += events.length;
-    while (lines.childElementCount > maxLines) lines.firstElementChild?.remove();
+    while (shown.length > maxLines) {
+      lines.firstElementChild?.remove();
+      shown.shift();
+    }
     empty.hidden = true;
     count.textContent = total > maxLines ? `${plural(total, 'message')}, the last ${maxLines} shown` : plural(total, 'message');
     if (atBottom) lines.scrollTop = lines.scrollHeight;
