@@ -132,6 +132,19 @@ export function hostingOf(env: Record<string, string | undefined>): Hosting {
   return env['WEBSITE_SITE_NAME'] ? 'azure' : 'local';
 }
 
+const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/**
+ * The address to give a worker that is to connect: the configured one, unless that is a loopback address while the
+ * local host listens beyond loopback (`SCALEOUT_HOST=0.0.0.0`), where another machine needs an alias that names
+ * this one (its machine name, which the local host adds and its certificate carries).
+ */
+export function workerFacingAddress(config: Pick<MasterConfig, 'masterAddress' | 'masterAddresses' | 'localHost'>): string {
+  const isLoopback = (address: string): boolean => loopbackHosts.has(new URL(address).hostname);
+  if (!isLoopback(config.masterAddress) || loopbackHosts.has(config.localHost.host)) return config.masterAddress;
+  return config.masterAddresses.find((address) => !isLoopback(address)) ?? config.masterAddress;
+}
+
 export interface MasterConfig {
   hosting: Hosting;
   /** Normalised (lowercase scheme and host, no trailing slash). */

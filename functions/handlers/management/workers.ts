@@ -8,6 +8,7 @@ import {
   setWorkerProperties,
 } from '../../../contracts/management/endpoints.js';
 import { ValidationError } from '../../catalog/errors.js';
+import { workerFacingAddress } from '../../config/master-config.js';
 import { defineHandler } from '../../http/define-handler.js';
 import type { MasterServices } from '../../master-services.js';
 import { checkWorkerCertificate, commonName, parseWorkerCertificate, summarizeCertificate } from '../../workers/worker-certificate.js';
@@ -69,7 +70,7 @@ export const addWorkerFunction = defineHandler(addWorker, async ({ body, caller 
 
 function nextStepsFor(services: MasterServices, workerAgentId: string | undefined, byThumbprint: boolean): string[] {
   const steps = [
-    `On the worker machine, the worker's configuration must name this master: MasterEndpoint = ${services.config.masterAddress}` +
+    `On the worker machine, the worker's configuration must name this master: MasterEndpoint = ${workerFacingAddress(services.config)}` +
       ' (scaleout-worker init --master does that).',
   ];
   if (services.tlsThumbprint) {

@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getWorker, listWorkers } from '../../../contracts/management/endpoints.js';
@@ -137,6 +137,21 @@ describe('scaleout worker', () => {
     expect(dryRun.code).toBe(0);
     expect(dryRun.stdout).toContain('This will:');
     expect(await workerNamed('node-script')).toBeUndefined();
+    // Listening on loopback only: the worker runs on this machine, and localhost is what it reaches.
+    expect(dryRun.stdout).toContain(`MasterEndpoint = ${master.url}`);
+  });
+
+  it('tells a worker on another machine the master by this machine\'s name when the master listens beyond loopback (SCALEOUT_HOST=0.0.0.0)', async () => {
+    const everywhere = await startTestMaster({ env: { SCALEOUT_HOST: '0.0.0.0' } });
+    try {
+      const plan = await runInProcess(['worker', 'add', '--thumbprint', 'ab'.repeat(20), '--name', 'etl-02', '--dry-run'], { env: masterEnv(everywhere), cwd: dir });
+      expect(plan.code, plan.stderr).toBe(0);
+      const port = new URL(everywhere.url).port;
+      expect(plan.stdout).toContain(`MasterEndpoint = https://${hostname().toLowerCase()}:${port} (scaleout-worker init --master does that).`);
+      expect(plan.stdout).not.toContain('MasterEndpoint = https://localhost');
+    } finally {
+      await everywhere.stop();
+    }
   });
 
   it('refuses bad certificate files, naming the file, and an expired certificate with the reason from the master', async () => {
