@@ -34,8 +34,10 @@ export async function prepareCatalog(catalog: Catalog, setup: CatalogSetup): Pro
     {
       folderName: 'Bench',
       projectName: 'Loads',
-      archive,
+      // The catalog benchmark has no archive store: the blob is named, never read.
+      archiveName: 'Bench/Loads/bench.zip',
       archiveSha256: createHash('sha256').update(archive).digest('hex'),
+      archiveSize: archive.length,
       manifest: { name: 'Loads' },
       packages: [
         {

@@ -79,6 +79,9 @@ export interface ArchiveEntry {
 const fileTypeMask = 0o170000;
 const fileTypes = { regular: 0o100000, directory: 0o040000, symlink: 0o120000 } as const;
 
+/** An archive in memory (the worker's download), or one read in place through a random-access reader (the master's store). */
+export type ArchiveSource = Buffer | { reader: yauzl.RandomAccessReader; size: number };
+
 /**
  * Walks a project archive, checking every entry before `visit` sees it: a safe name, no symbolic link, no device,
  * pipe or socket, not encrypted, no name twice, and the entry-count, size and compression-ratio limits (against zip
@@ -87,14 +90,17 @@ const fileTypes = { regular: 0o100000, directory: 0o040000, symlink: 0o120000 } 
  * one.
  */
 export async function walkProjectArchive(
-  archive: Buffer,
+  archive: ArchiveSource,
   visit: (entry: ArchiveEntry) => Promise<void>,
   limits: ArchiveLimits = archiveLimits,
 ): Promise<void> {
   let zip: yauzl.ZipFile;
   try {
     // Entry sizes are checked by `checkedInflation`, which names the entry; yauzl's own check would not.
-    zip = await yauzl.fromBufferPromise(archive, { lazyEntries: true, decodeStrings: false, validateEntrySizes: false, autoClose: false });
+    const options = { lazyEntries: true, decodeStrings: false, validateEntrySizes: false, autoClose: false };
+    zip = Buffer.isBuffer(archive)
+      ? await yauzl.fromBufferPromise(archive, options)
+      : await yauzl.fromRandomAccessReaderPromise(archive.reader, archive.size, options);
   } catch (thrown) {
     throw new UnsafeArchiveError(undefined, `is not a readable zip file: ${messageOf(thrown)}`);
   }

@@ -12,6 +12,8 @@ import { createMasterServices, type MasterServices } from './master-services.js'
  * services are built by the first invocation and shared by the next ones.
  */
 const { app } = azureFunctions;
+// Request and response bodies as streams: a project archive (up to 100 MiB) passes through, never held whole.
+app.setup({ enableHttpStream: true });
 
 let services: Promise<MasterServices> | undefined;
 function masterServices(): Promise<MasterServices> {

@@ -1,5 +1,7 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { PayloadTooLargeError, type ApiRequest, type ApiResponse, type Invocation, type Logger } from './http/api-request.js';
+import { limitedBody, PayloadTooLargeError, type ApiRequest, type ApiResponse, type Invocation, type Logger } from './http/api-request.js';
 import type { HttpFunction } from './http/define-handler.js';
 
 /**
@@ -20,6 +22,12 @@ export function fromAzureRequest(request: HttpRequest, fn: HttpFunction): ApiReq
       if (bytes.length > fn.maxBodyBytes) throw new PayloadTooLargeError(fn.maxBodyBytes);
       return bytes;
     },
+    stream: () =>
+      limitedBody(
+        request.body ? Readable.fromWeb(request.body as ReadableStream) : Readable.from([]),
+        request.headers.get('content-length') ?? undefined,
+        fn.maxBodyBytes,
+      ),
     // The platform does not tell a function that its caller left; a claim ends at its wait budget instead.
     signal: new AbortController().signal,
   };

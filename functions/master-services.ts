@@ -16,6 +16,8 @@ import type { Logger } from './http/api-request.js';
 import { createKeyStore } from './secrets/create-key-store.js';
 import type { KeyStore } from './secrets/key-store.js';
 import { projectVersion } from './project.js';
+import { BlobArchiveStore, type ArchiveStore } from './projects/archive-store.js';
+import { moveArchivesToStore } from './projects/move-archives-to-store.js';
 
 /** Everything the master's functions use, built once per process (the composition root). */
 export interface MasterServices {
@@ -26,6 +28,8 @@ export interface MasterServices {
   catalogEngine: CatalogEngine['kind'];
   keyStore: KeyStore;
   eventQueue: EventQueue;
+  /** Project archives (Blob Storage; Azurite's blob service on one machine). */
+  archiveStore: ArchiveStore;
   workSignal: WorkSignal;
   /** The workers' doorbells, which cross instances; null when the master has none (see MasterConfig.doorbell). */
   doorbell: Doorbell | null;
@@ -48,13 +52,15 @@ export interface MasterServiceOverrides {
   keyStore?: KeyStore;
   eventQueue?: EventQueue;
   doorbell?: Doorbell | null;
+  archiveStore?: ArchiveStore;
   tlsThumbprint?: string | null;
   onEventsQueued?: () => void;
 }
 
 /**
  * Builds the master's services from its configuration. Connects to nothing but what it must to migrate the
- * catalog; the queue and key store connect on first use.
+ * catalog (and, once, to move the archives an older catalog holds to the archive store); the queue and key store
+ * connect on first use.
  */
 export async function createMasterServices(config: MasterConfig, overrides: MasterServiceOverrides = {}): Promise<MasterServices> {
   const clock = overrides.clock ?? systemClock;
@@ -78,6 +84,8 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
     overrides.doorbell !== undefined
       ? overrides.doorbell
       : config.doorbell && new StorageDoorbell(config.doorbell.connectionString, clock);
+  const archiveStore = overrides.archiveStore ?? createArchiveStore(config);
+  await moveArchivesToStore(catalog, archiveStore, log);
 
   return {
     config,
@@ -87,6 +95,7 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
     catalogEngine: engine.kind,
     keyStore,
     eventQueue,
+    archiveStore,
     workSignal: new WorkSignal(),
     doorbell,
     workerAuth: new WorkerAuthenticator(catalog, config.masterAddresses, clock),
@@ -116,6 +125,22 @@ function createEventQueue(config: MasterConfig): EventQueue {
     case 'azurite':
       // Only the local host starts Azurite itself; under `func start` the platform's storage setting is needed.
       throw new Error('AzureWebJobsStorage is not set: give a storage connection string (UseDevelopmentStorage=true for Azurite)');
+  }
+}
+
+function createArchiveStore(config: MasterConfig): ArchiveStore {
+  const { container, storage } = config.projectArchives;
+  switch (storage.kind) {
+    case 'connection-string':
+      return BlobArchiveStore.fromConnectionString(storage.connectionString, container);
+    case 'managed-identity':
+      return BlobArchiveStore.fromManagedIdentity(
+        storage.blobServiceUri,
+        storage.clientId ? new ManagedIdentityCredential({ clientId: storage.clientId }) : new DefaultAzureCredential(),
+        container,
+      );
+    case 'azurite':
+      throw new Error('the local host must start Azurite and give its connection string before the services are built');
   }
 }
 

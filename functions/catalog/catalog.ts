@@ -62,7 +62,16 @@ export interface Catalog {
   listProjects(folderName?: string): Promise<ProjectVersion[]>;
   /** A project's version (the latest when `versionNumber` is omitted). */
   getProjectVersion(folderName: string, projectName: string, versionNumber?: number): Promise<ProjectVersion>;
-  getProjectArchive(projectVersionId: number): Promise<{ archive: Buffer; archiveSha256: string }>;
+  /** Where a version's archive is in the archive store, and what it must be. */
+  getProjectArchive(projectVersionId: number): Promise<{ archiveName: string; archiveSha256: string; archiveSize: number }>;
+  /**
+   * Archives deployed before archives moved to Blob Storage, still held in the catalog (migration 0004): the
+   * master moves each one to the store at start, then `archiveMoved` names its blob and empties its bytes.
+   */
+  listArchivesInCatalog(): Promise<{ projectVersionId: number; folderName: string; projectName: string }[]>;
+  getArchiveInCatalog(projectVersionId: number): Promise<Buffer>;
+  /** False when another master moved it first (its blob is then the one to keep). */
+  archiveMoved(projectVersionId: number, archiveName: string): Promise<boolean>;
 
   // Executions (SSISDB: create_execution, set_execution_parameter_value, add_execution_worker, start_execution,
   // stop_operation)
@@ -194,8 +203,10 @@ export interface PackageDeclaration {
 export interface DeployProjectInput {
   folderName: string;
   projectName: string;
-  archive: Buffer;
+  /** The archive's blob in the archive store, already checked. */
+  archiveName: string;
   archiveSha256: string;
+  archiveSize: number;
   /** The manifest as deployed, kept verbatim. */
   manifest: unknown;
   packages: PackageDeclaration[];

@@ -89,7 +89,13 @@ export interface ProjectVersionsTable {
   project_version_id: Generated<number>;
   project_id: number;
   version_number: number;
+  /**
+   * The archive's bytes for versions deployed before archives moved to Blob Storage, until the master moves them
+   * there; empty otherwise.
+   */
   archive: Buffer;
+  /** Its blob in the archive store (migration 0004); null while the bytes are still in `archive`. */
+  archive_name: string | null;
   archive_sha256: string;
   archive_size: number;
   /** The project's manifest as deployed (JSON). */

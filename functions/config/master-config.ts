@@ -42,11 +42,17 @@ export const masterSettingsSchema = z.object({
     .string()
     .regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/, 'an Azure queue name: 3-63 lowercase letters, digits and single dashes')
     .default('scaleout-events'),
+  /** The blob container project archives are kept in, in the same storage account as the queue. */
+  SCALEOUT_ARCHIVE_CONTAINER: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/, 'an Azure blob container name: 3-63 lowercase letters, digits and single dashes')
+    .default('project-archives'),
   /** The queue's storage: a connection string (`UseDevelopmentStorage=true` is Azurite on its default ports)… */
   AzureWebJobsStorage: z.string().min(1).optional(),
   /** …or, in Azure, the account reached with the app's managed identity. */
   AzureWebJobsStorage__accountName: z.string().min(3).optional(),
   AzureWebJobsStorage__queueServiceUri: z.url({ protocol: /^https$/ }).optional(),
+  AzureWebJobsStorage__blobServiceUri: z.url({ protocol: /^https$/ }).optional(),
   AzureWebJobsStorage__credential: z.literal('managedidentity').optional(),
   AzureWebJobsStorage__clientId: z.string().optional(),
   /** How long a task's lease lasts without a heartbeat. */
@@ -163,6 +169,14 @@ export interface MasterConfig {
       /** The local host starts Azurite itself. */
       | { kind: 'azurite' };
   };
+  /** Project archives: blobs in this container of the same storage account. */
+  projectArchives: {
+    container: string;
+    storage:
+      | { kind: 'connection-string'; connectionString: string }
+      | { kind: 'managed-identity'; blobServiceUri: string; clientId?: string }
+      | { kind: 'azurite' };
+  };
   leaseMs: number;
   claimMaxWaitMs: number;
   /** Where the workers' doorbells are; null when the queue is reached with an identity and no doorbell is set. */
@@ -251,6 +265,18 @@ export function parseMasterConfig(env: Record<string, string | undefined>, hosti
   }
   const doorbellConnection =
     s.SCALEOUT_DOORBELL_CONNECTION ?? (storage.kind === 'connection-string' ? storage.connectionString : undefined);
+  let archiveStorage: MasterConfig['projectArchives']['storage'];
+  if (storage.kind === 'managed-identity') {
+    const blobServiceUri =
+      s.AzureWebJobsStorage__blobServiceUri ??
+      (s.AzureWebJobsStorage__accountName ? `https://${s.AzureWebJobsStorage__accountName}.blob.core.windows.net` : undefined);
+    if (!blobServiceUri) {
+      problems.push({ setting: 'AzureWebJobsStorage__blobServiceUri', reason: 'project archives need the storage account\'s blob service' });
+    }
+    archiveStorage = { kind: 'managed-identity', blobServiceUri: blobServiceUri ?? '', ...(storage.clientId ? { clientId: storage.clientId } : {}) };
+  } else {
+    archiveStorage = storage;
+  }
   if (hosting === 'azure' && !s.SCALEOUT_CATALOG_CONNECTION) {
     problems.push({ setting: 'SCALEOUT_CATALOG_CONNECTION', reason: 'an Azure master needs Azure SQL' });
   }
@@ -267,6 +293,7 @@ export function parseMasterConfig(env: Record<string, string | undefined>, hosti
       ? { kind: 'key-vault', vaultUrl: s.SCALEOUT_KEY_VAULT_URL }
       : { kind: 'files', folder: s.SCALEOUT_KEY_FOLDER },
     eventQueue: { name: s.SCALEOUT_EVENT_QUEUE_NAME, storage },
+    projectArchives: { container: s.SCALEOUT_ARCHIVE_CONTAINER, storage: archiveStorage },
     leaseMs: s.SCALEOUT_LEASE_MS,
     claimMaxWaitMs: s.SCALEOUT_CLAIM_MAX_WAIT_MS ?? (hosting === 'azure' ? 0 : 25_000),
     doorbell: doorbellConnection ? { connectionString: doorbellConnection } : null,

@@ -1,3 +1,5 @@
+import { Transform, type Readable } from 'node:stream';
+
 /**
  * The request and response every master function works with, whoever hosts it: the Azure Functions adapter
  * (app.ts) and the local host (local-host/) both translate to and from these. Building @azure/functions'
@@ -12,6 +14,11 @@ export interface ApiRequest {
   header(name: string): string | undefined;
   /** The body; rejects with PayloadTooLargeError past the function's limit. */
   body(): Promise<Buffer>;
+  /**
+   * The body as it arrives, for bodies too large to hold (project archives): throws PayloadTooLargeError at once
+   * when the declared length is past the function's limit, and fails with it past the limit otherwise.
+   */
+  stream(): Readable;
   /** Aborts when the client goes away (e.g. a worker stops while its claim waits). */
   signal: AbortSignal;
 }
@@ -19,7 +26,8 @@ export interface ApiRequest {
 export interface ApiResponse {
   status: number;
   headers?: Record<string, string>;
-  body?: Buffer | string;
+  /** A stream is sent as it is read (a project archive from the store). */
+  body?: Buffer | string | Readable;
 }
 
 export interface Logger {
@@ -43,4 +51,19 @@ export class PayloadTooLargeError extends Error {
 
 export function jsonResponse(status: number, value: unknown, headers: Record<string, string> = {}): ApiResponse {
   return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(value) };
+}
+
+/** The request body `source`, held to `limitBytes` as it passes; both hosts build ApiRequest.stream() with it. */
+export function limitedBody(source: Readable, declaredLength: string | undefined, limitBytes: number): Readable {
+  if (Number(declaredLength ?? '0') > limitBytes) throw new PayloadTooLargeError(limitBytes);
+  let size = 0;
+  const limited = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      size += chunk.length;
+      if (size > limitBytes) callback(new PayloadTooLargeError(limitBytes));
+      else callback(null, chunk);
+    },
+  });
+  source.once('error', (error) => limited.destroy(error));
+  return source.pipe(limited);
 }

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import { isBinary, type BinaryContent, type EndpointOutput, type EndpointSpec, type HttpMethod } from '../../contracts/endpoint.js';
 import type { AuthenticatedWorker } from '../auth/worker-authenticator.js';
@@ -7,7 +8,7 @@ import type { MasterServices } from '../master-services.js';
 import { jsonResponse, type ApiRequest, type ApiResponse, type Invocation } from './api-request.js';
 import { parseInput } from './parse-input.js';
 
-type Parsed<T> = T extends z.ZodType ? z.output<T> : T extends BinaryContent ? Buffer : undefined;
+type Parsed<T> = T extends z.ZodType ? z.output<T> : T extends BinaryContent ? Readable : undefined;
 
 type CallerOf<E extends EndpointSpec> = E['access'] extends { kind: 'worker' }
   ? AuthenticatedWorker

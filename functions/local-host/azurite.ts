@@ -8,21 +8,53 @@ const devAccount = 'devstoreaccount1';
 const devKey = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 export interface RunningAzurite {
+  /** Names both services (QueueEndpoint and BlobEndpoint). */
   connectionString: string;
+  /** The queue service's port. */
   port: number;
   stop(): Promise<void>;
 }
 
 /**
- * Starts Azurite's queue service for the local host: on 127.0.0.1, a free port, with data kept in `location` so
- * queued event messages survive a restart. `--skipApiVersionCheck` because the SDK speaks a newer API version
- * than Azurite knows; `--disableTelemetry` because it would otherwise try to reach the internet.
+ * Starts Azurite for the local host: its queue service (event messages) and its blob service (project archives),
+ * each on 127.0.0.1 and a free port, with data kept in `location` so both survive a restart.
+ * `--skipApiVersionCheck` because the SDK speaks a newer API version than Azurite knows; `--disableTelemetry`
+ * because it would otherwise try to reach the internet.
  */
 export async function startAzurite(location: string): Promise<RunningAzurite> {
   mkdirSync(location, { recursive: true });
+  const started = await Promise.allSettled([startService('queue', location), startService('blob', location)]);
+  const [queue, blob] = started.map((result) => (result.status === 'fulfilled' ? result.value : undefined));
+  if (!queue || !blob) {
+    await Promise.all([queue?.stop(), blob?.stop()]);
+    throw (started.find((result) => result.status === 'rejected') as PromiseRejectedResult).reason;
+  }
+  return {
+    port: queue.port,
+    connectionString:
+      `DefaultEndpointsProtocol=http;AccountName=${devAccount};AccountKey=${devKey};` +
+      `QueueEndpoint=http://127.0.0.1:${queue.port}/${devAccount};BlobEndpoint=http://127.0.0.1:${blob.port}/${devAccount};`,
+    stop: async () => {
+      await Promise.all([queue.stop(), blob.stop()]);
+    },
+  };
+}
+
+async function startService(service: 'queue' | 'blob', location: string): Promise<{ port: number; stop(): Promise<void> }> {
   const child = fork(
     join(projectRoot(), 'functions/local-host/azurite-process.cjs'),
-    ['--silent', '--skipApiVersionCheck', '--disableTelemetry', '--queueHost', '127.0.0.1', '--queuePort', '0', '--location', location],
+    [
+      service,
+      '--silent',
+      '--skipApiVersionCheck',
+      '--disableTelemetry',
+      `--${service}Host`,
+      '127.0.0.1',
+      `--${service}Port`,
+      '0',
+      '--location',
+      location,
+    ],
     // Its own process group: a Ctrl-C in the terminal reaches the master, which stops its timers (a drain of the
     // queue under way finishes) and then Azurite, rather than Azurite dying under it. It still ends with the
     // master, however the master ends (azurite-process.cjs).
@@ -30,7 +62,7 @@ export async function startAzurite(location: string): Promise<RunningAzurite> {
   );
   const port = await new Promise<number>((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => fail(new Error(`Azurite did not start within 30 s:\n${output}`)), 30_000);
+    const timer = setTimeout(() => fail(new Error(`Azurite's ${service} service did not start within 30 s:\n${output}`)), 30_000);
     const fail = (error: Error): void => {
       clearTimeout(timer);
       child.kill('SIGKILL');
@@ -47,18 +79,12 @@ export async function startAzurite(location: string): Promise<RunningAzurite> {
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => fail(new Error(`Azurite exited (code ${code}) before it started:\n${output}`)));
+    child.once('exit', (code) => fail(new Error(`Azurite's ${service} service exited (code ${code}) before it started:\n${output}`)));
   });
   // Keep draining its output so a chatty Azurite never blocks on a full pipe.
   child.stdout?.resume();
   child.stderr?.resume();
-  return {
-    port,
-    connectionString:
-      `DefaultEndpointsProtocol=http;AccountName=${devAccount};AccountKey=${devKey};` +
-      `QueueEndpoint=http://127.0.0.1:${port}/${devAccount};`,
-    stop: () => stopChild(child),
-  };
+  return { port, stop: () => stopChild(child) };
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

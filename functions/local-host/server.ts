@@ -1,9 +1,11 @@
 import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { problemContentType } from '../../contracts/endpoint.js';
-import { PayloadTooLargeError, type ApiRequest, type Invocation, type Logger } from '../http/api-request.js';
+import { limitedBody, PayloadTooLargeError, type ApiRequest, type Invocation, type Logger } from '../http/api-request.js';
 import type { HttpFunction } from '../http/define-handler.js';
 import { ProblemType } from '../http/problem.js';
 import { runHttpFunction } from '../http/run-http-function.js';
@@ -108,6 +110,7 @@ async function handle(
       return Array.isArray(value) ? value.join(', ') : value;
     },
     body: () => readBody(req, match.fn.maxBodyBytes),
+    stream: () => limitedBody(req, req.headers['content-length'], match.fn.maxBodyBytes),
     signal: aborted.signal,
   };
   const response = await runHttpFunction(match.fn, request, services, { ...invocation, functionName: match.fn.name });
@@ -116,7 +119,12 @@ async function handle(
   const headers = req.complete ? (response.headers ?? {}) : { ...response.headers, connection: 'close' };
   if (req.complete) req.resume();
   res.writeHead(response.status, headers);
-  res.end(response.body);
+  if (response.body instanceof Readable) {
+    // A failure mid-way ends the connection: the client sees fewer bytes than the content-length it was promised.
+    await pipeline(response.body, res).catch((error: unknown) => {
+      invocation.log.warn('response stream failed', { function: match.fn.name, error: error instanceof Error ? error.message : String(error) });
+    });
+  } else res.end(response.body);
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { z } from 'zod';
 import { issuesOf } from '../../contracts/client.js';
 import {
   archiveEntryProblem,
+  type ArchiveSource,
   projectManifestFileName,
   ProjectManifest,
   UnsafeArchiveError,
@@ -14,7 +14,6 @@ import type { PackageDeclaration } from '../catalog/catalog.js';
 import { ValidationError } from '../catalog/errors.js';
 
 export interface ProjectArchive {
-  sha256: string;
   manifest: ProjectManifest;
   packages: PackageDeclaration[];
 }
@@ -28,7 +27,7 @@ const maxManifestBytes = 1024 * 1024;
  * valid, and each package's entry present. Any problem is a ValidationError naming what is wrong, so a worker is
  * never handed an archive it would refuse.
  */
-export async function readProjectArchive(archive: Buffer): Promise<ProjectArchive> {
+export async function readProjectArchive(archive: ArchiveSource): Promise<ProjectArchive> {
   const files = new Set<string>();
   let manifestText: string | undefined;
   try {
@@ -82,7 +81,6 @@ export async function readProjectArchive(archive: Buffer): Promise<ProjectArchiv
     }
   }
   return {
-    sha256: createHash('sha256').update(archive).digest('hex'),
     manifest,
     packages: manifest.packages.map((pkg) => ({
       name: pkg.name,

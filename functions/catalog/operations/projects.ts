@@ -8,7 +8,7 @@ import { num, toPackage } from '../rows.js';
 import type { ProjectVersionsTable } from '../schema.js';
 import { audit } from './audit.js';
 
-type VersionRow = Omit<Selectable<ProjectVersionsTable>, 'archive' | 'manifest'> & {
+type VersionRow = Omit<Selectable<ProjectVersionsTable>, 'archive' | 'archive_name' | 'manifest'> & {
   folder_name: string;
   project_name: string;
 };
@@ -87,7 +87,17 @@ async function ensureProject(ctx: CatalogContext, trx: CatalogTrx, folderId: num
 
 export function projectOperations(
   ctx: CatalogContext,
-): Pick<Catalog, 'deployProject' | 'listFolders' | 'listProjects' | 'getProjectVersion' | 'getProjectArchive'> {
+): Pick<
+  Catalog,
+  | 'deployProject'
+  | 'listFolders'
+  | 'listProjects'
+  | 'getProjectVersion'
+  | 'getProjectArchive'
+  | 'listArchivesInCatalog'
+  | 'getArchiveInCatalog'
+  | 'archiveMoved'
+> {
   return {
     async deployProject(input, actor) {
       if (input.packages.length === 0) throw new ValidationError('packages', 'a project needs at least one package');
@@ -111,12 +121,13 @@ export function projectOperations(
           .insertInto('project_versions')
           .values({
             project_id: projectId,
-          version_number: versionNumber,
-          archive: input.archive,
-          archive_sha256: input.archiveSha256,
-          archive_size: input.archive.length,
-          manifest: JSON.stringify(input.manifest),
-          deployed_by: actor,
+            version_number: versionNumber,
+            archive: emptyArchive,
+            archive_name: input.archiveName,
+            archive_sha256: input.archiveSha256,
+            archive_size: input.archiveSize,
+            manifest: JSON.stringify(input.manifest),
+            deployed_by: actor,
             deployed_time: ctx.clock.now(),
           })
           .returning('project_version_id')
@@ -198,11 +209,53 @@ export function projectOperations(
       ctx.engine.read(async (db) => {
         const row = await db
           .selectFrom('project_versions')
-          .select(['archive', 'archive_sha256'])
+          .select(['archive_name', 'archive_sha256', 'archive_size'])
           .where('project_version_id', '=', projectVersionId)
           .executeTakeFirst();
         if (!row) throw new NotFoundError('project version', projectVersionId);
-        return { archive: Buffer.from(row.archive), archiveSha256: row.archive_sha256 };
+        // The master moves every archive out of the catalog before it serves (move-archives-to-store.ts).
+        if (row.archive_name === null) throw new Error(`project version ${projectVersionId}: its archive was not moved to the archive store`);
+        return { archiveName: row.archive_name, archiveSha256: row.archive_sha256, archiveSize: num(row.archive_size) };
+      }),
+
+    listArchivesInCatalog: () =>
+      ctx.engine.read(async (db) =>
+        (
+          await db
+            .selectFrom('project_versions as v')
+            .innerJoin('projects as p', 'p.project_id', 'v.project_id')
+            .innerJoin('folders as f', 'f.folder_id', 'p.folder_id')
+            .select(['v.project_version_id', 'f.name as folder_name', 'p.name as project_name'])
+            .where('v.archive_name', 'is', null)
+            .orderBy('v.project_version_id')
+            .execute()
+        ).map((row) => ({ projectVersionId: row.project_version_id, folderName: row.folder_name, projectName: row.project_name })),
+      ),
+
+    getArchiveInCatalog: (projectVersionId) =>
+      ctx.engine.read(async (db) => {
+        const row = await db
+          .selectFrom('project_versions')
+          .select('archive')
+          .where('project_version_id', '=', projectVersionId)
+          .where('archive_name', 'is', null)
+          .executeTakeFirst();
+        if (!row) throw new NotFoundError('archive held in the catalog for project version', projectVersionId);
+        return Buffer.from(row.archive);
+      }),
+
+    archiveMoved: (projectVersionId, archiveName) =>
+      ctx.engine.transaction(async (trx) => {
+        const result = await trx
+          .updateTable('project_versions')
+          .set({ archive_name: archiveName, archive: emptyArchive })
+          .where('project_version_id', '=', projectVersionId)
+          .where('archive_name', 'is', null)
+          .executeTakeFirst();
+        return Number(result.numUpdatedRows) === 1;
       }),
   };
 }
+
+/** What `archive` holds once the bytes are in the archive store (the column predates it and is NOT NULL). */
+const emptyArchive = Buffer.alloc(0);

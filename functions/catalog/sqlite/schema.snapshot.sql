@@ -107,7 +107,7 @@ CREATE TABLE project_versions (
   archive_size INTEGER NOT NULL,
   manifest TEXT NOT NULL,
   deployed_by TEXT NOT NULL,
-  deployed_time INTEGER NOT NULL,
+  deployed_time INTEGER NOT NULL, archive_name TEXT,
   UNIQUE (project_id, version_number)
 );
 

@@ -7,19 +7,34 @@ import {
   maxProjectArchiveBytes,
 } from '../../../contracts/management/endpoints.js';
 import { defineHandler } from '../../http/define-handler.js';
-import { readProjectArchive } from '../../projects/read-project-archive.js';
+import { ValidationError } from '../../catalog/errors.js';
+import { newArchiveName } from '../../projects/archive-store.js';
+import { readProjectArchive, type ProjectArchive } from '../../projects/read-project-archive.js';
+import { StoredArchiveReader } from '../../projects/stored-archive-reader.js';
 import { iso, toPackageView, toProjectVersionView } from '../views.js';
 
 export const deployProjectFunction = defineHandler(
   deployProject,
-  async ({ params, body, caller }, { catalog }) => {
-    const archive = await readProjectArchive(body);
+  async ({ params, body, caller }, { catalog, archiveStore }) => {
+    const archiveName = newArchiveName(params.folderName, params.projectName);
+    const stored = await archiveStore.upload(archiveName, body);
+    let archive: ProjectArchive;
+    try {
+      if (stored.size === 0) throw new ValidationError('body', 'empty; send the archive');
+      archive = await readProjectArchive({ reader: new StoredArchiveReader(archiveStore, archiveName, stored.size), size: stored.size });
+    } catch (error) {
+      await archiveStore.delete(archiveName);
+      throw error;
+    }
+    // From here the blob stays, even if the catalog write fails: a commit whose outcome is unknown may have
+    // recorded it, and an unused blob costs little where a version without its archive could not run.
     const version = await catalog.deployProject(
       {
         folderName: params.folderName,
         projectName: params.projectName,
-        archive: body,
-        archiveSha256: archive.sha256,
+        archiveName,
+        archiveSha256: stored.sha256,
+        archiveSize: stored.size,
         manifest: archive.manifest,
         packages: archive.packages,
       },

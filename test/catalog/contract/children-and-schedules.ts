@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
 import { EventMessageType, ExecutionStatus } from '../../../functions/catalog/domain.js';
 import { NotFoundError, ValidationError } from '../../../functions/catalog/errors.js';
-import { admin, claimOne, deployEtl, etlPackages, readyTopology, startExtract, type Scenario } from './fixtures.js';
+import { admin, claimOne, deployEtl, etlPackages, readyTopology, startExtract, storedArchive, type Scenario } from './fixtures.js';
 
 const minute = 60_000;
 
@@ -193,9 +192,8 @@ export const childAndScheduleScenarios: Record<string, Scenario> = {
 
     // The project's next version makes a new parameter required: the next run cannot start.
     const load = { ...etlPackages[1]!, parameters: [{ name: 'Target', dataType: 'String' as const, required: true, sensitive: false }] };
-    const archive = Buffer.from('v2');
     await h.catalog.deployProject(
-      { folderName: 'Finance', projectName: 'ETL', archive, archiveSha256: createHash('sha256').update(archive).digest('hex'), manifest: {}, packages: [etlPackages[0]!, load] },
+      { folderName: 'Finance', projectName: 'ETL', ...storedArchive('Finance/ETL', Buffer.from('v2')), manifest: {}, packages: [etlPackages[0]!, load] },
       admin,
     );
     h.clock.set(Date.UTC(2026, 10, 22, 13, 0, 5));

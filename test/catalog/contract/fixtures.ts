@@ -30,13 +30,18 @@ export async function deployEtl(catalog: Catalog, archive: Buffer = Buffer.from(
     {
       folderName: 'Finance',
       projectName: 'ETL',
-      archive,
-      archiveSha256: createHash('sha256').update(archive).digest('hex'),
+      ...storedArchive('Finance/ETL', archive),
       manifest: { name: 'ETL', packages: etlPackages },
       packages: etlPackages,
     },
     admin,
   );
+}
+
+/** What the master records of an archive it stored: the blob name (here made up), its SHA-256 and size. */
+export function storedArchive(prefix: string, archive: Buffer): { archiveName: string; archiveSha256: string; archiveSize: number } {
+  const archiveSha256 = createHash('sha256').update(archive).digest('hex');
+  return { archiveName: `${prefix}/${archiveSha256}.zip`, archiveSha256, archiveSize: archive.length };
 }
 
 export function thumbprints(): { thumbprintSha1: string; thumbprintSha256: string } {

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { ExecutionStatus } from '../../../functions/catalog/domain.js';
 import { IllegalStateError, NotFoundError, ValidationError } from '../../../functions/catalog/errors.js';
-import { admin, deployEtl, etlPackages, readyWorker, startExtract, thumbprints, type Scenario } from './fixtures.js';
+import { admin, deployEtl, etlPackages, readyWorker, startExtract, storedArchive, thumbprints, type Scenario } from './fixtures.js';
 
 export const projectAndExecutionScenarios: Record<string, Scenario> = {
   'deploying creates the folder and project, then keeps every version': async ({ catalog, clock }) => {
@@ -18,9 +18,9 @@ export const projectAndExecutionScenarios: Record<string, Scenario> = {
     expect((await catalog.listProjects('Other')).length).toBe(0);
     expect((await catalog.getProjectVersion('finance', 'etl', 1)).projectVersionId).toBe(v1.projectVersionId);
     expect((await catalog.getProjectVersion('Finance', 'ETL')).versionNumber).toBe(2);
-    const archive = await catalog.getProjectArchive(v1.projectVersionId);
-    expect(archive.archive.toString()).toBe('version one');
-    expect(archive.archiveSha256).toBe(v1.archiveSha256);
+    expect(await catalog.getProjectArchive(v1.projectVersionId)).toEqual(storedArchive('Finance/ETL', Buffer.from('version one')));
+    // Deployed through the archive store: nothing is left in the catalog to move there.
+    expect(await catalog.listArchivesInCatalog()).toEqual([]);
     await expect(catalog.getProjectVersion('Finance', 'ETL', 9)).rejects.toThrow(NotFoundError);
     await expect(catalog.getProjectArchive(999)).rejects.toThrow(NotFoundError);
   },
@@ -31,8 +31,7 @@ export const projectAndExecutionScenarios: Record<string, Scenario> = {
         {
           folderName: 'F',
           projectName: 'P',
-          archive: Buffer.from('x'),
-          archiveSha256: '0'.repeat(64),
+          ...storedArchive('F/P', Buffer.from('x')),
           manifest: {},
           packages: [etlPackages[1]!, { ...etlPackages[1]!, name: 'LOAD' }],
         },

@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../contracts/client.js';
+import { newArchiveName } from '../../../functions/projects/archive-store.js';
 import {
   deployProject,
   disableWorker,
@@ -205,13 +206,17 @@ describe('what the worker does not trust', { timeout: e2eTestTimeoutMs }, () => 
     const refused = master.admin(deployProject, { params: { folderName: 'E2E', projectName }, body: archive });
     await expect(refused).rejects.toBeInstanceOf(ApiError);
     await expect(refused).rejects.toMatchObject({ status: 400 });
-    // …so here it stands for a catalog tampered with behind the master's back: written there directly.
+    // …so here it stands for a catalog and a store tampered with behind the master's back: written there directly.
+    const { archiveStore } = master.host.services;
+    const archiveName = newArchiveName('E2E', projectName);
+    const stored = await archiveStore.upload(archiveName, Readable.from([archive]));
     await master.host.services.catalog.deployProject(
       {
         folderName: 'E2E',
         projectName,
-        archive,
-        archiveSha256: createHash('sha256').update(archive).digest('hex'),
+        archiveName,
+        archiveSha256: stored.sha256,
+        archiveSize: stored.size,
         manifest,
         packages: manifest.packages,
       },
