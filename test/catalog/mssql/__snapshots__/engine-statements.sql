@@ -132,6 +132,9 @@ insert into "schema_migrations" ("version", "name", "applied_time") values (@1, 
 -- migration 3 (fair-order), batch 4
 insert into "schema_migrations" ("version", "name", "applied_time") values (@1, @2, @3)
 -- parameters: [3,"fair-order",1795338000000]
+-- migration 4 (archives-in-blob-storage), batch 1
+insert into "schema_migrations" ("version", "name", "applied_time") values (@1, @2, @3)
+-- parameters: [4,"archives-in-blob-storage",1795338000000]
 COMMIT
 
 -- ===== migrate: an up-to-date database

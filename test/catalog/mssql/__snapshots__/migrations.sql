@@ -324,3 +324,7 @@ GO
 
 CREATE INDEX ix_tasks_pending ON dbo.tasks (queued_time, task_id) INCLUDE (execution_id, attempt_number) WHERE state = N'pending';
 GO
+
+-- ===== migration 4: archives-in-blob-storage
+ALTER TABLE dbo.project_versions ADD archive_name nvarchar(1024) NULL;
+GO
