@@ -1,8 +1,18 @@
 // The parent: one child execution per partition, placed by the master on any eligible worker (or on workers with
 // a tag), then one total. A child that fails makes this package fail with the child's message, unless
 // TolerateFailures is set.
+/** Each partition is a child execution: more than this is a typo, not a plan. */
+const maxPartitions = 1000;
+
 export default async function fanOut(parameters, context) {
   const partitions = parameters.Partitions;
+  // A run with nothing to split, or a partition to fail that does not exist, is a mistake: say so instead of succeeding.
+  if (!Number.isInteger(partitions) || partitions < 1 || partitions > maxPartitions) {
+    throw new Error(`Partitions must be a whole number from 1 to ${maxPartitions}; got ${partitions}`);
+  }
+  if (parameters.FailPartition !== -1 && !(Number.isInteger(parameters.FailPartition) && parameters.FailPartition >= 0 && parameters.FailPartition < partitions)) {
+    throw new Error(`FailPartition must be -1 (none) or a partition from 0 to ${partitions - 1}; got ${parameters.FailPartition}`);
+  }
   context.log(`starting ${partitions} partitions as child executions`);
   const specs = Array.from({ length: partitions }, (_, partition) => ({
     package: 'Examples/FanOut/sum-partition',

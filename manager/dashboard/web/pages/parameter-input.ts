@@ -20,7 +20,7 @@ export function parameterInput(parameter: DeclaredParameter): ParameterInput {
   const name = `parameters.${parameter.name}`;
   const hints = [
     parameter.description,
-    parameter.defaultValue !== null ? `Default: ${String(parameter.defaultValue)}.` : null,
+    parameter.defaultValue === null ? null : parameter.defaultValue === '' ? 'Default: empty.' : `Default: ${String(parameter.defaultValue)}.`,
     parameter.sensitive ? 'Sensitive: stored encrypted and never shown again.' : null,
   ].filter((hint): hint is string => hint !== null && hint !== '');
   const label = h(

@@ -32,6 +32,9 @@ export const clockTime = (iso: string): string => timeFormat.format(new Date(iso
 export const clockMinute = (iso: string): string => minuteFormat.format(new Date(iso));
 
 export function duration(ms: number): string {
+  // As the CLI writes it: a sub-second run is not "0 s".
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
   const seconds = Math.round(ms / 1000);
   if (seconds < 60) return `${seconds} s`;
   const minutes = Math.floor(seconds / 60);
