@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkSchedule, nextRunTime } from '../catalog/schedule-times.js';
 
 /**
  * The master's configuration: app settings in Azure, environment variables (or local.settings.json) on one machine.
@@ -6,10 +7,29 @@ import { z } from 'zod';
  * Defaults follow SSIS's MasterSettings.config where it has one.
  */
 
+/**
+ * A timer's NCRONTAB schedule (6 fields, seconds first, UTC), checked with croner as schedules are
+ * (`checkSchedule`) and by the same library the local host's timers run on: a field out of range or a schedule
+ * that never fires is refused at start, not found when a timer is silent.
+ */
 const ncrontab = z
   .string()
   .trim()
-  .refine((value) => value.split(/\s+/).length === 6, 'an NCRONTAB expression with 6 fields (seconds first)');
+  .superRefine((value, ctx) => {
+    const problem = ncrontabProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+function ncrontabProblem(value: string): string | undefined {
+  const expected = 'an NCRONTAB expression with 6 fields (seconds first)';
+  if (value.split(/\s+/).length !== 6) return expected;
+  try {
+    checkSchedule(value, 'UTC');
+  } catch (error) {
+    return `${expected}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  return nextRunTime(value, 'UTC', 0) === null ? `${expected} that fires: this one never does` : undefined;
+}
 
 const milliseconds = (fallback: number, min: number) => z.coerce.number().int().min(min).default(fallback);
 

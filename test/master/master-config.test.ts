@@ -45,6 +45,23 @@ describe("the master's configuration", () => {
     expect(problems.find((p) => p.setting === 'SCALEOUT_EXPIRED_TASKS_SCHEDULE')?.reason).toMatch(/6 fields/);
   });
 
+  it.each([
+    ['*/5 * * * *', /6 fields/],
+    ['*/5 * * * * * *', /6 fields/],
+    ['0 61 * * * *', /6 fields \(seconds first\): .+/],
+    ['0 0 25 * * *', /6 fields \(seconds first\): .+/],
+    ['*/5 * * * * funday', /6 fields \(seconds first\): .+/],
+    ['0 0 0 30 2 *', /never does/],
+  ])('refuses the timer schedule %s, checked with croner', (schedule, reason) => {
+    const problems = problemsOf({ SCALEOUT_CLEANUP_SCHEDULE: schedule });
+    expect(problems.map((p) => p.setting)).toEqual(['SCALEOUT_CLEANUP_SCHEDULE']);
+    expect(problems[0]?.reason).toMatch(reason);
+  });
+
+  it('takes any schedule croner reads in 6 fields: ranges, lists, steps and names', () => {
+    expect(problemsOf({ SCALEOUT_CLEANUP_SCHEDULE: '0 30 1-5/2 * JAN,JUL MON-FRI', SCALEOUT_EVENT_DRAIN_SCHEDULE: ' */2 * * * * * ' })).toEqual([]);
+  });
+
   it("leaves alone the CLI's and the worker's own SCALEOUT_ variables, so one shell can run them all", () => {
     expect(
       problemsOf({ SCALEOUT_MASTER: 'https://m:8391', SCALEOUT_API_KEY: 'so_x', SCALEOUT_CONFIG: '/tmp/c', SCALEOUT_WORKER_CONFIG: '/tmp/w' }),

@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
+import { MSSQL_SCHEMA, parse, type CoerceType, type SchemaItem } from '@tediousjs/connection-string';
 import type { ConnectionConfiguration } from 'tedious';
 import { migrationLockWaitMs } from './migrate.js';
 
@@ -27,26 +28,35 @@ export interface MssqlConnectionSettings {
   connectTimeoutMs: number;
 }
 
-const synonyms: Record<string, string> = {
-  server: 'server',
-  'data source': 'server',
-  address: 'server',
-  addr: 'server',
-  'network address': 'server',
-  database: 'database',
-  'initial catalog': 'database',
-  'user id': 'user',
-  uid: 'user',
-  user: 'user',
-  password: 'password',
-  pwd: 'password',
-  authentication: 'authentication',
-  encrypt: 'encrypt',
-  trustservercertificate: 'trustservercertificate',
+/**
+ * The keys the master reads, by the name MSSQL_SCHEMA gives them (aliases resolved). Microsoft.Data.SqlClient also
+ * takes `User` for User Id and spaced forms of some keys; the driver project's schema lists only the older ones.
+ */
+const extraSynonyms: Readonly<Record<string, string>> = {
+  user: 'user id',
   'trust server certificate': 'trustservercertificate',
-  'connect timeout': 'timeout',
-  'connection timeout': 'timeout',
+  'application intent': 'applicationintent',
+  'multi subnet failover': 'multisubnetfailover',
+  'multiple active result sets': 'multipleactiveresultsets',
+  'connect retry count': 'connectretrycount',
+  'connect retry interval': 'connectretryinterval',
+  'pool blocking period': 'poolblockingperiod',
+  'command timeout': 'command timeout',
+  'host name in certificate': 'host name in certificate',
+  'hostnameincertificate': 'host name in certificate',
+  'server certificate': 'server certificate',
+  'ip address preference': 'ip address preference',
+  'server spn': 'server spn',
 };
+
+/** Every key ADO.NET knows, by its lower-case spelling, → its canonical name. */
+const canonicalKeys: ReadonlyMap<string, string> = new Map([
+  ...Object.entries(MSSQL_SCHEMA).flatMap(([name, item]: [string, SchemaItem<CoerceType>]) => [
+    [name, name] as const,
+    ...(item.aliases ?? []).map((alias) => [alias.toLowerCase(), name] as const),
+  ]),
+  ...Object.entries(extraSynonyms),
+]);
 
 /** A value as given, with its key as the user spelled it (for error messages). */
 interface Given {
@@ -54,25 +64,36 @@ interface Given {
   value: string;
 }
 
-/** Parses a connection string; throws naming the key that is wrong. */
+/**
+ * Parses a connection string with the driver project's own parser (`@tediousjs/connection-string`: quoting with
+ * `"`, `'` or `{}`, doubled quotes, spaces, repeated keys as ADO.NET reads them); throws naming the key that is
+ * wrong. Keys ADO.NET knows that the master has no use for (Pooling, MultipleActiveResultSets, …) are accepted
+ * and ignored, so a string a DBA pastes works as it is.
+ */
 export function parseMssqlConnectionString(connectionString: string): MssqlConnectionSettings {
+  let parsed: ReadonlyMap<string, string>;
+  try {
+    parsed = parse(connectionString);
+  } catch (error) {
+    throw new Error(`connection string: not key=value;… as ADO.NET reads it (${(error as Error).message})`, { cause: error });
+  }
   const values = new Map<string, Given>();
-  for (const [key, value] of keyValuePairs(connectionString)) {
-    const canonical = synonyms[key.toLowerCase()];
+  for (const [key, value] of parsed) {
+    const canonical = canonicalKeys.get(key.replace(/\s+/g, ' '));
     if (!canonical) throw new Error(`connection string: unknown key '${key}'`);
     values.set(canonical, { key, value });
   }
-  const rawServer = values.get('server')?.value;
-  if (!rawServer) throw new Error('connection string: Server is required');
-  const database = values.get('database')?.value;
+  const rawServer = values.get('data source')?.value;
+  if (!rawServer) throw new Error('connection string: Server (Data Source) is required');
+  const database = values.get('initial catalog')?.value;
   if (!database) throw new Error('connection string: Database (Initial Catalog) is required');
   const [host, portText] = rawServer.replace(/^tcp:/i, '').split(',');
   const port = portText === undefined ? 1433 : Number(portText);
   if (!host || !Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new Error(`connection string: ${values.get('server')?.key} '${rawServer}' is not host[,port]`);
+    throw new Error(`connection string: ${values.get('data source')?.key} '${rawServer}' is not host[,port]`);
   }
   const authentication = parseAuthentication(values);
-  const timeout = values.get('timeout');
+  const timeout = values.get('connection timeout');
   const timeoutSeconds = timeout ? Number(timeout.value) : 15;
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
     throw new Error(`connection string: ${timeout?.key} must be a positive number of seconds, not '${timeout?.value}'`);
@@ -88,55 +109,11 @@ export function parseMssqlConnectionString(connectionString: string): MssqlConne
   };
 }
 
-/**
- * Splits `key=value;…` as ADO.NET does: a value may be quoted with `"` or `'` (then it may hold `;`, and a doubled
- * quote stands for one), whitespace around keys and unquoted values is dropped, empty parts are skipped.
- */
-function* keyValuePairs(text: string): Generator<[key: string, value: string]> {
-  let at = 0;
-  while (at < text.length) {
-    const equals = text.indexOf('=', at);
-    const semicolon = text.indexOf(';', at);
-    if (equals < 0 || (semicolon >= 0 && semicolon < equals)) {
-      const part = text.slice(at, semicolon < 0 ? undefined : semicolon).trim();
-      if (part !== '') throw new Error(`connection string: '${part}' is not key=value`);
-      at = semicolon < 0 ? text.length : semicolon + 1;
-      continue;
-    }
-    const key = text.slice(at, equals).trim();
-    at = equals + 1;
-    while (text[at] === ' ' || text[at] === '\t') at++;
-    const quote = text[at];
-    if (quote !== '"' && quote !== "'") {
-      const end = text.indexOf(';', at);
-      yield [key, text.slice(at, end < 0 ? undefined : end).trim()];
-      at = end < 0 ? text.length : end + 1;
-      continue;
-    }
-    let value = '';
-    at++;
-    for (;;) {
-      const close = text.indexOf(quote, at);
-      if (close < 0) throw new Error(`connection string: the value of ${key} has no closing ${quote}`);
-      value += text.slice(at, close);
-      at = close + 1;
-      if (text[at] !== quote) break;
-      value += quote;
-      at++;
-    }
-    const end = text.indexOf(';', at);
-    const trailing = text.slice(at, end < 0 ? undefined : end).trim();
-    if (trailing !== '') throw new Error(`connection string: '${trailing}' follows the quoted value of ${key}`);
-    yield [key, value];
-    at = end < 0 ? text.length : end + 1;
-  }
-}
-
 function parseAuthentication(values: Map<string, Given>): MssqlConnectionSettings['authentication'] {
   const given = values.get('authentication');
   // SqlClient accepts both `Active Directory Default` and `ActiveDirectoryDefault`.
   const mode = (given?.value ?? '').toLowerCase().replace(/\s+/g, '');
-  const user = values.get('user')?.value;
+  const user = values.get('user id')?.value;
   switch (mode) {
     case '':
     case 'sqlpassword': {

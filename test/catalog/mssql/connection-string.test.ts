@@ -90,21 +90,45 @@ describe('SQL Server connection strings', () => {
   });
 
   it.each([
-    ['Server=h;Database=d;Colour=blue', /unknown key 'Colour'/],
-    ['Server=h;Database=d;nonsense', /'nonsense' is not key=value/],
-    ['Database=d;User Id=sa;Password=pw', /Server is required/],
+    [
+      'the Azure portal (ADO.NET, SQL authentication)',
+      'Server=tcp:sql-scaleout.database.windows.net,1433;Initial Catalog=scaleout;Persist Security Info=False;User ID=dba;Password={your_password};MultipleActiveResultSets=False;Encrypt=True;TrustServerCertificate=False;Connection Timeout=30;',
+      { server: 'sql-scaleout.database.windows.net', port: 1433, database: 'scaleout', encrypt: true, connectTimeoutMs: 30000, authentication: { kind: 'sql-password', userName: 'dba', password: 'your_password' } },
+    ],
+    [
+      'the Azure portal (ADO.NET, passwordless)',
+      'Server=tcp:sql-scaleout.database.windows.net,1433;Initial Catalog=scaleout;Encrypt=True;TrustServerCertificate=False;Connection Timeout=30;Authentication="Active Directory Default";',
+      { database: 'scaleout', authentication: { kind: 'entra', mode: 'default' } },
+    ],
+    [
+      'SSMS / Visual Studio (spaced keys, an application name and pooling)',
+      'Data Source=db01\\ETL,1500;Initial Catalog=SSISDB;User Id=etl;Password=\'p;a"ss\';Application Name=ops;Pooling=true;Max Pool Size=50;Trust Server Certificate=True;Multi Subnet Failover=True;Application Intent=ReadWrite',
+      { server: 'db01\\ETL', port: 1500, database: 'SSISDB', trustServerCertificate: true, authentication: { kind: 'sql-password', userName: 'etl', password: 'p;a"ss' } },
+    ],
+    [
+      'a managed identity by client id, braces around a value',
+      'Server={sql.example.net};Database=scaleout;Authentication=Active Directory Managed Identity;User Id=0f1e2d3c-aaaa-bbbb-cccc-123456789abc;Encrypt=Strict',
+      { server: 'sql.example.net', encrypt: true, authentication: { kind: 'entra', mode: 'managed-identity', clientId: '0f1e2d3c-aaaa-bbbb-cccc-123456789abc' } },
+    ],
+  ])('reads a string as %s gives it', (_source, text, expected) => {
+    expect(parseMssqlConnectionString(text)).toMatchObject(expected);
+  });
+
+  it.each([
+    ['Server=h;Database=d;Colour=blue', /unknown key 'colour'/],
+    ['Database=d;User Id=sa;Password=pw', /Server \(Data Source\) is required/],
     ['Server=h;User Id=sa;Password=pw', /Database \(Initial Catalog\) is required/],
-    ['Data Source=h,99999;Database=d;User Id=sa;Password=pw', /Data Source 'h,99999' is not host\[,port\]/],
-    ['Server=,1433;Database=d;User Id=sa;Password=pw', /Server ',1433' is not host\[,port\]/],
+    ['Data Source=h,99999;Database=d;User Id=sa;Password=pw', /data source 'h,99999' is not host\[,port\]/],
+    ['Server=,1433;Database=d;User Id=sa;Password=pw', /server ',1433' is not host\[,port\]/],
     ['Server=h;Database=d;Password=pw', /User Id and Password are required/],
     ['Server=h;Database=d;User Id=sa', /User Id and Password are required/],
-    ['Server=h;Database=d;Authentication=Windows', /Authentication 'Windows' is not supported/],
-    [`Server=h;Database=d;${sqlLogin};Connect Timeout=0`, /Connect Timeout must be a positive number of seconds, not '0'/],
-    [`Server=h;Database=d;${sqlLogin};Connection Timeout=soon`, /Connection Timeout must be a positive number/],
-    [`Server=h;Database=d;${sqlLogin};Encrypt=maybe`, /Encrypt must be true or false, not 'maybe'/],
-    [`Server=h;Database=d;${sqlLogin};TrustServerCertificate=2`, /TrustServerCertificate must be true or false/],
-    [`Server=h;Database=d;User Id=sa;Password="open`, /the value of Password has no closing "/],
-    [`Server=h;Database=d;User Id=sa;Password="a"b`, /'b' follows the quoted value of Password/],
+    ['Server=h;Database=d;Authentication=Windows', /authentication 'Windows' is not supported/],
+    [`Server=h;Database=d;${sqlLogin};Connect Timeout=0`, /connect timeout must be a positive number of seconds, not '0'/],
+    [`Server=h;Database=d;${sqlLogin};Connection Timeout=soon`, /connection timeout must be a positive number/],
+    [`Server=h;Database=d;${sqlLogin};Encrypt=maybe`, /encrypt must be true or false, not 'maybe'/],
+    [`Server=h;Database=d;${sqlLogin};TrustServerCertificate=2`, /trustservercertificate must be true or false/],
+    [`Server=h;Database=d;User Id=sa;Password="open`, /not key=value;… as ADO.NET reads it/],
+    [`Server=h;Database=d;User Id=sa;Password="a"b`, /not key=value;… as ADO.NET reads it/],
   ])('refuses %s, naming the key', (text, message) => {
     expect(() => parseMssqlConnectionString(text)).toThrow(message);
   });
