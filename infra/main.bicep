@@ -14,8 +14,8 @@ param location string = resourceGroup().location
 
 @minValue(40)
 @maxValue(1000)
-@description('Most instances the master scales out to.')
-param maximumInstanceCount int = 100
+@description('Most instances the master scales out to. Each keeps up to catalogPoolSize connections to the catalog.')
+param maximumInstanceCount int = 40
 
 @allowed([
   512
@@ -37,6 +37,15 @@ param sqlDatabaseName string = 'scaleout'
 @maxValue(80)
 @description('Most vCores the serverless catalog database scales to.')
 param sqlMaxVCores int = 2
+
+// Every master instance has its own pool, so maximumInstanceCount × catalogPoolSize connections may run requests at
+// once. Serverless General Purpose allows 75 concurrent workers per vCore (150 at 2 vCores) and 30,000 sessions
+// (azure-sql resource-limits-vcore-single-databases); past the workers the database answers 10928. The defaults,
+// 40 × 3 = 120, stay within 2 vCores; raise sqlMaxVCores with either.
+@minValue(1)
+@maxValue(100)
+@description('Connections each master instance keeps to the catalog (SCALEOUT_CATALOG_POOL_SIZE). Keep maximumInstanceCount × catalogPoolSize within 75 × sqlMaxVCores.')
+param catalogPoolSize int = 3
 
 @description('Fewest vCores the serverless catalog database keeps while online, as a decimal string.')
 param sqlMinVCores string = '0.5'
@@ -147,6 +156,7 @@ module master 'app/master.bicep' = {
     doorbellConnectionSecretUri: doorbell.outputs.connectionSecretUri
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     maximumInstanceCount: maximumInstanceCount
+    catalogPoolSize: catalogPoolSize
     instanceMemoryMB: instanceMemoryMB
     claimMaxWaitMs: claimMaxWaitMs
     enableEntraAuth: enableEntraAuth

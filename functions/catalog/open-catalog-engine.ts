@@ -11,7 +11,11 @@ export async function openCatalogEngine(catalog: MasterConfig['catalog'], log?: 
       import('./mssql/engine.js'),
       import('./mssql/connection.js'),
     ]);
-    return MssqlEngine.fromConnection({ connection: parseMssqlConnectionString(catalog.connectionString), ...(log ? { log } : {}) });
+    return MssqlEngine.fromConnection({
+      connection: parseMssqlConnectionString(catalog.connectionString),
+      poolMax: catalog.poolSize,
+      ...(log ? { log } : {}),
+    });
   }
   const { SqliteEngine } = await import('./sqlite/engine.js');
   return new SqliteEngine({ filename: catalog.path, synchronous: catalog.synchronous, ...(log ? { log } : {}) });

@@ -51,6 +51,11 @@ export const masterSettingsSchema = z.object({
   SCALEOUT_MASTER_ALIASES: z.string().optional(),
   /** Azure SQL / SQL Server connection string; without it the catalog is the SQLite file below. */
   SCALEOUT_CATALOG_CONNECTION: z.string().min(1).optional(),
+  /**
+   * Connections each master process keeps to SQL Server. Every instance has its own pool: the Bicep sets this with
+   * the instance cap so that instances × pool stays within the database's concurrent workers.
+   */
+  SCALEOUT_CATALOG_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   SCALEOUT_CATALOG_SQLITE_PATH: z.string().min(1).default('.data/catalog.sqlite'),
   /** SQLite durability: FULL survives power loss (default), NORMAL only a process crash. */
   SCALEOUT_CATALOG_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
@@ -178,7 +183,7 @@ export interface MasterConfig {
   /** Every address a worker token may name as its audience. */
   masterAddresses: string[];
   catalog:
-    | { engine: 'mssql'; connectionString: string }
+    | { engine: 'mssql'; connectionString: string; poolSize: number }
     | { engine: 'sqlite'; path: string; synchronous: 'FULL' | 'NORMAL' };
   keyStore: { kind: 'key-vault'; vaultUrl: string } | { kind: 'files'; folder: string };
   eventQueue: {
@@ -307,7 +312,7 @@ export function parseMasterConfig(env: Record<string, string | undefined>, hosti
     masterAddress,
     masterAddresses: [...masterAddresses],
     catalog: s.SCALEOUT_CATALOG_CONNECTION
-      ? { engine: 'mssql', connectionString: s.SCALEOUT_CATALOG_CONNECTION }
+      ? { engine: 'mssql', connectionString: s.SCALEOUT_CATALOG_CONNECTION, poolSize: s.SCALEOUT_CATALOG_POOL_SIZE }
       : { engine: 'sqlite', path: s.SCALEOUT_CATALOG_SQLITE_PATH, synchronous: s.SCALEOUT_CATALOG_SQLITE_SYNCHRONOUS },
     keyStore: s.SCALEOUT_KEY_VAULT_URL
       ? { kind: 'key-vault', vaultUrl: s.SCALEOUT_KEY_VAULT_URL }

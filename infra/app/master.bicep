@@ -46,6 +46,9 @@ param applicationInsightsConnectionString string
 @description('Most instances the app scales out to.')
 param maximumInstanceCount int
 
+@description('Connections each instance keeps to the catalog.')
+param catalogPoolSize int
+
 @description('Memory of each instance, in MB.')
 param instanceMemoryMB int
 
@@ -114,6 +117,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   // two lists):
   //   SCALEOUT_MASTER_ADDRESS                    the app's https URL: workers' token audience, MASTER_ADDRESS
   //   SCALEOUT_CATALOG_CONNECTION                Azure SQL, logged in as the app's managed identity
+  //   SCALEOUT_CATALOG_POOL_SIZE                 connections per instance, set with the instance cap (main.bicep)
   //   SCALEOUT_KEY_VAULT_URL                     where the certificate and keys live
   //   SCALEOUT_EVENT_QUEUE_NAME                  the event-message queue in AzureWebJobsStorage's account
   //   SCALEOUT_CLAIM_MAX_WAIT_MS                 the long-poll cap (see below)
@@ -131,6 +135,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       SCALEOUT_CATALOG_CONNECTION: 'Server=tcp:${sqlServerFqdn},1433;Database=${sqlDatabaseName};Authentication=Active Directory Managed Identity;Encrypt=True'
       SCALEOUT_KEY_VAULT_URL: keyVaultUri
       SCALEOUT_EVENT_QUEUE_NAME: eventQueueName
+      SCALEOUT_CATALOG_POOL_SIZE: string(catalogPoolSize)
       // A claim held open waiting for work keeps an instance busy and billed for execution time, and counts
       // against the instance's HTTP concurrency (so idle workers can even cause scale-out). On Flex Consumption
       // claims are not held (0): an idle worker reads its doorbell, which any instance rings.

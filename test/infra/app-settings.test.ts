@@ -15,6 +15,7 @@ const azureValues: Record<string, string> = {
     'Server=tcp:sql-scaleout-abc.database.windows.net,1433;Database=scaleout;Authentication=Active Directory Managed Identity;Encrypt=True',
   SCALEOUT_KEY_VAULT_URL: 'https://kv-scaleout-abc.vault.azure.net/',
   SCALEOUT_EVENT_QUEUE_NAME: 'scaleout-events',
+  SCALEOUT_CATALOG_POOL_SIZE: '3',
   SCALEOUT_CLAIM_MAX_WAIT_MS: '0',
   // The Key Vault reference, as the platform resolves it before the master reads it.
   SCALEOUT_DOORBELL_CONNECTION: 'DefaultEndpointsProtocol=https;AccountName=stbellabc;AccountKey=a2V5;EndpointSuffix=core.windows.net',
@@ -58,7 +59,7 @@ describe("the Function App's app settings in the Bicep", () => {
     expect(config).toMatchObject({
       hosting: 'azure',
       masterAddress: 'https://func-scaleout-abc.azurewebsites.net',
-      catalog: { engine: 'mssql' },
+      catalog: { engine: 'mssql', poolSize: 3 },
       keyStore: { kind: 'key-vault' },
       eventQueue: { name: 'scaleout-events', storage: { kind: 'managed-identity' } },
       claimMaxWaitMs: 0,

@@ -1,5 +1,4 @@
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
-import * as Tarn from 'tarn';
 import * as Tedious from 'tedious';
 import {
   Kysely,
@@ -14,6 +13,7 @@ import { claimTasksMssql } from './claim-tasks.js';
 import { MssqlCompatibilityPlugin } from './compatibility-plugin.js';
 import { tediousConfiguration, type MssqlConnectionSettings } from './connection.js';
 import { migrateMssql } from './migrate.js';
+import { mssqlPool } from './pool.js';
 import { retryTransient, type RetryOptions } from './transient-errors.js';
 
 export interface MssqlEngineOptions {
@@ -38,12 +38,13 @@ export class MssqlEngine implements CatalogEngine {
     const settings = options.connection;
     const credential = settings.authentication.kind === 'entra' ? (options.credential ?? entraCredential(settings)) : undefined;
     const config = tediousConfiguration(settings, credential);
+    const pool = mssqlPool(() => new Tedious.Connection(config), options.poolMax ?? 10);
     const db = new Kysely<CatalogTables>({
       dialect: new MssqlDialect({
-        // propagateCreateError: a failed connect reaches retryTransient as tedious's error, with its code. Without
-        // it tarn retries the connect every 200 ms for 30 s, then throws a TimeoutError that no longer says why.
-        tarn: { ...Tarn, options: { min: 0, max: options.poolMax ?? 10, propagateCreateError: true } },
-        tedious: { ...Tedious, connectionFactory: () => new Tedious.Connection(config) },
+        tarn: pool.tarn,
+        // The pool checks a connection without a round trip (see pool.ts).
+        validateConnections: false,
+        tedious: { ...Tedious, connectionFactory: pool.connectionFactory },
       }),
       plugins: mssqlPlugins(),
       ...(options.log ? { log: options.log } : {}),
