@@ -9,6 +9,7 @@ import { addWorker, createExecution, deployProject, enableScaleOut, enableWorker
 import { NodeHttpsTransport } from '../contracts/node-https-transport.js';
 import { claimTasks, completeTask } from '../contracts/worker-protocol.js';
 import { BenchWorker } from './bench-worker.js';
+import { percentile } from './percentile.js';
 import { createWorkerIdentity } from './worker-identity.js';
 import { zipFiles } from '../test/support/project-zip.js';
 
@@ -123,8 +124,7 @@ for (let i = 0; i < latencySamples; i++) {
   latencies.push(received - sent);
 }
 latencies.sort((x, y) => x - y);
-const percentile = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
-console.log(`dispatch: p50 ${percentile(50).toFixed(2)} ms, p99 ${percentile(99).toFixed(2)} ms over ${latencySamples} executions`);
+console.log(`dispatch: p50 ${percentile(latencies, 50).toFixed(2)} ms, p99 ${percentile(latencies, 99).toFixed(2)} ms over ${latencySamples} executions`);
 
 // Idle: the work loops end; then every worker long-polls at once, in rounds, with nothing to take.
 stopping = true;
@@ -155,8 +155,8 @@ console.log(
     tasks: taskCount,
     seconds: round(seconds),
     tasksPerSec: round(tasksPerSec),
-    dispatchP50Ms: round(percentile(50)),
-    dispatchP99Ms: round(percentile(99)),
+    dispatchP50Ms: round(percentile(latencies, 50)),
+    dispatchP99Ms: round(percentile(latencies, 99)),
     idleCatalogQueriesPerPoll: round(waitingQueries / polls),
     idleCatalogQueriesPerPollTotal: round(totalQueries / polls),
     catalogQueriesPerTask: round(catalogQueriesPerTask),

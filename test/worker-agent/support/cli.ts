@@ -1,8 +1,9 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from '../../../functions/project.js';
 
 /** The command users run: bin/scaleout-worker.js, which runs the compiled CLI in dist/ (built by global setup). */
-export const cliScript = fileURLToPath(new URL('../../../bin/scaleout-worker.js', import.meta.url));
+export const cliScript = join(projectRoot(), 'bin/scaleout-worker.js');
 
 export interface CliResult {
   code: number;

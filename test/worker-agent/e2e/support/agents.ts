@@ -54,7 +54,7 @@ export class AgentProcess {
     root: string,
     name: string,
     master: MasterEndpoint,
-    marker: ProcessMarker,
+    marker: Pick<ProcessMarker, 'env'>,
     options: { maxTaskCount?: number; settings?: Record<string, unknown> } = {},
   ): Promise<AgentProcess> {
     const folder = join(root, name);
