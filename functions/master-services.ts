@@ -18,6 +18,7 @@ import type { KeyStore } from './secrets/key-store.js';
 import { projectVersion } from './project.js';
 import { BlobArchiveStore, type ArchiveStore } from './projects/archive-store.js';
 import { moveArchivesToStore } from './projects/move-archives-to-store.js';
+import { WorkerOnlineWrites } from './workers/online-writes.js';
 
 /** Everything the master's functions use, built once per process (the composition root). */
 export interface MasterServices {
@@ -34,6 +35,8 @@ export interface MasterServices {
   /** The workers' doorbells, which cross instances; null when the master has none (see MasterConfig.doorbell). */
   doorbell: Doorbell | null;
   workerAuth: WorkerAuthenticator;
+  /** When this instance last wrote each idle worker's online time (SCALEOUT_WORKER_ONLINE_WRITE_MS). */
+  onlineWrites: WorkerOnlineWrites;
   managementAuth: ManagementAuthenticator;
   taskCredentials: TaskCredentials;
   version: string;
@@ -99,6 +102,7 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
     workSignal: new WorkSignal(),
     doorbell,
     workerAuth: new WorkerAuthenticator(catalog, config.masterAddresses, clock),
+    onlineWrites: new WorkerOnlineWrites(config.workerOnlineWriteMs),
     managementAuth: new ManagementAuthenticator(catalog, config.entraAuth, clock),
     taskCredentials: new TaskCredentials(await keyStore.getTokenSigningKey(), config.masterAddress, config.masterAddresses, catalog, clock),
     version: projectVersion(),

@@ -92,8 +92,13 @@ export const masterSettingsSchema = z.object({
    * worker's SAS; in Azure a Key Vault reference). Default on one machine: the event queue's (Azurite).
    */
   SCALEOUT_DOORBELL_CONNECTION: z.string().min(1).optional(),
-  /** A worker not heard from for this long is shown offline. */
-  SCALEOUT_WORKER_OFFLINE_AFTER_MS: milliseconds(150_000, 1000),
+  /**
+   * An idle worker's heartbeat reaches the catalog at most this often (its online time); in between the instance
+   * answers from memory, so an idle fleet lets a serverless database pause.
+   */
+  SCALEOUT_WORKER_ONLINE_WRITE_MS: milliseconds(300_000, 0),
+  /** A worker not heard from for this long is shown offline: twice SCALEOUT_WORKER_ONLINE_WRITE_MS by default. */
+  SCALEOUT_WORKER_OFFLINE_AFTER_MS: z.coerce.number().int().min(1000).optional(),
   /** SSIS MasterHeartbeatIntervalInMs 30000. */
   SCALEOUT_MASTER_HEARTBEAT_SCHEDULE: ncrontab.default('*/30 * * * * *'),
   /** SSIS DealWithExpiredTasksIntervalInMs is 300000; we sweep every 5 s to notice a dead worker within 30 s. */
@@ -206,6 +211,7 @@ export interface MasterConfig {
   claimMaxWaitMs: number;
   /** Where the workers' doorbells are; null when the queue is reached with an identity and no doorbell is set. */
   doorbell: { connectionString: string } | null;
+  workerOnlineWriteMs: number;
   workerOfflineAfterMs: number;
   schedules: { masterHeartbeat: string; expiredTasks: string; cleanup: string; eventDrain: string; fireSchedules: string };
   entraAuth: boolean;
@@ -322,7 +328,8 @@ export function parseMasterConfig(env: Record<string, string | undefined>, hosti
     leaseMs: s.SCALEOUT_LEASE_MS,
     claimMaxWaitMs: s.SCALEOUT_CLAIM_MAX_WAIT_MS ?? (hosting === 'azure' ? 0 : 25_000),
     doorbell: doorbellConnection ? { connectionString: doorbellConnection } : null,
-    workerOfflineAfterMs: s.SCALEOUT_WORKER_OFFLINE_AFTER_MS,
+    workerOnlineWriteMs: s.SCALEOUT_WORKER_ONLINE_WRITE_MS,
+    workerOfflineAfterMs: s.SCALEOUT_WORKER_OFFLINE_AFTER_MS ?? Math.max(1000, 2 * s.SCALEOUT_WORKER_ONLINE_WRITE_MS),
     schedules: {
       masterHeartbeat: s.SCALEOUT_MASTER_HEARTBEAT_SCHEDULE,
       expiredTasks: s.SCALEOUT_EXPIRED_TASKS_SCHEDULE,

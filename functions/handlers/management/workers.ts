@@ -91,6 +91,7 @@ function nextStepsFor(services: MasterServices, workerAgentId: string | undefine
 export const removeWorkerFunction = defineHandler(removeWorker, async ({ params, caller }, services) => {
   await services.catalog.removeWorkerAgent(params.workerAgentId, caller.actor);
   services.workerAuth.forgetWorker(params.workerAgentId);
+  services.onlineWrites.forget(params.workerAgentId);
   // Its bell goes too; one left behind (storage unreachable) only costs a ring now and then, and expires its rings.
   await services.doorbell?.remove(params.workerAgentId).catch((error: unknown) =>
     services.log.warn('the removed worker\'s doorbell could not be deleted', { workerAgentId: params.workerAgentId, error: String(error) }),
@@ -102,13 +103,16 @@ export const removeWorkerFunction = defineHandler(removeWorker, async ({ params,
 
 export const enableWorkerFunction = defineHandler(enableWorker, async ({ params, caller }, services) => {
   const worker = await services.catalog.enableWorkerAgent(params.workerAgentId, caller.actor);
+  services.onlineWrites.forget(params.workerAgentId);
   await ringDoorbell(services, 'everyone');
   return view(services)(worker);
 });
 
-export const disableWorkerFunction = defineHandler(disableWorker, async ({ params, caller }, services) =>
-  view(services)(await services.catalog.disableWorkerAgent(params.workerAgentId, caller.actor)),
-);
+export const disableWorkerFunction = defineHandler(disableWorker, async ({ params, caller }, services) => {
+  const worker = await services.catalog.disableWorkerAgent(params.workerAgentId, caller.actor);
+  services.onlineWrites.forget(params.workerAgentId);
+  return view(services)(worker);
+});
 
 export const setWorkerPropertiesFunction = defineHandler(setWorkerProperties, async ({ params, body, caller }, services) => {
   const worker = await services.catalog.setWorkerAgentProperty(params.workerAgentId, body, caller.actor);
