@@ -24,8 +24,13 @@ export async function waitForWork(
   const listenToBell = async (): Promise<number | null> => {
     while (!done.signal.aborted) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, heldClaimBellPollMs);
-        done.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        const wake = (): void => {
+          clearTimeout(timer);
+          done.signal.removeEventListener('abort', wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, heldClaimBellPollMs);
+        done.signal.addEventListener('abort', wake, { once: true });
       });
       if (done.signal.aborted) break;
       // A bell this instance cannot read (never made here, Azurite gone) leaves the in-process signal to wake it.
