@@ -1,5 +1,5 @@
 import azureFunctions from '@azure/functions';
-import { fromAzureRequest, invocationOf, toAzureResponse } from './azure-adapter.js';
+import { fromAzureRequest, invocationOf, toAzureResponse, triggerMessageOf } from './azure-adapter.js';
 import { hostingOf, parseMasterConfig } from './config/master-config.js';
 import { functionTable } from './function-table.js';
 import { runHttpFunction } from './http/run-http-function.js';
@@ -33,11 +33,18 @@ for (const fn of functionTable) {
       handler: async (request, context) =>
         toAzureResponse(await runHttpFunction(fn, fromAzureRequest(request, fn), await masterServices(), invocationOf(context))),
     });
-  } else {
+  } else if (fn.kind === 'timer') {
     app.timer(fn.name, {
       schedule: `%${fn.scheduleSetting}%`,
       runOnStartup: false,
       handler: async (_timer, context) => fn.run(await masterServices(), invocationOf(context)),
+    });
+  } else {
+    // Batch size, retries and the poison queue come from host.json (extensions.queues).
+    app.storageQueue(fn.name, {
+      queueName: `%${fn.queueSetting}%`,
+      connection: 'AzureWebJobsStorage',
+      handler: async (entry, context) => fn.run(triggerMessageOf(entry, context), await masterServices(), invocationOf(context)),
     });
   }
 }

@@ -3,6 +3,7 @@ import type { ReadableStream } from 'node:stream/web';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { limitedBody, PayloadTooLargeError, type ApiRequest, type ApiResponse, type Invocation, type Logger } from './http/api-request.js';
 import type { HttpFunction } from './http/define-handler.js';
+import type { TriggerMessage } from './queues/queue-function.js';
 
 /**
  * Translates between @azure/functions v4 and the master's own request and response, so the functions run the
@@ -44,4 +45,17 @@ export function invocationOf(context: InvocationContext): Invocation {
     error: (message, details) => context.error(message, details ?? ''),
   };
   return { invocationId: context.invocationId, functionName: context.functionName, log };
+}
+
+/**
+ * The queue message Azure's trigger handed over. The host decodes the base64 and, when the text is JSON, the
+ * Node worker gives it parsed: it is turned back into text, as the function reads it.
+ */
+export function triggerMessageOf(entry: unknown, context: InvocationContext): TriggerMessage {
+  const metadata = context.triggerMetadata ?? {};
+  return {
+    messageId: typeof metadata['id'] === 'string' ? metadata['id'] : '',
+    dequeueCount: Number(metadata['dequeueCount'] ?? 1),
+    text: typeof entry === 'string' ? entry : JSON.stringify(entry),
+  };
 }

@@ -12,6 +12,7 @@ import {
   startExecutionFunction,
   stopExecutionFunction,
 } from './handlers/management/executions.js';
+import { listPoisonMessagesFunction, redrivePoisonMessagesFunction } from './handlers/management/poison-messages.js';
 import { getCallerFunction } from './handlers/management/caller.js';
 import { enableScaleOutFunction, getDashboardFunction, getMasterStatusFunction } from './handlers/management/master.js';
 import {
@@ -51,6 +52,8 @@ import { completeTaskFunction } from './handlers/worker/complete-task.js';
 import { downloadArchiveFunction } from './handlers/worker/download-archive.js';
 import { heartbeatFunction } from './handlers/worker/heartbeat.js';
 import { postEventsFunction } from './handlers/worker/post-events.js';
+import { masterQueueFunctions } from './queues/master-queue-functions.js';
+import type { QueueFunction } from './queues/queue-function.js';
 import { masterTimers } from './timers/master-timers.js';
 import type { TimerFunction } from './timers/timer-function.js';
 
@@ -58,7 +61,9 @@ import type { TimerFunction } from './timers/timer-function.js';
  * Every function of the master, declared once. The Azure Functions registration (app.ts) and the local host
  * (local-host/) both serve exactly this table.
  */
-export const functionTable: readonly (HttpFunction | TimerFunction)[] = [
+export type MasterFunction = HttpFunction | TimerFunction | QueueFunction;
+
+export const functionTable: readonly MasterFunction[] = [
   // Worker protocol
   claimTasksFunction,
   heartbeatFunction,
@@ -68,6 +73,8 @@ export const functionTable: readonly (HttpFunction | TimerFunction)[] = [
   // Management API
   getMasterStatusFunction,
   enableScaleOutFunction,
+  listPoisonMessagesFunction,
+  redrivePoisonMessagesFunction,
   getDashboardFunction,
   getCallerFunction,
   listWorkersFunction,
@@ -110,6 +117,7 @@ export const functionTable: readonly (HttpFunction | TimerFunction)[] = [
   getOpenApiDocumentFunction,
   // The web dashboard: a catch-all GET, so every route above wins over it.
   serveDashboardFunction,
-  // Timers
+  // Timers and queue triggers
   ...masterTimers,
+  ...masterQueueFunctions,
 ];

@@ -11,7 +11,7 @@ import { StorageDoorbell, type Doorbell } from './claims/doorbell.js';
 import { WorkSignal } from './claims/work-signal.js';
 import { systemClock, type Clock } from './clock.js';
 import type { MasterConfig } from './config/master-config.js';
-import { StorageEventQueue, type EventQueue } from './events/event-queue.js';
+import { StorageQueue } from './queues/storage-queue.js';
 import type { Logger } from './http/api-request.js';
 import { createKeyStore } from './secrets/create-key-store.js';
 import type { KeyStore } from './secrets/key-store.js';
@@ -28,7 +28,8 @@ export interface MasterServices {
   catalog: Catalog;
   catalogEngine: CatalogEngine['kind'];
   keyStore: KeyStore;
-  eventQueue: EventQueue;
+  /** Event messages on their way to the catalog (Azure); read by the storeEventMessages queue function. */
+  eventQueue: StorageQueue;
   /** Project archives (Blob Storage; Azurite's blob service on one machine). */
   archiveStore: ArchiveStore;
   workSignal: WorkSignal;
@@ -42,8 +43,10 @@ export interface MasterServices {
   version: string;
   /** SHA-1 thumbprint of the certificate this process serves HTTPS with; null when the platform terminates TLS. */
   tlsThumbprint: string | null;
-  /** Called after event messages were queued: the local host drains the queue soon after. */
+  /** Called after event messages were queued: the local host looks at the queue at once. */
   onEventsQueued(): void;
+  /** The event queue is the one-box's own Azurite: event lines are committed to the catalog instead (post-events). */
+  ownAzurite: boolean;
   /** Catalog queries issued by this process (the dispatch benchmark reads it). */
   readonly catalogQueryCount: number;
   close(): Promise<void>;
@@ -53,10 +56,11 @@ export interface MasterServiceOverrides {
   clock?: Clock;
   log?: Logger;
   keyStore?: KeyStore;
-  eventQueue?: EventQueue;
   doorbell?: Doorbell | null;
   archiveStore?: ArchiveStore;
   tlsThumbprint?: string | null;
+  /** The queue is an Azurite the local host started itself (the one-box), which saves its state only every few seconds. */
+  ownAzurite?: boolean;
   onEventsQueued?: () => void;
 }
 
@@ -82,7 +86,7 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
     cipher: new AesGcmValueCipher(await keyStore.getDataKey()),
     leaseMs: config.leaseMs,
   });
-  const eventQueue = overrides.eventQueue ?? createEventQueue(config);
+  const eventQueue = createEventQueue(config);
   const doorbell =
     overrides.doorbell !== undefined
       ? overrides.doorbell
@@ -108,6 +112,7 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
     version: projectVersion(),
     tlsThumbprint: overrides.tlsThumbprint ?? null,
     onEventsQueued: overrides.onEventsQueued ?? (() => undefined),
+    ownAzurite: overrides.ownAzurite ?? false,
     get catalogQueryCount() {
       return catalogQueryCount;
     },
@@ -115,13 +120,13 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
   };
 }
 
-function createEventQueue(config: MasterConfig): EventQueue {
+function createEventQueue(config: MasterConfig): StorageQueue {
   const { name, storage } = config.eventQueue;
   switch (storage.kind) {
     case 'connection-string':
-      return StorageEventQueue.fromConnectionString(storage.connectionString, name);
+      return StorageQueue.fromConnectionString(storage.connectionString, name);
     case 'managed-identity':
-      return StorageEventQueue.fromManagedIdentity(
+      return StorageQueue.fromManagedIdentity(
         storage.queueServiceUri,
         storage.clientId ? new ManagedIdentityCredential({ clientId: storage.clientId }) : new DefaultAzureCredential(),
         name,

@@ -24,6 +24,7 @@ import {
   MasterStatusView,
   MisfirePolicy,
   PackageView,
+  PoisonQueueView,
   ProjectVersionView,
   ScheduleView,
   WorkerAgentChanges,
@@ -64,6 +65,24 @@ export const enableScaleOut = defineEndpoint({
   summary: 'Enable Scale Out (SSISDB enable_scaleout). Until then no worker gets a task.',
   access: admin,
   response: MasterStatusView,
+});
+
+export const listPoisonMessages = defineEndpoint({
+  operationId: 'listPoisonMessages',
+  method: 'GET',
+  path: '/v1/master/poison-messages',
+  summary: "Messages the master's queue triggers gave up on after too many tries, by queue.",
+  access: reader,
+  response: z.object({ queues: z.array(PoisonQueueView) }),
+});
+
+export const redrivePoisonMessages = defineEndpoint({
+  operationId: 'redrivePoisonMessages',
+  method: 'POST',
+  path: '/v1/master/poison-messages/redrive',
+  summary: 'Put every poison message back on its queue, for its trigger to try again (once the cause is fixed).',
+  access: admin,
+  response: z.object({ queues: z.array(z.object({ queue: z.string(), redriven: z.int() })) }),
 });
 
 export const getDashboard = defineEndpoint({
@@ -510,6 +529,8 @@ export const listAuditTrail = defineEndpoint({
 export const managementEndpoints = [
   getMasterStatus,
   enableScaleOut,
+  listPoisonMessages,
+  redrivePoisonMessages,
   getDashboard,
   getCaller,
   listWorkers,

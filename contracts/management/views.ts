@@ -70,6 +70,11 @@ export const MasterStatusView = z
     catalogEngine: z.enum(['sqlite', 'mssql']),
     workers: z.object({ online: z.int(), offline: z.int(), disabled: z.int(), total: z.int() }),
     executions: z.object({ running: z.int(), pending: z.int(), stopping: z.int() }),
+    /**
+     * Messages the master's queue triggers gave up on (moved to a `-poison` queue after too many tries): event
+     * lines not stored, timers not run. Null when the queues could not be read. `scaleout master redrive` retries them.
+     */
+    poisonMessages: z.int().nullable(),
   })
   .meta({ id: 'MasterStatus' });
 export type MasterStatusView = z.infer<typeof MasterStatusView>;
@@ -263,3 +268,15 @@ export const ScheduleView = z
   })
   .meta({ id: 'Schedule' });
 export type ScheduleView = z.infer<typeof ScheduleView>;
+
+export const PoisonQueueView = z
+  .object({
+    /** The queue whose trigger gave up on these messages; they wait in `<queue>-poison`. */
+    queue: z.string(),
+    function: z.string(),
+    count: z.int(),
+    /** The first messages (at most 32), each cut to its first 200 characters. */
+    messages: z.array(z.object({ messageId: z.string(), insertedTime: Timestamp.nullable(), preview: z.string() })),
+  })
+  .meta({ id: 'PoisonQueue' });
+export type PoisonQueueView = z.infer<typeof PoisonQueueView>;

@@ -105,8 +105,6 @@ export const masterSettingsSchema = z.object({
   SCALEOUT_EXPIRED_TASKS_SCHEDULE: ncrontab.default('*/5 * * * * *'),
   /** SSIS CleanupCompletedJobsIntervalInMs 43200000 (12 h). */
   SCALEOUT_CLEANUP_SCHEDULE: ncrontab.default('0 0 */12 * * *'),
-  /** Event messages move from the queue to the catalog this often. */
-  SCALEOUT_EVENT_DRAIN_SCHEDULE: ncrontab.default('*/2 * * * * *'),
   /** Due schedules are looked for this often: a schedule starts at most this late. */
   SCALEOUT_SCHEDULES_SCHEDULE: ncrontab.default('*/10 * * * * *'),
   /** App Service authentication (Entra ID) fronts the management API: trust its principal header. */
@@ -213,7 +211,7 @@ export interface MasterConfig {
   doorbell: { connectionString: string } | null;
   workerOnlineWriteMs: number;
   workerOfflineAfterMs: number;
-  schedules: { masterHeartbeat: string; expiredTasks: string; cleanup: string; eventDrain: string; fireSchedules: string };
+  schedules: { masterHeartbeat: string; expiredTasks: string; cleanup: string; fireSchedules: string };
   entraAuth: boolean;
   localHost: { port: number; host: string };
 }
@@ -334,7 +332,6 @@ export function parseMasterConfig(env: Record<string, string | undefined>, hosti
       masterHeartbeat: s.SCALEOUT_MASTER_HEARTBEAT_SCHEDULE,
       expiredTasks: s.SCALEOUT_EXPIRED_TASKS_SCHEDULE,
       cleanup: s.SCALEOUT_CLEANUP_SCHEDULE,
-      eventDrain: s.SCALEOUT_EVENT_DRAIN_SCHEDULE,
       fireSchedules: s.SCALEOUT_SCHEDULES_SCHEDULE,
     },
     entraAuth: s.SCALEOUT_ENTRA_AUTH,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { WorkerEvent } from '../../contracts/worker-protocol.js';
 import { EventMessageType, type NewEventMessage } from '../catalog/domain.js';
-import { maxQueuedMessageBytes } from './event-queue.js';
+import { maxQueuedMessageBytes } from '../queues/storage-queue.js';
 
 /** SSISDB message_type of each event type a worker sends. */
 export const messageTypeOf: Record<WorkerEvent['type'], EventMessageType> = {
@@ -60,6 +60,19 @@ export function packEventBatches(executionId: number, taskId: number, events: re
   }
   if (current.length > 0) messages.push(JSON.stringify({ v: 1, executionId, taskId, events: current }));
   return messages;
+}
+
+/** The catalog rows of a worker's batch, as the one-box stores them before it answers. */
+export function eventRowsOf(executionId: number, taskId: number, events: readonly WorkerEvent[]): NewEventMessage[] {
+  return events.map((event) => ({
+    executionId,
+    taskId,
+    sequenceNumber: event.sequenceNumber,
+    messageTime: Date.parse(event.time),
+    messageType: messageTypeOf[event.type],
+    messageSourceName: event.source,
+    message: event.message,
+  }));
 }
 
 /** The catalog rows of one queue message; throws when the message is not a batch this master wrote. */

@@ -7,9 +7,12 @@ import type { Logger } from '../http/api-request.js';
 import type { HttpFunction } from '../http/define-handler.js';
 import { consoleLogger, createMasterServices, type MasterServices } from '../master-services.js';
 import { createKeyStore } from '../secrets/create-key-store.js';
+import { readHostQueueSettings } from '../queues/host-queue-settings.js';
+import type { QueueFunction } from '../queues/queue-function.js';
 import type { TimerFunction } from '../timers/timer-function.js';
 import { startAzurite, type RunningAzurite } from './azurite.js';
 import { listenHttps, type HttpsHost } from './server.js';
+import { QueueRunner } from './queue-runner.js';
 import { TimerRunner } from './timer-runner.js';
 
 export interface LocalHost {
@@ -21,6 +24,7 @@ export interface LocalHost {
   certificateThumbprint: string;
   certificatePem: string;
   timers: TimerRunner;
+  queues: QueueRunner;
   stop(): Promise<void>;
 }
 
@@ -36,16 +40,18 @@ export interface LocalHostOptions {
 /**
  * The master on one machine: the same function table as in Azure, served over HTTPS (a self-signed certificate
  * is created under .data/ on first start), the timers fired on their schedules, and Azurite started for the event
- * queue when no storage connection string is configured.
+ * queue when no storage connection string is configured; the queue functions are fired from their queues.
  */
 export async function startLocalHost(options: LocalHostOptions = {}): Promise<LocalHost> {
   const env = { ...(options.env ?? process.env) };
   const log = options.log ?? consoleLogger;
   // Check every setting before starting anything.
   const settings = parseMasterConfig(env, 'local');
+  const queueSettings = readHostQueueSettings(env);
   let azurite: RunningAzurite | undefined;
   let https: HttpsHost | undefined;
   let runner: TimerRunner | undefined;
+  let queues: QueueRunner | undefined;
   let services: MasterServices | undefined;
   try {
     if (settings.eventQueue.storage.kind === 'azurite') {
@@ -66,8 +72,9 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       log,
       keyStore,
       tlsThumbprint: certificate.thumbprintSha1,
-      // Drain soon after lines arrive, so a live tail shows them within a moment.
-      onEventsQueued: () => runner?.trigger('drainEventQueue'),
+      ownAzurite: azurite !== undefined,
+      // Store lines as soon as they are queued, so a live tail shows them within a moment.
+      onEventsQueued: () => queues?.poke('storeEventMessages'),
     });
     https.serve(
       functionTable.filter((fn): fn is HttpFunction => fn.kind === 'http'),
@@ -78,10 +85,17 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       services,
       log,
     );
+    queues = new QueueRunner(
+      functionTable.filter((fn): fn is QueueFunction => fn.kind === 'queue'),
+      services,
+      queueSettings,
+      log,
+    );
+    queues.start();
     // The heartbeat runs at once so the dashboard shows the master online from the start.
     runner.trigger('masterHeartbeat');
     if (options.timers !== false) runner.start();
-    const started = { https, runner, services };
+    const started = { https, runner, queues, services };
     return {
       url: `https://localhost:${https.port}`,
       port: https.port,
@@ -89,9 +103,11 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       certificateThumbprint: certificate.thumbprintSha1,
       certificatePem: certificate.certPem,
       timers: runner,
+      queues,
       async stop() {
         await started.https.close();
         await started.runner.stop();
+        await started.queues.stop();
         await started.services.close();
         await azurite?.stop();
       },
@@ -99,6 +115,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   } catch (error) {
     await https?.close();
     await runner?.stop();
+    await queues?.stop();
     await services?.close();
     await azurite?.stop();
     throw error;

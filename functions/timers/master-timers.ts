@@ -1,12 +1,10 @@
-import { drainEventQueue } from './drain-event-queue.js';
 import { longestScheduleIntervalMs } from './schedule-interval.js';
 import type { TimerFunction } from './timer-function.js';
 import { ringDoorbell } from '../claims/ring-doorbell.js';
 
 /**
  * The master's timers. Each is safe when two instances run it at once (Azure may cold-start several): the
- * heartbeat and the sweep write idempotently, cleanup deletes what is still there, and the drain relies on the
- * queue's visibility timeout and the catalog's (task, sequence) dedupe.
+ * heartbeat and the sweep write idempotently, and cleanup deletes what is still there.
  */
 
 /** SSIS MasterHeartbeatIntervalInMs: the master's last online time, which the dashboard shows. */
@@ -58,18 +56,6 @@ export const cleanupCompletedJobsTimer: TimerFunction = {
   },
 };
 
-/** Event messages: queue → catalog. */
-export const drainEventQueueTimer: TimerFunction = {
-  kind: 'timer',
-  name: 'drainEventQueue',
-  scheduleSetting: 'SCALEOUT_EVENT_DRAIN_SCHEDULE',
-  schedule: (config) => config.schedules.eventDrain,
-  async run(services, invocation) {
-    const result = await drainEventQueue(services.eventQueue, services.catalog, invocation.log);
-    if (result.setAside > 0) invocation.log.warn('event messages set aside in the poison queue', { ...result });
-  },
-};
-
 /** What SQL Server Agent did: due schedules start their executions, each due time exactly once. */
 export const fireSchedulesTimer: TimerFunction = {
   kind: 'timer',
@@ -90,6 +76,5 @@ export const masterTimers = [
   masterHeartbeatTimer,
   dealWithExpiredTasksTimer,
   cleanupCompletedJobsTimer,
-  drainEventQueueTimer,
   fireSchedulesTimer,
 ];

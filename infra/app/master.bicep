@@ -152,7 +152,6 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       SCALEOUT_MASTER_HEARTBEAT_SCHEDULE: '*/30 * * * * *'
       SCALEOUT_EXPIRED_TASKS_SCHEDULE: '*/5 * * * * *'
       SCALEOUT_CLEANUP_SCHEDULE: '0 0 */12 * * *'
-      SCALEOUT_EVENT_DRAIN_SCHEDULE: '*/2 * * * * *'
       SCALEOUT_SCHEDULES_SCHEDULE: '*/10 * * * * *'
     }
   }

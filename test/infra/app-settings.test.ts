@@ -28,7 +28,6 @@ const azureValues: Record<string, string> = {
   SCALEOUT_MASTER_HEARTBEAT_SCHEDULE: '*/30 * * * * *',
   SCALEOUT_EXPIRED_TASKS_SCHEDULE: '*/5 * * * * *',
   SCALEOUT_CLEANUP_SCHEDULE: '0 0 */12 * * *',
-  SCALEOUT_EVENT_DRAIN_SCHEDULE: '*/2 * * * * *',
   SCALEOUT_SCHEDULES_SCHEDULE: '*/10 * * * * *',
 };
 
@@ -39,10 +38,12 @@ describe("the Function App's app settings in the Bicep", () => {
     expect(unknown).toEqual([]);
   });
 
-  it('include every setting the master requires in Azure, and every timer schedule its functions name', async () => {
+  it('include every setting the master requires in Azure, and every schedule and queue name its functions name', async () => {
     const given = new Set(await masterAppSettingNames());
-    const timers = functionTable.flatMap((fn) => (fn.kind === 'timer' ? [fn.scheduleSetting] : []));
-    expect([...azureRequiredSettingNames, ...timers].filter((name) => !given.has(name))).toEqual([]);
+    const named = functionTable.flatMap((fn) =>
+      fn.kind === 'timer' ? [fn.scheduleSetting] : fn.kind === 'queue' ? [fn.queueSetting] : [],
+    );
+    expect([...azureRequiredSettingNames, ...named].filter((name) => !given.has(name))).toEqual([]);
   });
 
   it('leave the runtime to functionAppConfig, as Flex Consumption requires', async () => {

@@ -66,6 +66,8 @@ function validInputs(seed: Seed): Record<OperationId, ValidInput | 'takes no inp
   return {
     getMasterStatus: 'takes no input',
     enableScaleOut: 'takes no input',
+    listPoisonMessages: 'takes no input',
+    redrivePoisonMessages: 'takes no input',
     getDashboard: 'takes no input',
     getCaller: 'takes no input',
     listWorkers: 'takes no input',

@@ -157,9 +157,7 @@ describe('the management API: executions', () => {
     }));
     await worker!(postEvents, { params: { taskId: tasks[0]!.taskId }, body: { attemptNumber: 1, events } });
     await worker!(completeTask, { params: { taskId: tasks[0]!.taskId }, body: { attemptNumber: 1, outcome: 'failed', exitCode: 2 } });
-    // No timers here: drain the queue by hand, as the drain timer would.
     await until('the events to be stored', async () => {
-      master.host.timers.trigger('drainEventQueue');
       const page = await master.admin(listExecutionEvents, { params: { executionId: execution.executionId }, query: { limit: 5000 } });
       return page.events.length === 25;
     });

@@ -50,7 +50,6 @@ describe('two masters on one catalog and one queue', () => {
       SCALEOUT_MASTER_HEARTBEAT_SCHEDULE: everySecond,
       SCALEOUT_EXPIRED_TASKS_SCHEDULE: everySecond,
       SCALEOUT_CLEANUP_SCHEDULE: everySecond,
-      SCALEOUT_EVENT_DRAIN_SCHEDULE: everySecond,
     };
     // One after the other: the first creates the keys and certificate the second then reads.
     hosts.push(await startChildMaster(env));

@@ -9,6 +9,8 @@ export interface ChildMaster {
   /** Everything it printed so far, stdout and stderr. */
   output: string[];
   stop(): Promise<void>;
+  /** Kills it with SIGKILL, as a crash would, and waits for it to be gone. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -39,11 +41,16 @@ export async function startChildMaster(env: Record<string, string>): Promise<Chi
     await exited;
     clearTimeout(timer);
   };
+  const kill = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGKILL');
+    await exited;
+  };
   const deadline = Date.now() + 60_000;
   for (;;) {
     const url = output.map((line) => /listening on (https:\/\/\S+)/.exec(line)?.[1]).find(Boolean);
     const thumbprint = output.map((line) => /MasterHttpsCertThumbprint\): ([0-9a-f]{40})/.exec(line)?.[1]).find(Boolean);
-    if (url && thumbprint) return { url, certificateThumbprint: thumbprint, output, stop };
+    if (url && thumbprint) return { url, certificateThumbprint: thumbprint, output, stop, kill };
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
       throw new Error(`the master did not start:\n${output.join('\n')}`);

@@ -5,6 +5,7 @@ import { defineHandler } from '../../http/define-handler.js';
 import type { MasterServices } from '../../master-services.js';
 import { isoOrNull, workerStatus } from '../views.js';
 import { ringDoorbell } from '../../claims/ring-doorbell.js';
+import { poisonQueues } from './poison-messages.js';
 
 export async function masterStatus(services: MasterServices): Promise<MasterStatusView> {
   const { catalog, clock, config } = services;
@@ -14,6 +15,14 @@ export async function masterStatus(services: MasterServices): Promise<MasterStat
     await catalog.listWorkerAgents(),
     await catalog.countExecutionsByStatus(0),
   ];
+  // The status must answer even when storage does not: the count is then unknown, not zero.
+  const poisonMessages = await poisonQueues(services).then(
+    (queues) => queues.reduce((sum, queue) => sum + queue.count, 0),
+    (error: unknown) => {
+      services.log.warn('poison queues not readable', { error: error instanceof Error ? error.message : String(error) });
+      return null;
+    },
+  );
   const statuses = workers.map((w) => workerStatus(w, now, config.workerOfflineAfterMs));
   return {
     isScaleOutEnabled: properties.isScaleOutEnabled,
@@ -34,6 +43,7 @@ export async function masterStatus(services: MasterServices): Promise<MasterStat
       pending: counts[ExecutionStatus.pending] ?? 0,
       stopping: counts[ExecutionStatus.stopping] ?? 0,
     },
+    poisonMessages,
   };
 }
 

@@ -1,10 +1,13 @@
 import { postEvents } from '../../../contracts/worker-protocol.js';
 import { StaleAttemptError } from '../../catalog/errors.js';
-import { packEventBatches } from '../../events/queued-events.js';
+import { eventRowsOf, packEventBatches } from '../../events/queued-events.js';
 import { defineHandler } from '../../http/define-handler.js';
 
 /**
- * Event messages go to the queue, not straight to the catalog: a burst of logging never waits on the catalog.
+ * The 202 means the lines are durable. In Azure they go to the Storage queue (replicated before it answers), so a
+ * burst of logging never waits on the catalog, which may be pausing. On the one-box the queue is the master's own
+ * Azurite, which keeps its state in memory and saves it only every few seconds: a crash would lose what it held, so
+ * the lines are committed to the SQLite catalog (synchronous, on disk) before the answer instead.
  * Lines are accepted from the worker that ran the attempt even after its lease ended, so nothing it logged is
  * lost; another worker's lines for the attempt are refused.
  */
@@ -12,6 +15,10 @@ export const postEventsFunction = defineHandler(postEvents, async ({ params, bod
   const task = await services.catalog.getTask(params.taskId);
   if (task.workerAgentId !== caller.workerAgentId || task.attemptNumber !== body.attemptNumber) {
     throw new StaleAttemptError(params.taskId, body.attemptNumber, 'this worker does not hold this attempt');
+  }
+  if (services.ownAzurite) {
+    await services.catalog.appendEventMessages(eventRowsOf(task.executionId, task.taskId, body.events));
+    return { accepted: body.events.length };
   }
   for (const message of packEventBatches(task.executionId, task.taskId, body.events)) {
     await services.eventQueue.send(message);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { enableScaleOut, getMasterStatus } from '../../../contracts/management/endpoints.js';
+import { enableScaleOut, getMasterStatus, listPoisonMessages, redrivePoisonMessages } from '../../../contracts/management/endpoints.js';
 import type { MasterStatusView } from '../../../contracts/management/views.js';
 import type { CommandContext } from '../context.js';
 import { formatAgo, shortIso } from '../output/format.js';
@@ -45,6 +45,35 @@ export function registerMasterCommands(program: Command, ctx: CommandContext): v
       if (out.json) return out.data(status);
       out.line(`Scale Out is enabled on ${ctx.api().url}.`);
     });
+
+  master
+    .command('redrive')
+    .summary("retry the messages the master's queue triggers gave up on (poison messages)")
+    .description(
+      'Event lines the master could not store, or timers it could not run, after several tries wait in poison ' +
+        "queues (counted by 'scaleout master status'). Once the cause is fixed, this puts them back on their " +
+        'queues for another try. Without --yes it only lists them.',
+    )
+    .option('--yes', 'put them back (otherwise only list them)')
+    .option('--json', 'print the API answer as JSON')
+    .addHelpText('after', examples(['scaleout master redrive', 'scaleout master redrive --yes']))
+    .action(async (options: { yes?: boolean; json?: boolean }) => {
+      const out = ctx.output(options);
+      const api = ctx.api();
+      if (!options.yes) {
+        const { queues } = await api.call(listPoisonMessages, {});
+        if (out.json) return out.data({ queues });
+        for (const queue of queues) {
+          out.line(`${queue.queue}-poison (${queue.function}): ${queue.count} message${queue.count === 1 ? '' : 's'}`);
+          for (const message of queue.messages) out.line(`  ${message.messageId}  ${message.insertedTime ?? ''}  ${message.preview}`);
+        }
+        if (queues.some((queue) => queue.count > 0)) out.line("Put them back with 'scaleout master redrive --yes'.");
+        return;
+      }
+      const { queues } = await api.call(redrivePoisonMessages, {});
+      if (out.json) return out.data({ queues });
+      for (const queue of queues) out.line(`${queue.queue}: ${queue.redriven} message${queue.redriven === 1 ? '' : 's'} put back`);
+    });
 }
 
 function printStatus(out: Output, status: MasterStatusView, url: string, now: number): void {
@@ -69,5 +98,13 @@ function printStatus(out: Output, status: MasterStatusView, url: string, now: nu
       `${workers.online} online, ${workers.offline} offline, ${workers.disabled} disabled (${workers.total} in all)`,
     ],
     ['Executions', `${executions.running} running, ${executions.pending} pending, ${executions.stopping} stopping`],
+    [
+      'Poison messages',
+      status.poisonMessages === null
+        ? style.yellow('unknown: the queues could not be read')
+        : status.poisonMessages > 0
+          ? style.yellow(`${status.poisonMessages} (scaleout master redrive)`)
+          : '0',
+    ],
   ]);
 }

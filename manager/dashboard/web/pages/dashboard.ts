@@ -81,6 +81,20 @@ export const dashboardPage: PageFactory = (context) => {
             mayEnable ? enableButton : null,
           ),
       enableError ? h('div', { class: 'callout callout-danger', role: 'alert' }, enableError) : null,
+      master.poisonMessages !== null && master.poisonMessages > 0
+        ? h(
+            'div',
+            { class: 'callout callout-warning', role: 'status' },
+            h(
+              'p',
+              {},
+              `${master.poisonMessages} poison message${master.poisonMessages === 1 ? '' : 's'}: the master gave up on ` +
+                'event lines or timers after several tries. Once the cause is fixed, an administrator retries them with ',
+              mono('scaleout master redrive --yes'),
+              '.',
+            ),
+          )
+        : null,
       facts(
         [
           ['Address', mono(master.masterAddress ?? 'not set')],
@@ -95,6 +109,7 @@ export const dashboardPage: PageFactory = (context) => {
               stale && heartbeat !== null ? ' — the master\'s timers may not be running' : '',
             ),
           ],
+          ['Poison messages', master.poisonMessages === null ? 'unknown: the queues could not be read' : String(master.poisonMessages)],
           ['Certificate thumbprint', master.certificateThumbprint ? mono(master.certificateThumbprint) : 'none: TLS ends in front of the master'],
         ],
         'facts facts-wide',
