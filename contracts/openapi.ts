@@ -84,6 +84,9 @@ export function buildOpenApiDocument(endpoints: readonly EndpointSpec[], info: {
       schemas,
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (so_<id>_<secret>) with a role: reader, executor or admin.' },
+        // Behind App Service authentication (Entra ID) a Bearer value that is not an Entra token is refused by the
+        // platform before the master sees it: the same key goes in this header instead.
+        apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'The same API key, in a header App Service authentication leaves alone.' },
         workerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A short-lived JWT signed with the worker certificate\'s key (x5t#S256 header).' },
         taskCredential: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A running package\'s task-scoped credential (SCALEOUT_TASK_CREDENTIAL): its own execution\'s children only.' },
       },
@@ -123,7 +126,7 @@ function securityOf(endpoint: EndpointSpec): Record<string, string[]>[] {
     case 'worker':
       return [{ workerToken: [] }];
     case 'management':
-      return [{ apiKey: [endpoint.access.role] }];
+      return [{ apiKey: [endpoint.access.role] }, { apiKeyHeader: [endpoint.access.role] }];
     case 'task':
       return [{ taskCredential: [] }];
     case 'public':

@@ -1,4 +1,4 @@
-import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import { ManagementAuthenticator } from './auth/management-authenticator.js';
 import { TaskCredentials } from './auth/task-credentials.js';
 import { WorkerAuthenticator } from './auth/worker-authenticator.js';
@@ -13,6 +13,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { MasterConfig } from './config/master-config.js';
 import { StorageQueue } from './queues/storage-queue.js';
 import type { Logger } from './http/api-request.js';
+import { createAzureCredential } from './identity/azure-credential.js';
 import { createKeyStore } from './secrets/create-key-store.js';
 import type { KeyStore } from './secrets/key-store.js';
 import { projectVersion } from './project.js';
@@ -61,6 +62,8 @@ export interface MasterServiceOverrides {
   tlsThumbprint?: string | null;
   /** The queue is an Azurite the local host started itself (the one-box), which saves its state only every few seconds. */
   ownAzurite?: boolean;
+  /** The Azure credential, when the caller already built it (the local host, for its key store). */
+  credential?: TokenCredential;
   onEventsQueued?: () => void;
 }
 
@@ -76,22 +79,23 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
   const countQueries = (): void => {
     catalogQueryCount++;
   };
-  const engine = await openCatalogEngine(config.catalog, countQueries);
+  const credential = overrides.credential ?? createAzureCredential(config.azureIdentity);
+  const engine = await openCatalogEngine(config.catalog, { log: countQueries, credential });
   await engine.migrate();
 
-  const keyStore = overrides.keyStore ?? createKeyStore(config.keyStore);
+  const keyStore = overrides.keyStore ?? createKeyStore(config.keyStore, { credential });
   const catalog = createCatalog({
     engine,
     clock,
     cipher: new AesGcmValueCipher(await keyStore.getDataKey()),
     leaseMs: config.leaseMs,
   });
-  const eventQueue = createEventQueue(config);
+  const eventQueue = createEventQueue(config, credential);
   const doorbell =
     overrides.doorbell !== undefined
       ? overrides.doorbell
       : config.doorbell && new StorageDoorbell(config.doorbell.connectionString, clock);
-  const archiveStore = overrides.archiveStore ?? createArchiveStore(config);
+  const archiveStore = overrides.archiveStore ?? createArchiveStore(config, credential);
   await moveArchivesToStore(catalog, archiveStore, log);
 
   return {
@@ -120,34 +124,26 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
   };
 }
 
-function createEventQueue(config: MasterConfig): StorageQueue {
+function createEventQueue(config: MasterConfig, credential: TokenCredential): StorageQueue {
   const { name, storage } = config.eventQueue;
   switch (storage.kind) {
     case 'connection-string':
       return StorageQueue.fromConnectionString(storage.connectionString, name);
     case 'managed-identity':
-      return StorageQueue.fromManagedIdentity(
-        storage.queueServiceUri,
-        storage.clientId ? new ManagedIdentityCredential({ clientId: storage.clientId }) : new DefaultAzureCredential(),
-        name,
-      );
+      return StorageQueue.fromManagedIdentity(storage.queueServiceUri, credential, name);
     case 'azurite':
       // Only the local host starts Azurite itself; under `func start` the platform's storage setting is needed.
       throw new Error('AzureWebJobsStorage is not set: give a storage connection string (UseDevelopmentStorage=true for Azurite)');
   }
 }
 
-function createArchiveStore(config: MasterConfig): ArchiveStore {
+function createArchiveStore(config: MasterConfig, credential: TokenCredential): ArchiveStore {
   const { container, storage } = config.projectArchives;
   switch (storage.kind) {
     case 'connection-string':
       return BlobArchiveStore.fromConnectionString(storage.connectionString, container);
     case 'managed-identity':
-      return BlobArchiveStore.fromManagedIdentity(
-        storage.blobServiceUri,
-        storage.clientId ? new ManagedIdentityCredential({ clientId: storage.clientId }) : new DefaultAzureCredential(),
-        container,
-      );
+      return BlobArchiveStore.fromManagedIdentity(storage.blobServiceUri, credential, container);
     case 'azurite':
       throw new Error('the local host must start Azurite and give its connection string before the services are built');
   }

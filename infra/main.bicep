@@ -75,6 +75,9 @@ param entraClientId string = ''
 @description('Turn on Key Vault purge protection (recommended: the data key cannot be recreated). Turn off only for throwaway environments.')
 param keyVaultPurgeProtection bool = true
 
+@description('Name of the Key Vault; empty: kv-scaleout-<token of the resource group, environment and region>. With purge protection a deleted vault keeps its name for 90 days: after azd down, either recover it (az keyvault recover) or name a new one here.')
+param keyVaultName string = ''
+
 var resourceToken = toLower(uniqueString(resourceGroup().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
@@ -109,7 +112,7 @@ module keyVault 'app/key-vault.bicep' = {
   params: {
     location: location
     tags: tags
-    name: 'kv-scaleout-${take(resourceToken, 11)}'
+    name: empty(keyVaultName) ? 'kv-scaleout-${take(resourceToken, 11)}' : keyVaultName
     purgeProtection: keyVaultPurgeProtection
   }
 }

@@ -64,7 +64,7 @@ export class ManagementAuthenticator {
     if (principal) return fromEntraPrincipal(principal);
     if (bearer) return this.#fromApiKey(bearer);
     throw unauthorized(
-      'no credentials: send an API key as `Authorization: Bearer so_…` (create one with `scaleout apikey create`)',
+      'no credentials: send an API key as `X-Api-Key: so_…` or `Authorization: Bearer so_…` (create one with `scaleout apikey create`)',
     );
   }
 

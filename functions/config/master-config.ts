@@ -80,6 +80,11 @@ export const masterSettingsSchema = z.object({
   AzureWebJobsStorage__blobServiceUri: z.url({ protocol: /^https$/ }).optional(),
   AzureWebJobsStorage__credential: z.literal('managedidentity').optional(),
   AzureWebJobsStorage__clientId: z.string().optional(),
+  /**
+   * In Azure, the client id of the user-assigned identity the master reaches Azure SQL, Key Vault and Storage
+   * with; unset, the app's system-assigned identity (or the one AzureWebJobsStorage__clientId names).
+   */
+  SCALEOUT_MANAGED_IDENTITY_CLIENT_ID: z.string().min(1).optional(),
   /** How long a task's lease lasts without a heartbeat. */
   SCALEOUT_LEASE_MS: milliseconds(20_000, 500),
   /**
@@ -189,11 +194,16 @@ export interface MasterConfig {
     | { engine: 'mssql'; connectionString: string; poolSize: number }
     | { engine: 'sqlite'; path: string; synchronous: 'FULL' | 'NORMAL' };
   keyStore: { kind: 'key-vault'; vaultUrl: string } | { kind: 'files'; folder: string };
+  /**
+   * Who the master is to Azure (SQL, Key Vault, Storage): in Azure its managed identity, nothing else probed;
+   * on one machine the developer's own sign-in (Azure CLI, environment), for a master pointed at Azure resources.
+   */
+  azureIdentity: { kind: 'managed-identity'; clientId?: string } | { kind: 'developer' };
   eventQueue: {
     name: string;
     storage:
       | { kind: 'connection-string'; connectionString: string }
-      | { kind: 'managed-identity'; queueServiceUri: string; clientId?: string }
+      | { kind: 'managed-identity'; queueServiceUri: string }
       /** The local host starts Azurite itself. */
       | { kind: 'azurite' };
   };
@@ -202,7 +212,7 @@ export interface MasterConfig {
     container: string;
     storage:
       | { kind: 'connection-string'; connectionString: string }
-      | { kind: 'managed-identity'; blobServiceUri: string; clientId?: string }
+      | { kind: 'managed-identity'; blobServiceUri: string }
       | { kind: 'azurite' };
   };
   leaseMs: number;
@@ -284,7 +294,6 @@ export function parseMasterConfig(env: Record<string, string | undefined>, hosti
       kind: 'managed-identity',
       queueServiceUri:
         s.AzureWebJobsStorage__queueServiceUri ?? `https://${s.AzureWebJobsStorage__accountName}.queue.core.windows.net`,
-      ...(s.AzureWebJobsStorage__clientId ? { clientId: s.AzureWebJobsStorage__clientId } : {}),
     };
   } else if (hosting === 'local') {
     storage = { kind: 'azurite' };
@@ -294,6 +303,13 @@ export function parseMasterConfig(env: Record<string, string | undefined>, hosti
   }
   const doorbellConnection =
     s.SCALEOUT_DOORBELL_CONNECTION ?? (storage.kind === 'connection-string' ? storage.connectionString : undefined);
+  const clientId = s.SCALEOUT_MANAGED_IDENTITY_CLIENT_ID ?? s.AzureWebJobsStorage__clientId;
+  if (s.SCALEOUT_MANAGED_IDENTITY_CLIENT_ID && s.AzureWebJobsStorage__clientId && s.SCALEOUT_MANAGED_IDENTITY_CLIENT_ID !== s.AzureWebJobsStorage__clientId) {
+    problems.push({
+      setting: 'SCALEOUT_MANAGED_IDENTITY_CLIENT_ID',
+      reason: 'names another identity than AzureWebJobsStorage__clientId: the master uses one identity for all of Azure',
+    });
+  }
   let archiveStorage: MasterConfig['projectArchives']['storage'];
   if (storage.kind === 'managed-identity') {
     const blobServiceUri =
@@ -302,7 +318,7 @@ export function parseMasterConfig(env: Record<string, string | undefined>, hosti
     if (!blobServiceUri) {
       problems.push({ setting: 'AzureWebJobsStorage__blobServiceUri', reason: 'project archives need the storage account\'s blob service' });
     }
-    archiveStorage = { kind: 'managed-identity', blobServiceUri: blobServiceUri ?? '', ...(storage.clientId ? { clientId: storage.clientId } : {}) };
+    archiveStorage = { kind: 'managed-identity', blobServiceUri: blobServiceUri ?? '' };
   } else {
     archiveStorage = storage;
   }
@@ -321,6 +337,7 @@ export function parseMasterConfig(env: Record<string, string | undefined>, hosti
     keyStore: s.SCALEOUT_KEY_VAULT_URL
       ? { kind: 'key-vault', vaultUrl: s.SCALEOUT_KEY_VAULT_URL }
       : { kind: 'files', folder: s.SCALEOUT_KEY_FOLDER },
+    azureIdentity: hosting === 'azure' ? { kind: 'managed-identity', ...(clientId ? { clientId } : {}) } : { kind: 'developer' },
     eventQueue: { name: s.SCALEOUT_EVENT_QUEUE_NAME, storage },
     projectArchives: { container: s.SCALEOUT_ARCHIVE_CONTAINER, storage: archiveStorage },
     leaseMs: s.SCALEOUT_LEASE_MS,

@@ -6,6 +6,7 @@ import { functionTable } from '../function-table.js';
 import type { Logger } from '../http/api-request.js';
 import type { HttpFunction } from '../http/define-handler.js';
 import { consoleLogger, createMasterServices, type MasterServices } from '../master-services.js';
+import { createAzureCredential } from '../identity/azure-credential.js';
 import { createKeyStore } from '../secrets/create-key-store.js';
 import { readHostQueueSettings } from '../queues/host-queue-settings.js';
 import type { QueueFunction } from '../queues/queue-function.js';
@@ -59,7 +60,8 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       azurite = await startAzurite(join(dataFolder, 'azurite'));
       env['AzureWebJobsStorage'] = azurite.connectionString;
     }
-    const keyStore = createKeyStore(settings.keyStore);
+    const credential = createAzureCredential(settings.azureIdentity);
+    const keyStore = createKeyStore(settings.keyStore, { credential });
     const hostnames = [...new Set([new URL(settings.masterAddress).hostname, 'localhost', hostname()])];
     const certificate = await keyStore.getMasterCertificate(hostnames);
     https = await listenHttps({ tls: certificate, host: settings.localHost.host, port: settings.localHost.port, log });
@@ -71,6 +73,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       ...(options.clock ? { clock: options.clock } : {}),
       log,
       keyStore,
+      credential,
       tlsThumbprint: certificate.thumbprintSha1,
       ownAzurite: azurite !== undefined,
       // Store lines as soon as they are queued, so a live tail shows them within a moment.

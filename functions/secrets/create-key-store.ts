@@ -1,4 +1,4 @@
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import type { Clock } from '../clock.js';
 import { FileKeyStore } from './file-key-store.js';
 import type { KeyStore } from './key-store.js';
@@ -11,7 +11,7 @@ import { KeyVaultKeyStore } from './key-vault-key-store.js';
 export type KeyStoreSettings = { kind: 'key-vault'; vaultUrl: string } | { kind: 'files'; folder: string };
 
 export interface KeyStoreDependencies {
-  /** The Entra credential for Key Vault; `new DefaultAzureCredential()` when not given (managed identity in Azure). */
+  /** The Entra credential for Key Vault: the master's shared one (identity/azure-credential.ts). */
   credential?: TokenCredential;
   clock?: Clock;
 }
@@ -21,11 +21,8 @@ export function createKeyStore(settings: KeyStoreSettings, dependencies: KeyStor
   const clock = dependencies.clock ? { clock: dependencies.clock } : {};
   switch (settings.kind) {
     case 'key-vault':
-      return new KeyVaultKeyStore({
-        vaultUrl: settings.vaultUrl,
-        credential: dependencies.credential ?? new DefaultAzureCredential(),
-        ...clock,
-      });
+      if (!dependencies.credential) throw new Error('a Key Vault key store needs the master\'s Azure credential');
+      return new KeyVaultKeyStore({ vaultUrl: settings.vaultUrl, credential: dependencies.credential, ...clock });
     case 'files':
       return new FileKeyStore({ folder: settings.folder, ...clock });
   }

@@ -17,8 +17,8 @@ param applicationInsightsName string
 var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // host storage: timer leases, deployment package
 var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88' // the event queue
 var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // host diagnostic events, as the Flex samples grant
+// Secrets only: in Azure the platform terminates TLS, so the master never asks Key Vault for its certificate.
 var keyVaultSecretsOfficer = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7' // data key and token-signing key: create, read
-var keyVaultCertificatesOfficer = 'a4417e6f-fecd-4de8-b567-7b0420556985' // master certificate: create, read
 var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb' // telemetry with local auth off
 
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
@@ -68,16 +68,6 @@ resource secretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: vault
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsOfficer)
-    principalId: principalId
-    principalType: 'ServicePrincipal'
-  }
-}
-
-resource certificatesOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vault.id, principalId, keyVaultCertificatesOfficer)
-  scope: vault
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultCertificatesOfficer)
     principalId: principalId
     principalType: 'ServicePrincipal'
   }

@@ -160,8 +160,11 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   // let through (AllowAnonymous) rather than refused: worker agents authenticate with their own JWT signed by
   // their certificate, which Entra knows nothing about, and management callers may still use API keys. The
   // master decides: it trusts the X-MS-CLIENT-PRINCIPAL headers (which App Service strips from incoming
-  // requests and sets itself) only when SCALEOUT_ENTRA_AUTH is 'true'. The worker API is also excluded outright,
-  // so that App Service never tries to validate a worker's Bearer token as an Entra token.
+  // requests and sets itself) only when SCALEOUT_ENTRA_AUTH is 'true'. The worker API and the task API are also
+  // excluded outright, so that App Service never tries to validate a worker's token or a running package's task
+  // credential (Bearer JWTs the master signs or checks itself) as Entra tokens; management callers with an API key
+  // send it as X-Api-Key for the same reason. test/infra/entra-exclusions.test.ts derives this list from the
+  // function table.
   resource authSettings 'config' = if (enableEntraAuth) {
     name: 'authsettingsV2'
     properties: {
@@ -173,6 +176,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         unauthenticatedClientAction: 'AllowAnonymous'
         excludedPaths: [
           '/api/v1/agent/*'
+          '/api/v1/task/*'
         ]
       }
       identityProviders: {

@@ -54,7 +54,9 @@ function createCaller(
   options: ClientOptions,
 ): ApiCaller {
   const transport = openTransport(url, thumbprint, options.timeoutMs);
-  const headers = { authorization: `Bearer ${secret}` };
+  // X-Api-Key rather than a Bearer token: App Service authentication (Entra ID) would refuse a Bearer value that
+  // is not an Entra token before the master saw it.
+  const headers = { 'x-api-key': secret };
   return {
     url,
     async call(endpoint, input, callOptions = {}) {

@@ -1,3 +1,4 @@
+import { ManagedIdentityCredential } from '@azure/identity';
 import { describe, expect, it } from 'vitest';
 import {
   azureRequiredSettingNames,
@@ -6,6 +7,7 @@ import {
   platformSettingNames,
 } from '../../functions/config/master-config.js';
 import { functionTable } from '../../functions/function-table.js';
+import { createAzureCredential } from '../../functions/identity/azure-credential.js';
 import { masterAppSettingNames } from '../support/bicep-app-settings.js';
 
 /** Plausible values for every setting the Bicep gives, as Azure would resolve them. */
@@ -66,5 +68,8 @@ describe("the Function App's app settings in the Bicep", () => {
       claimMaxWaitMs: 0,
       doorbell: { connectionString: expect.stringContaining('AccountName=stbellabc') },
     });
+    // The system-assigned identity, the one the Bicep grants its roles to, for SQL, Key Vault and Storage alike.
+    expect(config.azureIdentity).toEqual({ kind: 'managed-identity' });
+    expect(createAzureCredential(config.azureIdentity)).toBeInstanceOf(ManagedIdentityCredential);
   });
 });

@@ -79,7 +79,7 @@ describe('infra/ Bicep', () => {
         ).toEqual([]);
       }
     }
-    expect(assignments).toBeGreaterThanOrEqual(6);
+    expect(assignments).toBeGreaterThanOrEqual(5);
   });
 
   it('declares every parameter that main.parameters.json sets', async () => {

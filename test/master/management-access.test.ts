@@ -150,7 +150,7 @@ describe('the management API: keys, roles, audit, its OpenAPI document and routi
       expect(ref).toMatch(/^#\/components\/schemas\//);
       expect(document.components.schemas, ref).toHaveProperty([ref.slice('#/components/schemas/'.length)]);
     }
-    expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['apiKey', 'taskCredential', 'workerToken']);
+    expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['apiKey', 'apiKeyHeader', 'taskCredential', 'workerToken']);
   });
 
   it('answers an unknown path with a 404 problem and a wrong method with 405 and Allow', async () => {

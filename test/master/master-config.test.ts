@@ -93,6 +93,24 @@ describe("the master's configuration", () => {
     ]);
   });
 
+  it('names one Azure identity: the managed identity in Azure (a user-assigned one by client id), the developer’s sign-in locally', () => {
+    expect(parseMasterConfig({}, 'local').azureIdentity).toEqual({ kind: 'developer' });
+    const azure = {
+      SCALEOUT_MASTER_ADDRESS: 'https://func-scaleout-abc.azurewebsites.net',
+      SCALEOUT_CATALOG_CONNECTION: 'Server=tcp:sql.database.windows.net;Database=scaleout;Authentication=Active Directory Managed Identity',
+      SCALEOUT_KEY_VAULT_URL: 'https://kv-scaleout-abc.vault.azure.net/',
+      AzureWebJobsStorage__accountName: 'stscaleoutabc',
+      AzureWebJobsStorage__credential: 'managedidentity',
+    };
+    expect(parseMasterConfig(azure, 'azure').azureIdentity).toEqual({ kind: 'managed-identity' });
+    const clientId = '11111111-2222-3333-4444-555555555555';
+    expect(parseMasterConfig({ ...azure, SCALEOUT_MANAGED_IDENTITY_CLIENT_ID: clientId }, 'azure').azureIdentity).toEqual({ kind: 'managed-identity', clientId });
+    expect(parseMasterConfig({ ...azure, AzureWebJobsStorage__clientId: clientId }, 'azure').azureIdentity).toEqual({ kind: 'managed-identity', clientId });
+    expect(
+      problemsOf({ ...azure, SCALEOUT_MANAGED_IDENTITY_CLIENT_ID: clientId, AzureWebJobsStorage__clientId: 'another' }, 'azure').map((p) => p.setting),
+    ).toEqual(['SCALEOUT_MANAGED_IDENTITY_CLIENT_ID']);
+  });
+
   it('reads UseDevelopmentStorage=true as Azurite on its default ports, as Core Tools does', () => {
     expect(parseMasterConfig({ AzureWebJobsStorage: 'UseDevelopmentStorage=true' }, 'local').eventQueue.storage).toEqual({
       kind: 'connection-string',

@@ -19,7 +19,8 @@ export const storedKey = {
 export function callerWithKey(transport: HttpTransport, apiKey: string): Call {
   return (endpoint, input, signal) =>
     callEndpoint(transport, endpoint, input, {
-      headers: { authorization: `Bearer ${apiKey}` },
+      // Not a Bearer token: App Service authentication (Entra ID) would refuse it before the master saw it.
+      headers: { 'x-api-key': apiKey },
       ...(signal ? { signal } : {}),
     });
 }
