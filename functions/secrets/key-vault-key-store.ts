@@ -23,7 +23,7 @@ import { readPkcs12 } from '../../contracts/pkcs12/read-pkcs12.js';
 export interface KeyVaultKeyStoreOptions {
   /** e.g. `https://kv-scaleout-abc.vault.azure.net/` (SCALEOUT_KEY_VAULT_URL). */
   vaultUrl: string;
-  /** `DefaultAzureCredential` in production: the Function App's managed identity. */
+  /** The master's shared Azure credential (identity/azure-credential.ts): in Azure, its managed identity. */
   credential: TokenCredential;
   /** Decides when the master certificate is too close to expiry. @default systemClock */
   clock?: Clock;
