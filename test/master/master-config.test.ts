@@ -101,6 +101,7 @@ describe("the master's configuration", () => {
       SCALEOUT_KEY_VAULT_URL: 'https://kv-scaleout-abc.vault.azure.net/',
       AzureWebJobsStorage__accountName: 'stscaleoutabc',
       AzureWebJobsStorage__credential: 'managedidentity',
+      SCALEOUT_DOORBELL_CONNECTION: 'DefaultEndpointsProtocol=https;AccountName=stscaleoutabc;AccountKey=a2V5;EndpointSuffix=core.windows.net',
     };
     expect(parseMasterConfig(azure, 'azure').azureIdentity).toEqual({ kind: 'managed-identity' });
     const clientId = '11111111-2222-3333-4444-555555555555';
