@@ -67,6 +67,15 @@ export const claimTasks = defineEndpoint({
     freeSlots: z.int().min(1).max(1000),
     /** How long the master may hold the request open waiting for work. The master caps it by configuration. */
     waitMs: z.int().min(0).max(120_000).default(0),
+    /**
+     * A new id for each claim, the same when the claim is sent again after its answer was lost (a dropped
+     * connection): the master then answers the tasks that claim already leased, instead of leasing others while
+     * those wait to expire.
+     */
+    claimId: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{8,64}$/, '8 to 64 letters, digits and dashes (a UUID)')
+      .optional(),
   }),
   response: z.object({
     tasks: z.array(ClaimedTask),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AgentClock } from './clock.js';
 import { Backoff } from './backoff.js';
 import { asError } from './errors.js';
@@ -63,6 +64,7 @@ export class Listener {
   /** Claims until `signal` fires (the agent drains). */
   async run(signal: AbortSignal): Promise<void> {
     const { clock, dispatcher, spool, master, connectivity } = this.options;
+    let claimId: string | undefined;
     while (!signal.aborted) {
       await dispatcher.waitForFreeSlot(signal);
       if (signal.aborted) break;
@@ -82,15 +84,19 @@ export class Listener {
         continue;
       }
       const startedAt = clock.now();
+      // A claim that failed is sent again under its id: if the master leased tasks before the answer was lost,
+      // it answers those again rather than leaving them to expire while this worker runs nothing.
+      claimId ??= randomUUID();
       let answer;
       try {
-        answer = await master.claimTasks({ freeSlots: dispatcher.freeSlots, waitMs: this.#claimWaitMs }, signal);
+        answer = await master.claimTasks({ freeSlots: dispatcher.freeSlots, waitMs: this.#claimWaitMs, claimId }, signal);
       } catch (thrown) {
         if (signal.aborted) break;
         connectivity.failed('claim', asError(thrown));
         await clock.sleep(this.#error.next(), signal);
         continue;
       }
+      claimId = undefined;
       connectivity.succeeded();
       this.#error.reset();
       for (const task of answer.tasks) dispatcher.accept(task, answer.leaseMs);

@@ -93,8 +93,12 @@ export interface Catalog {
   listExecutionEndTimes(since: number): Promise<{ endTime: number; status: ExecutionStatus }[]>;
 
   // Tasks: the worker protocol
-  /** Leases up to `slots` eligible tasks to the worker. */
-  claimTasks(workerAgentId: string, slots: number): Promise<ClaimedTask[]>;
+  /**
+   * Leases up to `slots` eligible tasks to the worker. With a claim id that already leased tasks still running on
+   * this worker, returns those again (their leases renewed) and leases nothing new: the worker is retrying a claim
+   * whose answer it never got.
+   */
+  claimTasks(workerAgentId: string, slots: number, claimId?: string): Promise<ClaimedTask[]>;
   /** One heartbeat for all the worker's running tasks; also marks the worker online. */
   renewLeases(workerAgentId: string, held: TaskRef[]): Promise<RenewLeasesResult>;
   /** Records how an attempt ended. Throws StaleAttemptError, changing nothing, when the attempt is not held. */

@@ -8,6 +8,8 @@ export interface ClaimTasksParams {
   workerAgentId: string;
   /** How many tasks the worker asks for; the engine never leases beyond its MaxTaskCount. */
   slots: number;
+  /** The worker's id for this claim, kept on the tasks it leases; null from a worker that sends none. */
+  claimId: string | null;
   now: number;
   leaseDeadline: number;
 }

@@ -180,6 +180,8 @@ export interface TasksTable {
   result_message: string | null;
   /** When the execution was queued (its first attempt's created_time): the claim takes the oldest first. */
   queued_time: Int64;
+  /** The worker's id for the claim that leased this attempt (migration 0005). */
+  claim_id: string | null;
 }
 
 /** Deduplicated on (task_id, sequence_number): a batch delivered twice stores each line once. */

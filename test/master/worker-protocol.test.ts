@@ -142,6 +142,19 @@ describe('the worker protocol over HTTPS against the local host', () => {
     expect((await master.admin(getExecution, { params: { executionId: created.executionId } })).status).toBe(2);
   });
 
+  it('answers a claim sent again under its claim id with the tasks it leased, which then complete', async () => {
+    const created = await master.admin(createExecution, {
+      body: { folderName: 'Finance', projectName: 'ETL', packageName: 'load', start: true },
+    });
+    const claimId = '6f1c2a9e-0d3b-4c47-9a59-3f1e1b7c2d10';
+    const first = await worker(claimTasks, { body: { freeSlots: 1, waitMs: 1000, claimId } });
+    // The answer was lost on the way: the worker sends the same claim again.
+    const again = await worker(claimTasks, { body: { freeSlots: 1, waitMs: 0, claimId } });
+    expect(again.tasks.map((t) => [t.taskId, t.attemptNumber, t.executionId])).toEqual([[first.tasks[0]!.taskId, 1, created.executionId]]);
+    await worker(completeTask, { params: { taskId: again.tasks[0]!.taskId }, body: { attemptNumber: 1, outcome: 'succeeded', exitCode: 0 } });
+    expect((await master.admin(getExecution, { params: { executionId: created.executionId } })).status).toBe(7);
+  });
+
   it('serves the archive with its SHA-256 in x-scaleout-sha256', async () => {
     const created = await master.admin(createExecution, {
       body: { folderName: 'Finance', projectName: 'ETL', packageName: 'load', start: true },

@@ -112,6 +112,26 @@ describe('the listener', () => {
     expect(gaps(attempts).slice(0, 6)).toEqual([1500, 3000, 6000, 12_000, 24_000, 45_000]);
   });
 
+  it('sends a claim whose answer was lost again under the same claim id, and each new claim under a new one', async () => {
+    h = await agentHarness();
+    h.master.queue.push(claimedTask());
+    const sent: (string | undefined)[] = [];
+    const answer = h.master.claimTasks.bind(h.master);
+    h.master.claimTasks = async (body) => {
+      sent.push(body.claimId);
+      // The first claim is leased on the master, but its answer never arrives.
+      if (sent.length === 1) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      return answer(body);
+    };
+    h.start();
+    await h.clock.advance(5_000);
+    expect(h.executor.runs).toHaveLength(1);
+    expect(sent.length).toBeGreaterThanOrEqual(3);
+    expect(sent[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(sent[1]).toBe(sent[0]);
+    expect(new Set(sent.slice(1)).size).toBe(sent.length - 1);
+  });
+
   it('does not ask for tasks while the CPU is above TaskRequestMaxCPU or memory below TaskRequestMinMemory', async () => {
     h = await agentHarness();
     h.resources.cpuPercent = 85;

@@ -7,7 +7,7 @@ import type { CatalogTrx, ClaimedTaskRow, ClaimTasksParams } from '../engine.js'
  * Returns: the tasks just leased to the worker (task_id, execution_id, attempt_number), at most `slots` and never
  * more than the worker's MaxTaskCount minus the tasks it already runs; none when Scale Out is disabled, the worker
  * is disabled or unknown.
- * Parameters: worker agent id, now and lease deadline (epoch ms), slots.
+ * Parameters: worker agent id, claim id (kept on the leased tasks), now and lease deadline (epoch ms), slots.
  * Eligible tasks: as in the SQLite statement beside this one: pending, the execution lets any worker run it or
  * lists this worker, the worker has every required tag. Oldest execution first: by `queued_time`, the time the
  * execution was queued, which a retry keeps, so a retried task is claimed before work created after its
@@ -37,6 +37,7 @@ DECLARE @deadline bigint = ${p.leaseDeadline};
 DECLARE @slots int = ${p.slots};
 DECLARE @max_task_count int;
 DECLARE @running int;
+DECLARE @claim nvarchar(64) = ${p.claimId};
 DECLARE @free int;
 
 SELECT @max_task_count = w.max_task_count
@@ -56,7 +57,7 @@ SET @free = CASE WHEN @max_task_count IS NULL OR @max_task_count - @running < 0 
 
 WITH eligible AS (
   SELECT TOP (@free) t.task_id, t.execution_id, t.attempt_number, t.state, t.worker_agent_id,
-                     t.claimed_time, t.lease_deadline, t.last_heartbeat_time
+                     t.claim_id, t.claimed_time, t.lease_deadline, t.last_heartbeat_time
   FROM dbo.tasks t WITH (UPDLOCK, READPAST, ROWLOCK, READCOMMITTEDLOCK)
   JOIN dbo.executions e ON e.execution_id = t.execution_id
   WHERE t.state = N'pending'
@@ -72,6 +73,7 @@ WITH eligible AS (
 UPDATE eligible
 SET state = N'running',
     worker_agent_id = @worker,
+    claim_id = @claim,
     claimed_time = @now,
     lease_deadline = @deadline,
     last_heartbeat_time = @now

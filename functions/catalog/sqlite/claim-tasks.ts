@@ -7,7 +7,7 @@ import type { CatalogTrx, ClaimedTaskRow, ClaimTasksParams } from '../engine.js'
  * Returns: the tasks just leased to the worker (task_id, execution_id, attempt_number), at most `slots` and never
  * more than the worker's MaxTaskCount minus the tasks it already runs; none when Scale Out is disabled, the worker
  * is disabled or unknown.
- * Parameters: worker agent id, now and lease deadline (epoch ms), slots.
+ * Parameters: worker agent id, claim id (kept on the leased tasks), now and lease deadline (epoch ms), slots.
  * Eligible tasks: pending, of an execution that lets any worker run it or lists this worker, whose every required
  * tag the worker has; oldest execution first: by the execution's queue time (`queued_time`, which a retry keeps),
  * then task id. `ix_tasks_pending (queued_time, task_id)` gives that order without sorting.
@@ -22,6 +22,7 @@ export async function claimTasksSqlite(trx: CatalogTrx, p: ClaimTasksParams): Pr
 UPDATE tasks
 SET state = 'running',
     worker_agent_id = ${p.workerAgentId},
+    claim_id = ${p.claimId},
     claimed_time = ${p.now},
     lease_deadline = ${p.leaseDeadline},
     last_heartbeat_time = ${p.now}

@@ -158,7 +158,7 @@ CREATE TABLE tasks (
   cancel_requested INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1)),
   end_time INTEGER,
   exit_code INTEGER,
-  result_message TEXT, queued_time INTEGER NOT NULL DEFAULT 0,
+  result_message TEXT, queued_time INTEGER NOT NULL DEFAULT 0, claim_id TEXT,
   UNIQUE (execution_id, attempt_number)
 );
 

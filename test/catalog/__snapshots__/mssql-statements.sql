@@ -20,7 +20,7 @@ insert into "packages" ("project_version_id", "name", "description", "runner", "
 insert into "project_versions" ("project_id", "version_number", "archive", "archive_name", "archive_sha256", "archive_size", "manifest", "deployed_by", "deployed_time") output "inserted"."project_version_id" values (@1, @2, @3, @4, @5, @6, @7, @8, @9);
 insert into "projects" ("folder_id", "name", "created_time") output "inserted"."project_id" values (@1, @2, @3);
 insert into "schedules" ("name", "folder_name", "project_name", "package_name", "parameters", "sensitive_parameters", "worker_agent_ids", "required_tags", "retry_count", "timeout_ms", "cron_expression", "time_zone", "misfire_policy", "is_enabled", "next_run_time", "created_by", "created_time") output "inserted"."schedule_id" values (@1, @2, @3, @4, @5, @6, @7, @8, @9, @10, @11, @12, @13, @14, @15, @16, @17);
-insert into "tasks" ("execution_id", "attempt_number", "state", "worker_agent_id", "created_time", "claimed_time", "lease_deadline", "last_heartbeat_time", "cancel_requested", "end_time", "exit_code", "result_message", "queued_time") output "inserted"."task_id" values (@1, @2, @3, @4, @5, @6, @7, @8, @9, @10, @11, @12, @13);
+insert into "tasks" ("execution_id", "attempt_number", "state", "worker_agent_id", "created_time", "claimed_time", "lease_deadline", "last_heartbeat_time", "cancel_requested", "end_time", "exit_code", "result_message", "queued_time", "claim_id") output "inserted"."task_id" values (@1, @2, @3, @4, @5, @6, @7, @8, @9, @10, @11, @12, @13, @14);
 insert into "worker_agent_tags" ("worker_agent_id", "tag") values (@1, @2), (@3, @4);
 insert into "worker_agents" ("worker_agent_id", "machine_name", "display_name", "description", "is_enabled", "cert_thumbprint_sha1", "cert_thumbprint_sha256", "cert_pem", "cert_not_after", "max_task_count", "created_time") values (@1, @2, @3, @4, @5, @6, @7, @8, @9, @10, @11);
 select "api_key_id" from "api_keys" where "api_key_id" = @1;
@@ -55,6 +55,7 @@ select "t"."task_id", "t"."attempt_number", "t"."execution_id", "e"."folder_name
 select "tag" from "execution_required_tags" where "execution_id" = @1;
 select "task_id", "attempt_number", "cancel_requested" from "tasks" where "worker_agent_id" = @1 and "state" = @2 and "task_id" in (@3);
 select "task_id", "attempt_number", "cancel_requested" from "tasks" where "worker_agent_id" = @1 and "state" = @2 and "task_id" in (@3, @4, @5, @6);
+select "task_id", "execution_id", "attempt_number" from "tasks" where "worker_agent_id" = @1 and "state" = @2 and "claim_id" = @3;
 select "task_id", "execution_id", "attempt_number", "worker_agent_id" from "tasks" where "worker_agent_id" = @1 and "state" = @2;
 select "task_id", "execution_id", "attempt_number", "worker_agent_id", "last_heartbeat_time" from "tasks" where "state" = @1 and "lease_deadline" < @2 order by "task_id";
 select "v"."project_version_id", "f"."name" as "folder_name", "p"."name" as "project_name" from "project_versions" as "v" inner join "projects" as "p" on "p"."project_id" = "v"."project_id" inner join "folders" as "f" on "f"."folder_id" = "p"."folder_id" where "v"."archive_name" is null order by "v"."project_version_id";
@@ -112,6 +113,8 @@ update "schedules" set "last_run_time" = @1, "last_execution_id" = @2, "last_err
 update "schedules" set "next_run_time" = @1 where "schedule_id" = @2 and "next_run_time" = @3;
 update "tasks" set "cancel_requested" = @1 where "execution_id" = @2 and "state" = @3;
 update "tasks" set "lease_deadline" = @1 where "state" = @2 and "lease_deadline" < @3;
+update "tasks" set "lease_deadline" = @1, "last_heartbeat_time" = @2 where "task_id" in (@3) and "state" = @4;
+update "tasks" set "lease_deadline" = @1, "last_heartbeat_time" = @2 where "task_id" in (@3, @4) and "state" = @5;
 update "tasks" set "lease_deadline" = @1, "last_heartbeat_time" = @2 where "worker_agent_id" = @3 and "state" = @4 and ("task_id" = @5 and "attempt_number" = @6);
 update "tasks" set "lease_deadline" = @1, "last_heartbeat_time" = @2 where "worker_agent_id" = @3 and "state" = @4 and (("task_id" = @5 and "attempt_number" = @6) or ("task_id" = @7 and "attempt_number" = @8) or ("task_id" = @9 and "attempt_number" = @10) or ("task_id" = @11 and "attempt_number" = @12));
 update "tasks" set "state" = @1, "end_time" = @2, "exit_code" = @3, "result_message" = @4 output "inserted"."execution_id" where "task_id" = @5 and "attempt_number" = @6 and "worker_agent_id" = @7 and "state" = @8;

@@ -16,6 +16,27 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
     expect(await h.catalog.claimTasks('unknown-worker', 5)).toEqual([]);
   },
 
+  'a claim sent again under its claim id gets back the tasks it leased, leases renewed, and leases nothing new': async (h) => {
+    const { worker } = await readyTopology(h);
+    for (let i = 0; i < 3; i++) await startExtract(h.catalog);
+    const first = await h.catalog.claimTasks(worker.workerAgentId, 2, 'claim-0001');
+    expect(first).toHaveLength(2);
+    h.clock.advance(5000);
+    // The answer was lost; the worker asks again, with room for more.
+    const again = await h.catalog.claimTasks(worker.workerAgentId, 5, 'claim-0001');
+    expect(again).toEqual(first.map((task) => ({ ...task, leaseDeadline: h.clock.now() + h.leaseMs })));
+    // The third task was left for the next claim, under a new id.
+    const next = await h.catalog.claimTasks(worker.workerAgentId, 5, 'claim-0002');
+    expect(next.map((task) => task.taskId)).not.toContain(first[0]!.taskId);
+    expect(next).toHaveLength(1);
+    // Only what the claim still holds comes back: a completed task does not.
+    await h.catalog.completeTask(worker.workerAgentId, { taskId: first[0]!.taskId, attemptNumber: 1, outcome: 'succeeded', exitCode: 0 });
+    expect((await h.catalog.claimTasks(worker.workerAgentId, 5, 'claim-0001')).map((task) => task.taskId)).toEqual([first[1]!.taskId]);
+    // Another worker's claim under the same id gets nothing of this worker's.
+    const other = await readyWorker(h.catalog, 'node-b');
+    expect(await h.catalog.claimTasks(other.workerAgentId, 5, 'claim-0001')).toEqual([]);
+  },
+
   'a claim carries everything the worker needs, sensitive values decrypted for it alone': async (h) => {
     const { worker, project } = await readyTopology(h);
     const execution = await startExtract(h.catalog);

@@ -87,12 +87,12 @@ describe('MSSQL engine, offline', () => {
       rows: [{ task_id: '7', execution_id: '3', attempt_number: '2' }],
     }));
     const claimed = await engine.transaction((trx) =>
-      engine.claimTasks(trx, { workerAgentId: 'worker-1', slots: 4, now: 1_000, leaseDeadline: 21_000 }),
+      engine.claimTasks(trx, { workerAgentId: 'worker-1', slots: 4, claimId: 'claim-0001', now: 1_000, leaseDeadline: 21_000 }),
     );
     expect(claimed).toEqual([{ task_id: 7, execution_id: 3, attempt_number: 2 }]);
     snapshotSection('claimTasks', driver.sent);
     const [, claim] = driver.sent;
-    expect(claim).toMatchObject({ kind: 'query', parameters: ['worker-1', 1_000, 21_000, 4] });
+    expect(claim).toMatchObject({ kind: 'query', parameters: ['worker-1', 1_000, 21_000, 4, 'claim-0001'] });
   });
 
   it('inserts event messages with a plain INSERT (the unique index ignores duplicates), 250 rows at most a statement', async () => {

@@ -16,7 +16,7 @@ async function claimStatement(): Promise<string> {
   const driver = new RecordingMssqlDriver();
   await mssqlKysely(driver)
     .transaction()
-    .execute((trx) => claimTasksMssql(trx, { workerAgentId: 'w', slots: 1, now: 0, leaseDeadline: 0 }));
+    .execute((trx) => claimTasksMssql(trx, { workerAgentId: 'w', slots: 1, claimId: null, now: 0, leaseDeadline: 0 }));
   const claim = driver.sent.find((command) => command.kind === 'query');
   if (claim?.kind !== 'query') throw new Error('the claim sent nothing');
   return claim.sql;

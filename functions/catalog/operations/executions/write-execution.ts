@@ -96,6 +96,7 @@ export async function queueAttempt(
     exit_code: null,
     result_message: null,
     queued_time: queuedTime,
+    claim_id: null,
   };
   const taskId = (await insertTaskRow(trx, row)).rows[0]!.task_id;
   return toTask({ ...row, task_id: taskId });

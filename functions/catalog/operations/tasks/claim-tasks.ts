@@ -1,21 +1,30 @@
 import type { Catalog } from '../../catalog.js';
 import type { CatalogContext } from '../../context.js';
+import type { CatalogTrx, ClaimedTaskRow } from '../../engine.js';
 import { ExecutionStatus, type ClaimedTask, type ParameterValue, type PackageRunner } from '../../domain.js';
 import { flag, num } from '../../rows.js';
 
 /**
  * claimTasks: the engine's single claim statement leases the tasks; in the same transaction their executions
  * become running and their payloads are read, sensitive values decrypted for this worker only. An empty claim
- * is that one statement and nothing else.
+ * without a claim id is that one statement and nothing else.
+ *
+ * A claim id already on running tasks of this worker means the worker retries a claim whose answer was lost: the
+ * same tasks are answered again, in the same transaction as the lookup, so a retry after a commit whose outcome
+ * the master never learnt is safe too.
  */
 export function claimTasksOperation(ctx: CatalogContext): Pick<Catalog, 'claimTasks'> {
   return {
-    async claimTasks(workerAgentId, slots) {
+    async claimTasks(workerAgentId, slots, claimId) {
       if (!Number.isInteger(slots) || slots < 1) return [];
       return ctx.engine.transaction(async (trx) => {
         const now = ctx.clock.now();
         const leaseDeadline = now + ctx.leaseMs;
-        const claimed = await ctx.engine.claimTasks(trx, { workerAgentId, slots, now, leaseDeadline });
+        const replayed = claimId === undefined ? [] : await leasedByClaim(trx, workerAgentId, claimId, leaseDeadline, now);
+        const claimed =
+          replayed.length > 0
+            ? replayed
+            : await ctx.engine.claimTasks(trx, { workerAgentId, slots, claimId: claimId ?? null, now, leaseDeadline });
         if (claimed.length === 0) return [];
         const taskIds = claimed.map((row) => row.task_id);
         const executionIds = [...new Set(claimed.map((row) => row.execution_id))];
@@ -91,4 +100,29 @@ export function claimTasksOperation(ctx: CatalogContext): Pick<Catalog, 'claimTa
       });
     },
   };
+}
+
+/** The tasks a claim id already leased to this worker and that it still holds, their leases renewed. */
+async function leasedByClaim(
+  trx: CatalogTrx,
+  workerAgentId: string,
+  claimId: string,
+  leaseDeadline: number,
+  now: number,
+): Promise<ClaimedTaskRow[]> {
+  const rows = await trx
+    .selectFrom('tasks')
+    .select(['task_id', 'execution_id', 'attempt_number'])
+    .where('worker_agent_id', '=', workerAgentId)
+    .where('state', '=', 'running')
+    .where('claim_id', '=', claimId)
+    .execute();
+  if (rows.length === 0) return [];
+  await trx
+    .updateTable('tasks')
+    .set({ lease_deadline: leaseDeadline, last_heartbeat_time: now })
+    .where('task_id', 'in', rows.map((row) => row.task_id))
+    .where('state', '=', 'running')
+    .execute();
+  return rows;
 }

@@ -24,6 +24,7 @@ DECLARE @deadline bigint = @3;
 DECLARE @slots int = @4;
 DECLARE @max_task_count int;
 DECLARE @running int;
+DECLARE @claim nvarchar(64) = @5;
 DECLARE @free int;
 
 SELECT @max_task_count = w.max_task_count
@@ -43,7 +44,7 @@ SET @free = CASE WHEN @max_task_count IS NULL OR @max_task_count - @running < 0 
 
 WITH eligible AS (
   SELECT TOP (@free) t.task_id, t.execution_id, t.attempt_number, t.state, t.worker_agent_id,
-                     t.claimed_time, t.lease_deadline, t.last_heartbeat_time
+                     t.claim_id, t.claimed_time, t.lease_deadline, t.last_heartbeat_time
   FROM dbo.tasks t WITH (UPDLOCK, READPAST, ROWLOCK, READCOMMITTEDLOCK)
   JOIN dbo.executions e ON e.execution_id = t.execution_id
   WHERE t.state = N'pending'
@@ -59,11 +60,12 @@ WITH eligible AS (
 UPDATE eligible
 SET state = N'running',
     worker_agent_id = @worker,
+    claim_id = @claim,
     claimed_time = @now,
     lease_deadline = @deadline,
     last_heartbeat_time = @now
 OUTPUT inserted.task_id, inserted.execution_id, inserted.attempt_number;
--- parameters: ["worker-1",1000,21000,4]
+-- parameters: ["worker-1",1000,21000,4,"claim-0001"]
 COMMIT
 
 -- ===== insertEventMessagesIgnoringDuplicates
@@ -135,6 +137,9 @@ insert into "schema_migrations" ("version", "name", "applied_time") values (@1, 
 -- migration 4 (archives-in-blob-storage), batch 1
 insert into "schema_migrations" ("version", "name", "applied_time") values (@1, @2, @3)
 -- parameters: [4,"archives-in-blob-storage",1795338000000]
+-- migration 5 (claim-ids), batch 1
+insert into "schema_migrations" ("version", "name", "applied_time") values (@1, @2, @3)
+-- parameters: [5,"claim-ids",1795338000000]
 COMMIT
 
 -- ===== migrate: an up-to-date database

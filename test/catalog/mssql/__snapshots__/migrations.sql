@@ -328,3 +328,7 @@ GO
 -- ===== migration 4: archives-in-blob-storage
 ALTER TABLE dbo.project_versions ADD archive_name nvarchar(1024) NULL;
 GO
+
+-- ===== migration 5: claim-ids
+ALTER TABLE dbo.tasks ADD claim_id nvarchar(64) NULL;
+GO
