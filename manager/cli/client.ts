@@ -54,9 +54,10 @@ function createCaller(
   options: ClientOptions,
 ): ApiCaller {
   const transport = openTransport(url, thumbprint, options.timeoutMs);
-  // X-Api-Key rather than a Bearer token: App Service authentication (Entra ID) would refuse a Bearer value that
-  // is not an Entra token before the master saw it.
-  const headers = { 'x-api-key': secret };
+  // An API key goes in X-Api-Key rather than as a Bearer token: App Service authentication (Entra ID) would refuse
+  // a Bearer value that is not an Entra token before the master saw it. A task credential stays a Bearer token:
+  // /api/v1/task/* is excluded from App Service authentication.
+  const headers: Record<string, string> = source === 'task' ? { authorization: `Bearer ${secret}` } : { 'x-api-key': secret };
   return {
     url,
     async call(endpoint, input, callOptions = {}) {

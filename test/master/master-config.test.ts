@@ -59,7 +59,7 @@ describe("the master's configuration", () => {
   });
 
   it('takes any schedule croner reads in 6 fields: ranges, lists, steps and names', () => {
-    expect(problemsOf({ SCALEOUT_CLEANUP_SCHEDULE: '0 30 1-5/2 * JAN,JUL MON-FRI', SCALEOUT_EVENT_DRAIN_SCHEDULE: ' */2 * * * * * ' })).toEqual([]);
+    expect(problemsOf({ SCALEOUT_CLEANUP_SCHEDULE: '0 30 1-5/2 * JAN,JUL MON-FRI', SCALEOUT_MASTER_HEARTBEAT_SCHEDULE: ' */30 * * * * * ' })).toEqual([]);
   });
 
   it("leaves alone the CLI's and the worker's own SCALEOUT_ variables, so one shell can run them all", () => {
