@@ -14,17 +14,27 @@ $ErrorActionPreference = 'Stop'
 $appRoles = @('db_datareader', 'db_datawriter', 'db_ddladmin') # ddladmin: the master migrates the schema itself
 $adminRoles = @('db_owner')
 
+# The SSISDB-named views live in schema [catalog], owned by dbo, created here by the administrator rather than by
+# the master's migration: a schema the app's user created would be owned by that user, so `DROP USER` would fail
+# (error 15138) when the Function App is recreated, and DBA readers of the views would lose ownership chaining.
+# A schema an earlier version let the app's user create is handed over to dbo.
+$ensureCatalogSchema = @'
+IF SCHEMA_ID(N'catalog') IS NULL EXEC (N'CREATE SCHEMA [catalog] AUTHORIZATION [dbo]');
+IF EXISTS (SELECT 1 FROM sys.schemas WHERE name = N'catalog' AND principal_id <> USER_ID(N'dbo')) EXEC (N'ALTER AUTHORIZATION ON SCHEMA::[catalog] TO [dbo]');
+'@
+
 # Creates (or, when the SID changed because the principal was recreated, re-creates) one Entra database user and
-# adds it to roles. Names and IDs travel as parameters and are quoted by QUOTENAME on the server side.
+# adds it to roles. Names and IDs travel as parameters and are quoted by QUOTENAME on the server side. Only Entra
+# users and groups (type E, X) are considered: a SQL login's user or a role of the same name is never dropped.
 $ensureUser = @'
 DECLARE @sid varbinary(16) = CONVERT(varbinary(16), @objectId);
 DECLARE @sql nvarchar(max);
-IF EXISTS (SELECT 1 FROM sys.database_principals WHERE name = @name AND sid <> @sid)
+IF EXISTS (SELECT 1 FROM sys.database_principals WHERE name = @name AND sid <> @sid AND type IN ('E', 'X'))
 BEGIN
   SET @sql = N'DROP USER ' + QUOTENAME(@name);
   EXEC (@sql);
 END
-IF NOT EXISTS (SELECT 1 FROM sys.database_principals WHERE name = @name)
+IF NOT EXISTS (SELECT 1 FROM sys.database_principals WHERE name = @name AND type IN ('E', 'X'))
 BEGIN
   SET @sql = N'CREATE USER ' + QUOTENAME(@name) + N' WITH SID = ' + CONVERT(nvarchar(max), @sid, 1)
     + N', TYPE = ' + CASE @type WHEN 'Group' THEN N'X' ELSE N'E' END;
@@ -40,8 +50,9 @@ BEGIN
 END
 '@
 
-function Invoke-CatalogBatch([System.Data.SqlClient.SqlConnection] $connection, [string] $text, [hashtable] $parameters) {
+function Invoke-CatalogBatch([System.Data.SqlClient.SqlConnection] $connection, [System.Data.SqlClient.SqlTransaction] $transaction, [string] $text, [hashtable] $parameters) {
   $command = $connection.CreateCommand()
+  $command.Transaction = $transaction
   $command.CommandText = $text
   foreach ($name in $parameters.Keys) {
     [void] $command.Parameters.AddWithValue("@$name", $parameters[$name])
@@ -49,10 +60,10 @@ function Invoke-CatalogBatch([System.Data.SqlClient.SqlConnection] $connection, 
   [void] $command.ExecuteNonQuery()
 }
 
-function Grant-CatalogUser([System.Data.SqlClient.SqlConnection] $connection, [string] $name, [string] $objectId, [string] $type, [string[]] $roles) {
-  Invoke-CatalogBatch $connection $ensureUser @{ name = $name; objectId = [guid] $objectId; type = $type }
+function Grant-CatalogUser([System.Data.SqlClient.SqlConnection] $connection, [System.Data.SqlClient.SqlTransaction] $transaction, [string] $name, [string] $objectId, [string] $type, [string[]] $roles) {
+  Invoke-CatalogBatch $connection $transaction $ensureUser @{ name = $name; objectId = [guid] $objectId; type = $type }
   foreach ($role in $roles) {
-    Invoke-CatalogBatch $connection $addToRole @{ name = $name; role = $role }
+    Invoke-CatalogBatch $connection $transaction $addToRole @{ name = $name; role = $role }
   }
   Write-Host "Catalog user [$name] ($type) is in: $($roles -join ', ')"
 }
@@ -72,10 +83,15 @@ for ($attempt = 1; $attempt -le $attempts; $attempt++) {
   $connection.AccessToken = $token
   try {
     $connection.Open()
-    Grant-CatalogUser $connection $env:APP_USER_NAME $env:APP_CLIENT_ID 'User' $appRoles
+    # One transaction: a run that fails half-way (a dropped user not yet re-created) leaves the database as it was,
+    # and the retry below starts from there.
+    $transaction = $connection.BeginTransaction()
+    Invoke-CatalogBatch $connection $transaction $ensureCatalogSchema @{}
+    Grant-CatalogUser $connection $transaction $env:APP_USER_NAME $env:APP_CLIENT_ID 'User' $appRoles
     if ($env:ADMIN_USER_NAME) {
-      Grant-CatalogUser $connection $env:ADMIN_USER_NAME $env:ADMIN_OBJECT_ID $env:ADMIN_TYPE $adminRoles
+      Grant-CatalogUser $connection $transaction $env:ADMIN_USER_NAME $env:ADMIN_OBJECT_ID $env:ADMIN_TYPE $adminRoles
     }
+    $transaction.Commit()
     break
   } catch {
     if ($attempt -eq $attempts) { throw }

@@ -35,9 +35,9 @@ export function describeMssqlSchema(batches: readonly string[]): MssqlSchema {
     } else if ((match = /^DROP INDEX (\w+) ON [\w.]+;$/i.exec(text))) {
       if (!(match[1]! in schema.indexes)) throw new Error(`DROP INDEX of an index not declared before: ${match[1]}`);
       delete schema.indexes[match[1]!];
-    } else if ((match = /^CREATE VIEW ([\w.]+) AS\s+SELECT ([\s\S]*);$/i.exec(text))) {
-      schema.views[match[1]!] = splitTopLevel(selectList(match[2]!)).map(viewColumnName);
-    } else if ((match = /^CREATE SCHEMA (\w+);$/i.exec(text))) {
+    } else if ((match = /^CREATE VIEW ([\w.[\]]+) AS\s+SELECT ([\s\S]*);$/i.exec(text))) {
+      schema.views[match[1]!.replace(/[[\]]/g, '')] = splitTopLevel(selectList(match[2]!)).map(viewColumnName);
+    } else if ((match = /^IF SCHEMA_ID\(N'(\w+)'\) IS NULL EXEC \(N'CREATE SCHEMA \[\1\] AUTHORIZATION \[dbo\]'\);$/i.exec(text))) {
       schema.schemas.push(match[1]!);
     } else if (!/^(?:INSERT INTO|UPDATE) /i.test(text)) {
       throw new Error(`describeMssqlSchema does not know this statement; teach it:\n${text}`);

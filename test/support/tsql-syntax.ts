@@ -70,8 +70,8 @@ export const parserGaps: readonly ParserGap[] = [
   {
     name: 'view-select-list',
     why: 'the grammar reads CREATE VIEW … AS SELECT only with a single selected column; the view’s SELECT is read alone',
-    shape: /^\s*create view [\w.]+ as\s+/i,
-    standIn: (statement) => statement.replace(/^\s*create view [\w.]+ as\s+/i, ''),
+    shape: /^\s*create view [\w.[\]]+ as\s+/i,
+    standIn: (statement) => statement.replace(/^\s*create view [\w.[\]]+ as\s+/i, ''),
   },
 ];
 

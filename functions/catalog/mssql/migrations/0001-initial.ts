@@ -185,11 +185,13 @@ export const migration0001: MssqlMigration = {
   details nvarchar(max) NOT NULL
 );`,
     `CREATE INDEX ix_audit_trail_time ON dbo.audit_trail (occurred_time);`,
-    `CREATE SCHEMA catalog;`,
-    `CREATE VIEW catalog.master_properties AS
+    // In Azure the deployment script has created [catalog], owned by dbo (infra/scripts/create-catalog-users.ps1);
+    // elsewhere the administrator running the first migration does, with the same owner.
+    `IF SCHEMA_ID(N'catalog') IS NULL EXEC (N'CREATE SCHEMA [catalog] AUTHORIZATION [dbo]');`,
+    `CREATE VIEW [catalog].master_properties AS
 SELECT property_name, property_value
 FROM dbo.master_properties;`,
-    `CREATE VIEW catalog.worker_agents AS
+    `CREATE VIEW [catalog].worker_agents AS
 SELECT w.worker_agent_id AS WorkerAgentId,
        w.is_enabled AS IsEnabled,
        w.display_name AS DisplayName,
@@ -201,7 +203,7 @@ SELECT w.worker_agent_id AS WorkerAgentId,
        w.max_task_count AS MaxTaskCount,
        w.cert_thumbprint_sha1 AS CertificateThumbprint
 FROM dbo.worker_agents w;`,
-    `CREATE VIEW catalog.executions AS
+    `CREATE VIEW [catalog].executions AS
 SELECT e.execution_id,
        e.folder_name,
        e.project_name,
@@ -218,7 +220,7 @@ SELECT e.execution_id,
        ${epochMsToDatetime2('e.end_time')} AS end_time,
        e.status_message
 FROM dbo.executions e;`,
-    `CREATE VIEW catalog.event_messages AS
+    `CREATE VIEW [catalog].event_messages AS
 SELECT m.event_message_id,
        m.execution_id AS operation_id,
        ${epochMsToDatetime2('m.message_time')} AS message_time,

@@ -219,15 +219,15 @@ GO
 CREATE INDEX ix_audit_trail_time ON dbo.audit_trail (occurred_time);
 GO
 
-CREATE SCHEMA catalog;
+IF SCHEMA_ID(N'catalog') IS NULL EXEC (N'CREATE SCHEMA [catalog] AUTHORIZATION [dbo]');
 GO
 
-CREATE VIEW catalog.master_properties AS
+CREATE VIEW [catalog].master_properties AS
 SELECT property_name, property_value
 FROM dbo.master_properties;
 GO
 
-CREATE VIEW catalog.worker_agents AS
+CREATE VIEW [catalog].worker_agents AS
 SELECT w.worker_agent_id AS WorkerAgentId,
        w.is_enabled AS IsEnabled,
        w.display_name AS DisplayName,
@@ -241,7 +241,7 @@ SELECT w.worker_agent_id AS WorkerAgentId,
 FROM dbo.worker_agents w;
 GO
 
-CREATE VIEW catalog.executions AS
+CREATE VIEW [catalog].executions AS
 SELECT e.execution_id,
        e.folder_name,
        e.project_name,
@@ -260,7 +260,7 @@ SELECT e.execution_id,
 FROM dbo.executions e;
 GO
 
-CREATE VIEW catalog.event_messages AS
+CREATE VIEW [catalog].event_messages AS
 SELECT m.event_message_id,
        m.execution_id AS operation_id,
        CASE WHEN m.message_time IS NULL THEN NULL ELSE DATEADD(MILLISECOND, m.message_time % 60000, DATEADD(MINUTE, m.message_time / 60000, CAST('19700101' AS datetime2(3)))) END AS message_time,
