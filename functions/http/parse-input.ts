@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isBinary, type EndpointSpec } from '../../contracts/endpoint.js';
 import type { ApiRequest } from './api-request.js';
-import { HttpProblem, invalidRequest, ProblemType } from './problem.js';
+import { HttpProblem, invalidFields, invalidRequest, ProblemType } from './problem.js';
 import { unknownFields, unwrapSchema } from './unknown-fields.js';
 
 export interface ParsedInput {
@@ -38,11 +38,11 @@ export async function parseInput(endpoint: EndpointSpec, request: ApiRequest): P
         try {
           json = JSON.parse(bytes.toString('utf8'));
         } catch (error) {
-          throw fieldProblem([{ field: 'body', reason: `not valid JSON (${error instanceof Error ? error.message : String(error)})` }]);
+          throw invalidFields([{ field: 'body', reason: `not valid JSON (${error instanceof Error ? error.message : String(error)})` }]);
         }
       }
       const unknown = unknownFields(endpoint.body, json);
-      if (unknown.length > 0) throw fieldProblem(unknown.map((field) => ({ field: `body.${field}`, reason: 'not a field of this operation' })));
+      if (unknown.length > 0) throw invalidFields(unknown.map((field) => ({ field: `body.${field}`, reason: 'not a field of this operation' })));
       const parsed = endpoint.body.safeParse(json);
       if (!parsed.success) throw invalidRequest(parsed.error, 'body');
       body = parsed.data;
@@ -77,7 +77,7 @@ function parseQuery(endpoint: EndpointSpec, search: URLSearchParams): unknown {
     else raw[key] = values[0];
     if (values.includes('')) errors.push({ field: `query.${key}`, reason: 'empty; give a value or leave the parameter out' });
   }
-  if (errors.length > 0) throw fieldProblem(errors);
+  if (errors.length > 0) throw invalidFields(errors);
   if (!endpoint.query) return {};
   const parsed = endpoint.query.safeParse(raw);
   if (!parsed.success) throw invalidRequest(parsed.error, 'query');
@@ -88,16 +88,6 @@ function parseQuery(endpoint: EndpointSpec, search: URLSearchParams): unknown {
 function refuseBody(request: ApiRequest): void {
   const length = Number(request.header('content-length') ?? '0');
   if (length > 0 || request.header('transfer-encoding') !== undefined) {
-    throw fieldProblem([{ field: 'body', reason: 'this operation takes no body' }]);
+    throw invalidFields([{ field: 'body', reason: 'this operation takes no body' }]);
   }
-}
-
-function fieldProblem(errors: { field: string; reason: string }[]): HttpProblem {
-  return new HttpProblem({
-    type: ProblemType.invalidRequest,
-    title: 'Invalid request',
-    status: 400,
-    detail: errors.map((e) => `${e.field}: ${e.reason}`).join('; '),
-    errors,
-  });
 }

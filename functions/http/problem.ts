@@ -36,7 +36,11 @@ export function problemResponse(problem: Problem, headers: Record<string, string
 }
 
 export function invalidRequest(error: z.ZodError, part: string): HttpProblem {
-  const errors = issuesOf(error, part);
+  return invalidFields(issuesOf(error, part));
+}
+
+/** A 400 naming each field that is wrong and why. */
+export function invalidFields(errors: { field: string; reason: string }[]): HttpProblem {
   return new HttpProblem({
     type: ProblemType.invalidRequest,
     title: 'Invalid request',
