@@ -85,6 +85,7 @@ var tags = {
 var masterAppName = 'func-scaleout-${resourceToken}'
 var eventQueueName = 'scaleout-events'
 var deploymentContainerName = 'app-package'
+var archiveContainerName = 'project-archives'
 
 module monitoring 'app/monitoring.bicep' = {
   name: 'monitoring'
@@ -103,6 +104,7 @@ module storage 'app/storage.bicep' = {
     tags: tags
     name: 'stscaleout${resourceToken}'
     deploymentContainerName: deploymentContainerName
+    archiveContainerName: archiveContainerName
     eventQueueName: eventQueueName
   }
 }
@@ -152,6 +154,7 @@ module master 'app/master.bicep' = {
     storageBlobEndpoint: storage.outputs.blobEndpoint
     storageQueueEndpoint: storage.outputs.queueEndpoint
     deploymentContainerName: deploymentContainerName
+    archiveContainerName: storage.outputs.archiveContainerName
     eventQueueName: eventQueueName
     sqlServerFqdn: catalog.outputs.serverFqdn
     sqlDatabaseName: catalog.outputs.databaseName

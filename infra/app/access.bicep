@@ -4,7 +4,7 @@
 @description('Principal (object) ID of the master\'s system-assigned identity.')
 param principalId string
 
-@description('Name of the storage account (host storage and event queue).')
+@description('Name of the storage account (host storage, project archives and event queue).')
 param storageAccountName string
 
 @description('Name of the Key Vault.')
@@ -14,7 +14,12 @@ param keyVaultName string
 param applicationInsightsName string
 
 // Built-in role definition IDs (the same in every subscription).
-var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // host storage: timer leases, deployment package
+// Host storage (timer leases, deployment package) needs Storage Blob Data Owner on the account, as the Functions
+// host documents for an identity-based AzureWebJobsStorage. That one assignment also covers the project archives'
+// container (read, write, delete: Storage Blob Data Contributor would do), so the archives get no assignment of their
+// own, which would grant nothing more. No Storage Blob Delegator either: workers get their archives streamed through
+// the master, never a user-delegation SAS (docs/adr/0003-project-archives-in-blob-storage.md).
+var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88' // the event queue
 var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // host diagnostic events, as the Flex samples grant
 // Secrets only: in Azure the platform terminates TLS, so the master never asks Key Vault for its certificate.

@@ -25,6 +25,9 @@ param storageQueueEndpoint string
 @description('Container the app package is deployed to.')
 param deploymentContainerName string
 
+@description('Blob container of that account the project archives are kept in.')
+param archiveContainerName string
+
 @description('Name of the event-message queue.')
 param eventQueueName string
 
@@ -120,11 +123,13 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   //   SCALEOUT_CATALOG_POOL_SIZE                 connections per instance, set with the instance cap (main.bicep)
   //   SCALEOUT_KEY_VAULT_URL                     where the certificate and keys live
   //   SCALEOUT_EVENT_QUEUE_NAME                  the event-message queue in AzureWebJobsStorage's account
+  //   SCALEOUT_ARCHIVE_CONTAINER                 the project archives' blob container in that account
   //   SCALEOUT_CLAIM_MAX_WAIT_MS                 the long-poll cap (see below)
   //   SCALEOUT_ENTRA_AUTH                        'true' when App Service authentication fronts the management API
   //   AzureWebJobsStorage__accountName           identity-based host storage, as the Flex samples set it
   //   AzureWebJobsStorage__credential            'managedidentity': the system-assigned identity
   //   AzureWebJobsStorage__queueServiceUri       the queue endpoint, so the master's queue client needs no DNS suffix
+  //   AzureWebJobsStorage__blobServiceUri        the blob endpoint, likewise for the archive store
   //   APPLICATIONINSIGHTS_CONNECTION_STRING      where telemetry goes
   //   APPLICATIONINSIGHTS_AUTHENTICATION_STRING  send it with the managed identity (local auth is off)
   //   SCALEOUT_*_SCHEDULE                        the timers' NCRONTAB schedules: the functions read them as %SETTING%
@@ -135,6 +140,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       SCALEOUT_CATALOG_CONNECTION: 'Server=tcp:${sqlServerFqdn},1433;Database=${sqlDatabaseName};Authentication=Active Directory Managed Identity;Encrypt=True'
       SCALEOUT_KEY_VAULT_URL: keyVaultUri
       SCALEOUT_EVENT_QUEUE_NAME: eventQueueName
+      SCALEOUT_ARCHIVE_CONTAINER: archiveContainerName
       SCALEOUT_CATALOG_POOL_SIZE: string(catalogPoolSize)
       // A claim held open waiting for work keeps an instance busy and billed for execution time, and counts
       // against the instance's HTTP concurrency (so idle workers can even cause scale-out). On Flex Consumption
@@ -145,6 +151,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       AzureWebJobsStorage__accountName: storageAccountName
       AzureWebJobsStorage__credential: 'managedidentity'
       AzureWebJobsStorage__queueServiceUri: storageQueueEndpoint
+      AzureWebJobsStorage__blobServiceUri: storageBlobEndpoint
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
       // Timers, in UTC as Flex runs them. Short sweeps cost little on Flex (billed per execution, a few tens of

@@ -1,5 +1,5 @@
 // The master's storage account: the Functions host's own storage (AzureWebJobsStorage: timer leases, deployment
-// package) and the event-message queue. Shared keys are off; everything reaches it with Entra identities.
+// package), the project archives (docs/adr/0003-project-archives-in-blob-storage.md) and the event-message queue. Shared keys are off; everything reaches it with Entra identities.
 
 @description('Region of the storage account.')
 param location string
@@ -12,6 +12,9 @@ param name string
 
 @description('Blob container the Flex Consumption plan deploys the app package to.')
 param deploymentContainerName string
+
+@description('Blob container the project archives are kept in (the master\'s SCALEOUT_ARCHIVE_CONTAINER).')
+param archiveContainerName string
 
 @description('Queue the worker agents\' event messages go through before they are drained into the catalog.')
 param eventQueueName string
@@ -44,6 +47,14 @@ resource account 'Microsoft.Storage/storageAccounts@2024-01-01' = {
     resource deploymentContainer 'containers' = {
       name: deploymentContainerName
     }
+
+    // Private like the account (no public access); the master streams each archive to the workers itself.
+    resource archiveContainer 'containers' = {
+      name: archiveContainerName
+      properties: {
+        publicAccess: 'None'
+      }
+    }
   }
 
   resource queueService 'queueServices' = {
@@ -62,5 +73,6 @@ resource account 'Microsoft.Storage/storageAccounts@2024-01-01' = {
 }
 
 output name string = account.name
+output archiveContainerName string = account::blobService::archiveContainer.name
 output blobEndpoint string = account.properties.primaryEndpoints.blob
 output queueEndpoint string = account.properties.primaryEndpoints.queue

@@ -17,6 +17,7 @@ const azureValues: Record<string, string> = {
     'Server=tcp:sql-scaleout-abc.database.windows.net,1433;Database=scaleout;Authentication=Active Directory Managed Identity;Encrypt=True',
   SCALEOUT_KEY_VAULT_URL: 'https://kv-scaleout-abc.vault.azure.net/',
   SCALEOUT_EVENT_QUEUE_NAME: 'scaleout-events',
+  SCALEOUT_ARCHIVE_CONTAINER: 'project-archives',
   SCALEOUT_CATALOG_POOL_SIZE: '3',
   SCALEOUT_CLAIM_MAX_WAIT_MS: '0',
   // The Key Vault reference, as the platform resolves it before the master reads it.
@@ -25,6 +26,7 @@ const azureValues: Record<string, string> = {
   AzureWebJobsStorage__accountName: 'stscaleoutabc',
   AzureWebJobsStorage__credential: 'managedidentity',
   AzureWebJobsStorage__queueServiceUri: 'https://stscaleoutabc.queue.core.windows.net/',
+  AzureWebJobsStorage__blobServiceUri: 'https://stscaleoutabc.blob.core.windows.net/',
   APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-0000-0000-000000000000',
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD',
   SCALEOUT_MASTER_HEARTBEAT_SCHEDULE: '*/30 * * * * *',
@@ -67,6 +69,11 @@ describe("the Function App's app settings in the Bicep", () => {
       eventQueue: { name: 'scaleout-events', storage: { kind: 'managed-identity' } },
       claimMaxWaitMs: 0,
       doorbell: { connectionString: expect.stringContaining('AccountName=stbellabc') },
+      // Archives in the container storage.bicep creates, reached at the blob endpoint it outputs.
+      projectArchives: {
+        container: 'project-archives',
+        storage: { kind: 'managed-identity', blobServiceUri: 'https://stscaleoutabc.blob.core.windows.net/' },
+      },
     });
     // The system-assigned identity, the one the Bicep grants its roles to, for SQL, Key Vault and Storage alike.
     expect(config.azureIdentity).toEqual({ kind: 'managed-identity' });

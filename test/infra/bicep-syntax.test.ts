@@ -18,6 +18,11 @@ import {
 
 const files = bicepFiles('infra');
 
+// Built-in role definition ids (the same in every subscription).
+const storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b';
+const storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe';
+const storageBlobDelegator = 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a';
+
 async function parsed(file: string) {
   return { file, tree: await parseBicep(readFileSync(file, 'utf8')) };
 }
@@ -80,6 +85,33 @@ describe('infra/ Bicep', () => {
       }
     }
     expect(assignments).toBeGreaterThanOrEqual(5);
+  });
+
+  it('keeps the project archives in a private container of the storage account whose blobs the master\'s identity may write', async () => {
+    const storage = await parsed(join('infra', 'app', 'storage.bicep'));
+    const containers = bicepResources(storage.tree).filter((resource) => resource.type === 'Microsoft.Storage/storageAccounts/blobServices/containers');
+    const archives = containers.find((resource) => resource.body && propertyValue(resource.body, 'name')?.text === 'archiveContainerName');
+    expect(archives, 'a container named by the archiveContainerName parameter').toBeDefined();
+    const properties = archives?.body && propertyValue(archives.body, 'properties');
+    expect(properties && stringValue(propertyValue(properties, 'publicAccess'))).toBe('None');
+
+    // The master's identity: a blob data role that writes and deletes, on the account (so on every container).
+    const access = await parsed(join('infra', 'app', 'access.bicep'));
+    const roleIds = new Map(
+      access.tree.rootNode
+        .descendantsOfType('variable_declaration')
+        .map((variable) => [variable?.namedChildren[0]?.text, stringValue(variable?.namedChildren.at(-1))] as const),
+    );
+    const blobRoles = bicepResources(access.tree)
+      .filter((resource) => resource.type === 'Microsoft.Authorization/roleAssignments' && resource.body)
+      .map((resource) => {
+        const roleCall = resource.body!.descendantsOfType('call_expression').find((call) => call?.childForFieldName('function')?.text === 'subscriptionResourceId');
+        return { scope: propertyValue(resource.body!, 'scope')?.text, role: roleIds.get(callArguments(roleCall!)[1]?.text) };
+      })
+      .filter(({ role }) => role === storageBlobDataOwner || role === storageBlobDataContributor);
+    expect(blobRoles).toContainEqual({ scope: 'storage', role: expect.any(String) });
+    // Workers never get a SAS (ADR 0003), so nothing may create user delegation keys.
+    for (const file of files) expect(readFileSync(file, 'utf8'), file).not.toContain(storageBlobDelegator);
   });
 
   it('declares every parameter that main.parameters.json sets', async () => {
