@@ -109,7 +109,7 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
     archiveStore,
     workSignal: new WorkSignal(),
     doorbell,
-    workerAuth: new WorkerAuthenticator(catalog, config.masterAddresses, clock),
+    workerAuth: new WorkerAuthenticator(catalog, config.masterAddresses, clock, config.workerOnlineWriteMs),
     onlineWrites: new WorkerOnlineWrites(config.workerOnlineWriteMs),
     managementAuth: new ManagementAuthenticator(catalog, config.entraAuth, clock),
     taskCredentials: new TaskCredentials(await keyStore.getTokenSigningKey(), config.masterAddress, config.masterAddresses, catalog, clock),

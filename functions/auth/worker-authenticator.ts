@@ -17,23 +17,37 @@ export interface AuthenticatedWorker {
 
 type LearnedCertificate = NonNullable<WorkerAgentInfo['certificate']>;
 
-/** How long a verified token is trusted without looking the worker up again. */
+/** How long a verified token is trusted without verifying its signature again. */
 const verifiedTokenTtlMs = 10_000;
 const maxCachedTokens = 10_000;
 
+/** A certificate the catalog named as a worker's, and until when that answer is trusted without asking again. */
+interface KnownCertificate {
+  worker: Pick<WorkerAgent, 'workerAgentId' | 'certNotAfter'>;
+  certPem: string;
+  learned?: undefined;
+  trustedUntil: number;
+}
+
 /**
  * Verifies the token every worker request carries (contracts/worker-auth.ts) against the certificate registered
- * for that worker. A verified token is remembered for a few seconds, so a worker polling in a loop costs no
- * catalog query for its identity; removing or re-adding a worker on this instance forgets its tokens at once.
+ * for that worker. A verified token is remembered for a few seconds, so a worker polling in a loop verifies no
+ * signature again. Which worker a certificate belongs to is remembered for `identityTtlMs`
+ * (SCALEOUT_WORKER_ONLINE_WRITE_MS), and each catalog write of the worker's online time (`confirmWorker`) trusts
+ * it that long again: the new token an idle agent signs every few minutes costs no catalog read. Removing or
+ * disabling a worker on this instance forgets it at once; another instance keeps it until its trust lapses,
+ * which lets the worker do nothing the catalog does not fence: a claim, a report or a renewal is checked there.
  */
 export class WorkerAuthenticator {
   readonly #verified = new Map<string, { workerAgentId: string; trustedUntil: number }>();
+  readonly #certificates = new Map<string, KnownCertificate>();
   readonly #keys = new Map<string, { key: CryptoKey; alg: string }>();
 
   constructor(
     private readonly catalog: Catalog,
     private readonly masterAddresses: readonly string[],
     private readonly clock: Clock,
+    private readonly identityTtlMs: number,
   ) {}
 
   async authenticate(authorization: string | undefined): Promise<AuthenticatedWorker> {
@@ -56,7 +70,9 @@ export class WorkerAuthenticator {
     }
     const presented = header.x5c?.[0] ? parseCertificate(header.x5c[0]) : undefined;
     const sha256 = Buffer.from(x5t, 'base64url').toString('hex');
-    const { worker, certPem, learned } = await this.#findWorker(sha256, presented);
+    const known = this.#certificates.get(sha256);
+    const trusted = known && known.trustedUntil > now ? known : undefined;
+    const { worker, certPem, learned } = trusted ?? (await this.#findWorker(sha256, presented));
 
     const notAfter = worker.certNotAfter ?? (presented ? Date.parse(presented.validTo) : undefined);
     if (notAfter !== undefined && notAfter < now) throw unauthorized(workerAuthFailures.certificateExpired);
@@ -83,13 +99,24 @@ export class WorkerAuthenticator {
     if ((payload.iat ?? 0) > now / 1000 + workerTokenClockSkewSeconds) throw unauthorized(workerAuthFailures.issuedInFuture);
     // Only a token proven to come from the certificate's key may teach the master that certificate.
     if (learned) await this.catalog.recordWorkerAgentInfo(worker.workerAgentId, { certificate: learned });
+    if (!trusted) {
+      const identity = { workerAgentId: worker.workerAgentId, certNotAfter: notAfter ?? null };
+      this.#certificates.set(sha256, { worker: identity, certPem, trustedUntil: now + this.identityTtlMs });
+    }
     this.#remember(token, worker.workerAgentId, Math.min(now + verifiedTokenTtlMs, (payload.exp ?? 0) * 1000));
     return { workerAgentId: worker.workerAgentId };
   }
 
-  /** After a worker is removed or disabled on this instance: its tokens are checked again at once. */
+  /** The catalog just wrote the worker's online time, so it still exists: its certificate is trusted longer. */
+  confirmWorker(workerAgentId: string): void {
+    const trustedUntil = this.clock.now() + this.identityTtlMs;
+    for (const known of this.#certificates.values()) if (known.worker.workerAgentId === workerAgentId) known.trustedUntil = trustedUntil;
+  }
+
+  /** After a worker is removed or disabled on this instance: its tokens and certificate are checked again at once. */
   forgetWorker(workerAgentId: string): void {
     for (const [token, entry] of this.#verified) if (entry.workerAgentId === workerAgentId) this.#verified.delete(token);
+    for (const [sha256, known] of this.#certificates) if (known.worker.workerAgentId === workerAgentId) this.#certificates.delete(sha256);
   }
 
   /**

@@ -4,6 +4,7 @@ import { heartbeat } from '../../contracts/worker-protocol.js';
 import { BenchWorker } from '../../bench/bench-worker.js';
 import { createWorkerIdentity } from '../../bench/worker-identity.js';
 import { startTestMaster, type TestMaster } from '../support/test-master.js';
+import { workerCaller } from '../support/test-worker.js';
 
 const agent = { agentVersion: '0.1.0', os: 'linux', machineName: 'idle', userAccount: 'svc' };
 
@@ -12,10 +13,11 @@ describe('the heartbeat of an idle worker', () => {
   let master: TestMaster;
   let worker: BenchWorker;
   let workerAgentId: string;
+  let identity: Awaited<ReturnType<typeof createWorkerIdentity>>;
 
   beforeAll(async () => {
     master = await startTestMaster({ timers: false });
-    const identity = await createWorkerIdentity('idle-heartbeat');
+    identity = await createWorkerIdentity('idle-heartbeat');
     workerAgentId = (await master.admin(addWorker, { body: { certificate: identity.certPem } })).worker!.workerAgentId;
     await master.admin(enableWorker, { params: { workerAgentId } });
     // Reuses its token, as the agent does: the token's check is cached, as is the online time.
@@ -36,6 +38,17 @@ describe('the heartbeat of an idle worker', () => {
     const before = master.host.services.catalogQueryCount;
     for (let i = 0; i < 5; i++) expect((await worker.call(heartbeat, { body: { tasks: [], agent } })).workerEnabled).toBe(true);
     expect(master.host.services.catalogQueryCount).toBe(before);
+  });
+
+  it('checks the new token an agent signs every few minutes without asking the catalog who it is', async () => {
+    const freshTokens = workerCaller(identity, master.url, master.host.certificateThumbprint);
+    try {
+      const before = master.host.services.catalogQueryCount;
+      for (let i = 0; i < 3; i++) expect((await freshTokens(heartbeat, { body: { tasks: [], agent } })).workerEnabled).toBe(true);
+      expect(master.host.services.catalogQueryCount).toBe(before);
+    } finally {
+      freshTokens.close();
+    }
   });
 
   it('still hears at once that an administrator disabled it on this instance', async () => {

@@ -27,6 +27,8 @@ export const heartbeatFunction = defineHandler(heartbeat, async ({ body, caller 
   }
   const result = await catalog.renewLeases(caller.workerAgentId, body.tasks);
   onlineWrites.recorded(caller.workerAgentId, now, result.workerEnabled);
+  // The catalog still knows it: its certificate needs no lookup for another while.
+  if (result.workerEnabled) services.workerAuth.confirmWorker(caller.workerAgentId);
   return {
     leaseMs: config.leaseMs,
     renewed: result.renewed,

@@ -38,7 +38,6 @@ select "execution_id" from "executions" where "parent_execution_id" = @1 and "ch
 select "execution_id" from "executions" where "parent_execution_id" = @1 and "status" not in (@2, @3, @4, @5, @6) order by "execution_id";
 select "execution_id" from "executions" where "parent_execution_id" in (@1);
 select "folder_id" from "folders" where "name" = @1;
-select "is_enabled" from "worker_agents" where "worker_agent_id" = @1;
 select "parameter_name" from "execution_parameter_values" where "execution_id" = @1;
 select "parameter_name", "parameter_value", "sensitive" from "execution_parameter_values" where "execution_id" = @1;
 select "project_id" from "projects" where "folder_id" = @1 and "name" = @2;
@@ -122,5 +121,5 @@ update "tasks" set "state" = @1, "end_time" = @2, "result_message" = @3 where "e
 update "tasks" set "state" = @1, "end_time" = @2, "result_message" = @3 where "task_id" = @4 and "state" = @5;
 update "worker_agents" set "display_name" = @1, "description" = @2, "max_task_count" = @3 where "worker_agent_id" = @4;
 update "worker_agents" set "is_enabled" = @1 where "worker_agent_id" = @2;
-update "worker_agents" set "last_online_time" = @1 where "worker_agent_id" = @2;
+update "worker_agents" set "last_online_time" = @1 output "inserted"."is_enabled" where "worker_agent_id" = @2;
 update "worker_agents" set "last_online_time" = @1, "agent_version" = @2, "os" = @3, "user_account" = @4, "cert_pem" = @5, "cert_not_after" = @6, "cert_thumbprint_sha1" = @7, "cert_thumbprint_sha256" = @8 where "worker_agent_id" = @9;

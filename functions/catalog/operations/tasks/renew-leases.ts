@@ -13,16 +13,13 @@ export function renewLeasesOperation(ctx: CatalogContext): Pick<Catalog, 'renewL
       ctx.engine.transaction(async (trx) => {
         const now = ctx.clock.now();
         const leaseDeadline = now + ctx.leaseMs;
+        // One statement marks the worker online and says whether it is enabled: all an idle worker's heartbeat costs.
         const worker = await trx
-          .selectFrom('worker_agents')
-          .select('is_enabled')
-          .where('worker_agent_id', '=', workerAgentId)
-          .executeTakeFirst();
-        await trx
           .updateTable('worker_agents')
           .set({ last_online_time: now })
           .where('worker_agent_id', '=', workerAgentId)
-          .execute();
+          .returning('is_enabled')
+          .executeTakeFirst();
         if (held.length === 0) {
           return { leaseDeadline, renewed: [], lost: [], cancel: [], workerEnabled: worker ? flag(worker.is_enabled) : false };
         }
