@@ -1,12 +1,28 @@
-import { createDecipheriv, createHash, createPrivateKey, pbkdf2Sync, X509Certificate, type KeyObject } from 'node:crypto';
-import { type DerNode, derExplicit, derInteger, derOctets, derOid, derSequence, derTag, readDer } from './der.js';
+import { createDecipheriv, createPrivateKey, pbkdf2Sync, timingSafeEqual, X509Certificate, type KeyObject } from 'node:crypto';
+import { id_data, id_encryptedData, type ContentInfo } from '@peculiar/asn1-cms';
+import {
+  AuthenticatedSafe,
+  CertBag,
+  id_certBag,
+  id_keyBag,
+  id_pkcs8ShroudedKeyBag,
+  id_x509Certificate,
+  PFX,
+  SafeContents,
+  type MacData,
+} from '@peculiar/asn1-pfx';
+import { EncryptedPrivateKeyInfo } from '@peculiar/asn1-pkcs8';
+import { AsnParser, OctetString } from '@peculiar/asn1-schema';
+import type { AlgorithmIdentifier } from '@peculiar/asn1-x509';
+import { EncryptedData, Pbes2Params, Pbkdf2Params, Pkcs12PbeParams } from './password-based-encryption.js';
+import { macDigests, pkcs12Kdf, pkcs12Mac, pkcs12PasswordEncodings, sha1 } from './pkcs12-key-derivation.js';
 
 /**
  * Reads a PKCS#12 (.pfx / .p12) file (RFC 7292) — what Windows' certificate export and `openssl pkcs12 -export`
  * write, and how Key Vault hands out a certificate's key when its policy's content type is application/x-pkcs12.
- * Node cannot read PKCS#12, so this walks the container itself and decrypts it with the schemes in use today:
- * PBES2 (PBKDF2 + AES or 3DES; Windows' "AES256-SHA256", OpenSSL 3's default) and the legacy PKCS#12 SHA-1 + 3DES.
- * The MAC is not checked: a wrong password is caught by the decryption and the structure check after it.
+ * Node cannot read PKCS#12: @peculiar/asn1-pfx parses the container; this checks its MAC (password integrity,
+ * which every one of those writers adds) and decrypts it with the schemes in use today: PBES2 (PBKDF2 + AES or
+ * 3DES; Windows' "AES256-SHA256", OpenSSL 3's default) and the legacy PKCS#12 SHA-1 + 3DES.
  */
 export interface Pkcs12Contents {
   /** PKCS#8 PEM. */
@@ -22,27 +38,41 @@ export class Pkcs12Error extends Error {
   }
 }
 
+const wrongPassword = 'cannot decrypt the PFX: wrong password';
+
 export function readPkcs12(file: Buffer, password = ''): Pkcs12Contents {
+  const { authSafe, macData } = parse(file, PFX, 'not a readable PFX (PKCS#12) file');
+  if (authSafe.contentType !== id_data) throw new Pkcs12Error('the PFX is signed with a public key, which is not supported');
+  const authSafeOctets = contentOctets(authSafe);
+  // asn1-pfx fills an absent MacData with an empty default, whose digest has no algorithm.
+  if (macData.mac.digestAlgorithm.algorithm === '') {
+    throw new Pkcs12Error('the PFX has no MAC, so its integrity cannot be checked: export it with a password (and its MAC)');
+  }
+  const secret = macSecret(macData, authSafeOctets, password);
+  if (secret === undefined) {
+    // Only a wrong password and an altered file fail the MAC: a piece that still decrypts says the password is right.
+    const opensWithPassword = safes(authSafeOctets).some((info) => {
+      try {
+        return openSafe(info, password, pkcs12PasswordEncodings(password)).opened > 0;
+      } catch {
+        return false;
+      }
+    });
+    if (opensWithPassword) throw new Pkcs12Error('the PFX was altered after it was written: its MAC does not match, though the password opens it');
+    throw new Pkcs12Error(`${wrongPassword} (its MAC does not match)`);
+  }
   const keys: KeyObject[] = [];
   const certificates: X509Certificate[] = [];
   let unreadable: unknown;
-  try {
-    const [, authSafe] = derSequence(readDer(file), 'PFX');
-    const [contentType] = derSequence(authSafe, 'authSafe');
-    if (derOid(contentType) !== oids.data) throw new Pkcs12Error('the PFX is signed with a public key, which is not supported');
-    for (const info of derSequence(readDer(contentData(authSafe)), 'AuthenticatedSafe')) {
-      let safeContents: Buffer | undefined;
-      try {
-        safeContents = openSafe(info, password);
-      } catch (error) {
-        // Often only the certificates' safe, under an obsolete cipher, while the key is readable: keep looking.
-        unreadable ??= error;
-      }
-      if (safeContents !== undefined) readBags(safeContents, password, keys, certificates);
+  for (const info of safes(authSafeOctets)) {
+    try {
+      const safe = openSafe(info, password, [secret]);
+      keys.push(...safe.keys);
+      certificates.push(...safe.certificates);
+    } catch (error) {
+      // Often only the certificates' safe, under an obsolete cipher, while the key is readable: keep looking.
+      unreadable ??= error;
     }
-  } catch (error) {
-    if (error instanceof Pkcs12Error) throw error;
-    throw new Pkcs12Error(`not a readable PFX (PKCS#12) file: ${(error as Error).message}`, { cause: error });
   }
   const key = keys[0];
   if (!key) {
@@ -56,14 +86,9 @@ export function readPkcs12(file: Buffer, password = ''): Pkcs12Contents {
 }
 
 const oids = {
-  data: '1.2.840.113549.1.7.1',
-  encryptedData: '1.2.840.113549.1.7.6',
-  keyBag: '1.2.840.113549.1.12.10.1.1',
-  shroudedKeyBag: '1.2.840.113549.1.12.10.1.2',
-  certBag: '1.2.840.113549.1.12.10.1.3',
-  x509Certificate: '1.2.840.113549.1.9.22.1',
   pbes2: '1.2.840.113549.1.5.13',
   pbkdf2: '1.2.840.113549.1.5.12',
+  pbmac1: '1.2.840.113549.1.5.14',
   pbeSha1TripleDes: '1.2.840.113549.1.12.1.3',
   pbeSha1TwoKeyTripleDes: '1.2.840.113549.1.12.1.4',
   pbeSha1Rc2_128: '1.2.840.113549.1.12.1.5',
@@ -73,6 +98,7 @@ const oids = {
 /** PBKDF2's PRF, by OID; HMAC-SHA1 when absent. */
 const pbkdf2Digests: Record<string, string> = {
   '1.2.840.113549.2.7': 'sha1',
+  '1.2.840.113549.2.8': 'sha224',
   '1.2.840.113549.2.9': 'sha256',
   '1.2.840.113549.2.10': 'sha384',
   '1.2.840.113549.2.11': 'sha512',
@@ -86,67 +112,119 @@ const pbes2Ciphers: Record<string, { cipher: string; keyLength: number }> = {
   '1.2.840.113549.3.7': { cipher: 'des-ede3-cbc', keyLength: 24 },
 };
 
+function parse<T>(data: ArrayBuffer | Buffer, type: new () => T, what: string): T {
+  try {
+    return AsnParser.parse(data, type);
+  } catch (error) {
+    throw new Pkcs12Error(`${what}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 /** The octets of a ContentInfo of type data: [0] EXPLICIT OCTET STRING. */
-function contentData(info: DerNode | undefined): Buffer {
-  const [, content] = derSequence(info, 'ContentInfo');
-  return derOctets(derExplicit(content, 'ContentInfo content'));
+function contentOctets(info: ContentInfo): Buffer {
+  return Buffer.from(parse(info.content, OctetString, 'not a readable PFX (PKCS#12) file').buffer);
 }
 
-/** The SafeContents of one AuthenticatedSafe entry: plain data, or password-encrypted data opened here. */
-function openSafe(info: DerNode, password: string): Buffer | undefined {
-  const [typeNode, content] = derSequence(info, 'ContentInfo');
-  const type = derOid(typeNode);
-  if (type === oids.data) return contentData(info);
-  if (type !== oids.encryptedData) return undefined; // public-key (enveloped) safes hold no key we could open
-  const [, encryptedContentInfo] = derSequence(derExplicit(content, 'EncryptedData'), 'EncryptedData');
-  const [, algorithm, ciphertext] = derSequence(encryptedContentInfo, 'EncryptedContentInfo');
-  return decrypt(algorithm, derOctets(ciphertext, derTag.context0Primitive), password);
+function safes(authSafeOctets: Buffer): ContentInfo[] {
+  return parse(authSafeOctets, AuthenticatedSafe, 'not a readable PFX (PKCS#12) file');
 }
 
-function readBags(safeContents: Buffer, password: string, keys: KeyObject[], certificates: X509Certificate[]): void {
-  for (const bag of derSequence(readDer(safeContents), 'SafeContents')) {
-    const [bagId, wrapped] = derSequence(bag, 'SafeBag');
-    const value = derExplicit(wrapped, 'bagValue');
-    const id = derOid(bagId);
-    if (id === oids.keyBag) keys.push(pkcs8Key(value.raw));
-    else if (id === oids.shroudedKeyBag) {
-      const [algorithm, encrypted] = derSequence(value, 'EncryptedPrivateKeyInfo');
-      keys.push(pkcs8Key(decrypt(algorithm, derOctets(encrypted), password)));
-    } else if (id === oids.certBag) {
-      const [certType, certValue] = derSequence(value, 'CertBag');
-      if (derOid(certType) === oids.x509Certificate) certificates.push(new X509Certificate(derOctets(derExplicit(certValue, 'certValue'))));
+/** The password as the PKCS#12 key derivation encodes it when the MAC matches under it, else undefined. */
+function macSecret(macData: MacData, authSafeOctets: Buffer, password: string): Buffer | undefined {
+  const algorithm = macData.mac.digestAlgorithm.algorithm;
+  if (algorithm === oids.pbmac1) throw new Pkcs12Error('the PFX uses a PBMAC1 MAC, which is not supported: export it with an HMAC-SHA-256 MAC');
+  const hash = macDigests[algorithm];
+  if (!hash) throw new Pkcs12Error(`the PFX's MAC uses an unsupported digest (${algorithm})`);
+  const expected = Buffer.from(macData.mac.digest.buffer);
+  const salt = Buffer.from(macData.macSalt.buffer);
+  return pkcs12PasswordEncodings(password).find((secret) => {
+    const actual = pkcs12Mac(hash, secret, salt, macData.iterations, authSafeOctets);
+    return actual.length === expected.length && timingSafeEqual(actual, expected);
+  });
+}
+
+interface OpenedSafe {
+  keys: KeyObject[];
+  certificates: X509Certificate[];
+  /** How many encrypted pieces (the safe itself, its shrouded keys) decrypted to well-formed content. */
+  opened: number;
+}
+
+/** The keys and certificates of one AuthenticatedSafe entry: plain data, or password-encrypted data opened here. */
+function openSafe(info: ContentInfo, password: string, secrets: Buffer[]): OpenedSafe {
+  const opened: OpenedSafe = { keys: [], certificates: [], opened: 0 };
+  let safeContents: Buffer;
+  if (info.contentType === id_data) safeContents = contentOctets(info);
+  else if (info.contentType === id_encryptedData) {
+    const { encryptedContentInfo } = parse(info.content, EncryptedData, 'not a readable PFX EncryptedData');
+    const content = encryptedContentInfo.encryptedContent;
+    const ciphertext = Buffer.concat(
+      content?.value ? [Buffer.from(content.value.buffer)] : (content?.constructedValue ?? []).map((part) => Buffer.from(part.buffer)),
+    );
+    safeContents = decrypt(encryptedContentInfo.contentEncryptionAlgorithm, ciphertext, password, secrets, (plain) => parse(plain, SafeContents, wrongPassword));
+    opened.opened++;
+  } else return opened; // public-key (enveloped) safes hold no key we could open
+  for (const bag of parse(safeContents, SafeContents, 'not a readable PFX SafeContents')) {
+    if (bag.bagId === id_keyBag) opened.keys.push(pkcs8Key(Buffer.from(bag.bagValue)));
+    else if (bag.bagId === id_pkcs8ShroudedKeyBag) {
+      const { encryptionAlgorithm, encryptedData } = parse(bag.bagValue, EncryptedPrivateKeyInfo, 'not a readable PFX key bag');
+      let key: KeyObject | undefined;
+      decrypt(encryptionAlgorithm, Buffer.from(encryptedData.buffer), password, secrets, (plain) => (key = pkcs8Key(plain)));
+      if (key) opened.keys.push(key);
+      opened.opened++;
+    } else if (bag.bagId === id_certBag) {
+      const { certId, certValue } = parse(bag.bagValue, CertBag, 'not a readable PFX certificate bag');
+      if (certId === id_x509Certificate) {
+        opened.certificates.push(new X509Certificate(Buffer.from(parse(certValue, OctetString, 'not a readable PFX certificate bag').buffer)));
+      }
     }
   }
+  return opened;
 }
 
-function decrypt(algorithm: DerNode | undefined, ciphertext: Buffer, password: string): Buffer {
-  const [oidNode, params] = derSequence(algorithm, 'AlgorithmIdentifier');
-  const oid = derOid(oidNode);
+/**
+ * Decrypts with the first candidate key whose plaintext `check` accepts (a wrong key passes the padding check
+ * once in 256 times; the structure check catches it).
+ */
+function decrypt(algorithm: AlgorithmIdentifier, ciphertext: Buffer, password: string, secrets: Buffer[], check: (plain: Buffer) => unknown): Buffer {
+  const { cipher, candidates } = cipherKeys(algorithm, password, secrets);
+  let failure: unknown;
+  for (const { key, iv } of candidates) {
+    try {
+      const d = createDecipheriv(cipher, key, iv);
+      const plain = Buffer.concat([d.update(ciphertext), d.final()]);
+      check(plain);
+      return plain;
+    } catch (error) {
+      failure = error;
+    }
+  }
+  throw new Pkcs12Error(`${wrongPassword} (or a damaged file)`, { cause: failure });
+}
+
+function cipherKeys(algorithm: AlgorithmIdentifier, password: string, secrets: Buffer[]): { cipher: string; candidates: { key: Buffer; iv: Buffer }[] } {
+  const oid = algorithm.algorithm;
+  const params = algorithm.parameters ?? new ArrayBuffer(0);
   if (oid === oids.pbes2) {
-    const [kdf, scheme] = derSequence(params, 'PBES2-params');
-    const [kdfOid, kdfParams] = derSequence(kdf, 'keyDerivationFunc');
-    if (derOid(kdfOid) !== oids.pbkdf2) throw new Pkcs12Error('the PFX uses a key derivation other than PBKDF2');
-    const [salt, iterations, ...rest] = derSequence(kdfParams, 'PBKDF2-params');
-    const prf = rest.find((node) => node.tag === derTag.sequence);
-    const digest = prf ? pbkdf2Digests[derOid(derSequence(prf, 'prf')[0])] : 'sha1';
-    const [schemeOid, iv] = derSequence(scheme, 'encryptionScheme');
-    const cipher = pbes2Ciphers[derOid(schemeOid)];
-    if (!digest || !cipher) throw new Pkcs12Error(`the PFX uses an unsupported PBES2 hash or cipher (${derOid(schemeOid)})`);
-    const key = pbkdf2Sync(Buffer.from(password, 'utf8'), derOctets(salt), derInteger(iterations), cipher.keyLength, digest);
-    return decipher(cipher.cipher, [{ key, iv: derOctets(iv) }], ciphertext);
+    const { keyDerivationFunc, encryptionScheme } = parse(params, Pbes2Params, 'not readable PBES2 parameters');
+    if (keyDerivationFunc.algorithm !== oids.pbkdf2) throw new Pkcs12Error('the PFX uses a key derivation other than PBKDF2');
+    const kdf = parse(keyDerivationFunc.parameters ?? new ArrayBuffer(0), Pbkdf2Params, 'not readable PBKDF2 parameters');
+    const digest = kdf.prf ? pbkdf2Digests[kdf.prf.algorithm] : 'sha1';
+    const cipher = pbes2Ciphers[encryptionScheme.algorithm];
+    if (!digest || !cipher) throw new Pkcs12Error(`the PFX uses an unsupported PBES2 hash or cipher (${encryptionScheme.algorithm})`);
+    const key = pbkdf2Sync(Buffer.from(password, 'utf8'), Buffer.from(kdf.salt.buffer), kdf.iterationCount, cipher.keyLength, digest);
+    const iv = Buffer.from(parse(encryptionScheme.parameters ?? new ArrayBuffer(0), OctetString, 'not a readable PBES2 IV').buffer);
+    return { cipher: cipher.cipher, candidates: [{ key, iv }] };
   }
   if (oid === oids.pbeSha1TripleDes || oid === oids.pbeSha1TwoKeyTripleDes) {
-    const [saltNode, iterationsNode] = derSequence(params, 'pkcs-12PbeParams');
-    const salt = derOctets(saltNode);
-    const iterations = derInteger(iterationsNode);
-    // An empty password is encoded by most tools as a lone BMPString terminator, by some as nothing at all.
-    const secrets = password === '' ? [Buffer.alloc(2), Buffer.alloc(0)] : [bmpString(password)];
+    const pbe = parse(params, Pkcs12PbeParams, 'not readable PKCS#12 PBE parameters');
+    const salt = Buffer.from(pbe.salt.buffer);
     const candidates = secrets.map((secret) => {
-      let key = pkcs12Kdf(secret, salt, iterations, 1, 24);
+      let key = pkcs12Kdf(sha1, secret, salt, pbe.iterations, 1, 24);
       if (oid === oids.pbeSha1TwoKeyTripleDes) key = Buffer.concat([key.subarray(0, 16), key.subarray(0, 8)]);
-      return { key, iv: pkcs12Kdf(secret, salt, iterations, 2, 8) };
+      return { key, iv: pkcs12Kdf(sha1, secret, salt, pbe.iterations, 2, 8) };
     });
-    return decipher('des-ede3-cbc', candidates, ciphertext);
+    return { cipher: 'des-ede3-cbc', candidates };
   }
   if (oid === oids.pbeSha1Rc2_40 || oid === oids.pbeSha1Rc2_128) {
     throw new Pkcs12Error(
@@ -156,63 +234,11 @@ function decrypt(algorithm: DerNode | undefined, ciphertext: Buffer, password: s
   throw new Pkcs12Error(`the PFX uses an unsupported encryption (${oid})`);
 }
 
-/** Decrypts with the first candidate key that yields well-formed DER. */
-function decipher(cipher: string, candidates: { key: Buffer; iv: Buffer }[], ciphertext: Buffer): Buffer {
-  let failure: unknown;
-  for (const { key, iv } of candidates) {
-    try {
-      const d = createDecipheriv(cipher, key, iv);
-      const plain = Buffer.concat([d.update(ciphertext), d.final()]);
-      readDer(plain); // a wrong key passes the padding check once in 256 times; the structure check catches it
-      return plain;
-    } catch (error) {
-      failure = error;
-    }
-  }
-  throw new Pkcs12Error('cannot decrypt the PFX: wrong password (or a damaged file)', { cause: failure });
-}
-
-/** RFC 7292 appendix B.2 with SHA-1: `id` 1 derives key material, 2 the IV. */
-function pkcs12Kdf(password: Buffer, salt: Buffer, iterations: number, id: number, length: number): Buffer {
-  const u = 20;
-  const v = 64;
-  const repeat = (source: Buffer): Buffer => {
-    const out = Buffer.alloc(v * Math.ceil(source.length / v));
-    for (let i = 0; i < out.length; i++) out[i] = source[i % source.length] ?? 0;
-    return out;
-  };
-  const d = Buffer.alloc(v, id);
-  const i = Buffer.concat([repeat(salt), repeat(password)]);
-  const output: Buffer[] = [];
-  for (let produced = 0; produced < length; produced += u) {
-    let a = createHash('sha1').update(d).update(i).digest();
-    for (let round = 1; round < iterations; round++) a = createHash('sha1').update(a).digest();
-    output.push(a);
-    const b = repeat(a);
-    for (let block = 0; block < i.length; block += v) {
-      let carry = 1;
-      for (let k = v - 1; k >= 0; k--) {
-        const sum = (i[block + k] ?? 0) + (b[k] ?? 0) + carry;
-        i[block + k] = sum & 0xff;
-        carry = sum >> 8;
-      }
-    }
-  }
-  return Buffer.concat(output).subarray(0, length);
-}
-
-/** A password as PKCS#12 hashes it: UTF-16 big-endian with a two-byte terminator. */
-function bmpString(password: string): Buffer {
-  const out = Buffer.alloc(password.length * 2 + 2);
-  for (let index = 0; index < password.length; index++) out.writeUInt16BE(password.charCodeAt(index), index * 2);
-  return out;
-}
-
-/** Parses the decrypted key, which also catches a wrong password that slipped through the padding check. */
+/** Parses a decrypted key, which also catches a wrong key that slipped through the padding check. */
 function pkcs8Key(der: Buffer): KeyObject {
   try {
     return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
   } catch (error) {
-    throw new Pkcs12Error('cannot decrypt the PFX: wrong password (or a damaged file)', { cause: error });
+    throw new Pkcs12Error(`${wrongPassword} (or a damaged file)`, { cause: error });
   }
 }

@@ -1,6 +1,12 @@
-import { webcrypto } from 'node:crypto';
+import { randomBytes, webcrypto } from 'node:crypto';
 import 'reflect-metadata'; // before @peculiar/x509, whose tsyringe cannot load without it
+import { ContentInfo, id_data } from '@peculiar/asn1-cms';
+import { AuthenticatedSafe, CertBag, id_certBag, id_keyBag, id_x509Certificate, MacData, PFX, SafeBag, SafeContents } from '@peculiar/asn1-pfx';
+import { DigestInfo } from '@peculiar/asn1-rsa';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import * as x509 from '@peculiar/x509';
+import { pkcs12Mac, pkcs12PasswordEncodings, sha256 } from '../../contracts/pkcs12/pkcs12-key-derivation.js';
 
 /**
  * Certificates the fake Key Vault issues: what a self-signed certificate policy asks for (subject, DNS and IP
@@ -50,42 +56,32 @@ export async function issueSelfSigned(options: {
 }
 
 /**
- * An unencrypted PKCS#12 file (key bag + certificate bag, no MAC), as the fake's secret for a certificate whose
- * policy asks for application/x-pkcs12. Real Key Vault encrypts the key bag with an empty password; those
- * encryptions are covered by the OpenSSL fixtures of test/secrets/pkcs12.test.ts.
+ * A PKCS#12 file whose bags are not encrypted (key bag + certificate bag) but whose MAC is, under the empty
+ * password, as the fake's secret for a certificate whose policy asks for application/x-pkcs12. Real Key Vault also
+ * encrypts the key bag under that password; those encryptions are covered by the OpenSSL files of
+ * test/secrets/pkcs12.test.ts.
  */
-export function unencryptedPkcs12(certDer: Buffer, keyPkcs8Der: Buffer): Buffer {
-  const data = (content: Buffer) => seq(oid('1.2.840.113549.1.7.1'), tlv(0xa0, tlv(0x04, content)));
-  const bag = (bagId: string, value: Buffer) => seq(oid(bagId), tlv(0xa0, value));
-  const certBag = seq(oid('1.2.840.113549.1.9.22.1'), tlv(0xa0, tlv(0x04, certDer)));
-  const safeContents = seq(bag('1.2.840.113549.1.12.10.1.1', keyPkcs8Der), bag('1.2.840.113549.1.12.10.1.3', certBag));
-  return seq(tlv(0x02, Buffer.from([3])), data(seq(data(safeContents))));
+export function macOnlyPkcs12(certDer: Buffer, keyPkcs8Der: Buffer): Buffer {
+  const data = (octets: ArrayBuffer) => new ContentInfo({ contentType: id_data, content: AsnConvert.serialize(new OctetString(octets)) });
+  const certBag = new CertBag({ certId: id_x509Certificate, certValue: AsnConvert.serialize(new OctetString(certDer)) });
+  const safeContents = new SafeContents([
+    new SafeBag({ bagId: id_keyBag, bagValue: toArrayBuffer(keyPkcs8Der) }),
+    new SafeBag({ bagId: id_certBag, bagValue: AsnConvert.serialize(certBag) }),
+  ]);
+  const authSafeOctets = Buffer.from(AsnConvert.serialize(new AuthenticatedSafe([data(AsnConvert.serialize(safeContents))])));
+  const salt = randomBytes(16);
+  const [emptyPassword = Buffer.alloc(2)] = pkcs12PasswordEncodings('');
+  const mac = new MacData({
+    mac: new DigestInfo({ digestAlgorithm: new AlgorithmIdentifier({ algorithm: sha256Oid }), digest: new OctetString(pkcs12Mac(sha256, emptyPassword, salt, 2048, authSafeOctets)) }),
+    macSalt: new OctetString(salt),
+    iterations: 2048,
+  });
+  return Buffer.from(AsnConvert.serialize(new PFX({ version: 3, authSafe: data(toArrayBuffer(authSafeOctets)), macData: mac })));
 }
 
-function tlv(tag: number, content: Buffer): Buffer {
-  const length = content.length;
-  let header: Buffer;
-  if (length < 0x80) header = Buffer.from([tag, length]);
-  else {
-    const bytes = Buffer.alloc(4);
-    bytes.writeUInt32BE(length);
-    const significant = bytes.subarray(bytes.findIndex((b) => b !== 0));
-    header = Buffer.concat([Buffer.from([tag, 0x80 | significant.length]), significant]);
-  }
-  return Buffer.concat([header, content]);
-}
+/** SHA-256, as the MAC's digest algorithm. */
+const sha256Oid = '2.16.840.1.101.3.4.2.1';
 
-function seq(...items: Buffer[]): Buffer {
-  return tlv(0x30, Buffer.concat(items));
-}
-
-function oid(dotted: string): Buffer {
-  const [first = 0, second = 0, ...rest] = dotted.split('.').map(Number);
-  const bytes = [first * 40 + second];
-  for (const arc of rest) {
-    const base128 = [arc & 0x7f];
-    for (let value = arc >>> 7; value > 0; value >>>= 7) base128.unshift((value & 0x7f) | 0x80);
-    bytes.push(...base128);
-  }
-  return tlv(0x06, Buffer.from(bytes));
+function toArrayBuffer(bytes: Buffer): ArrayBuffer {
+  return new Uint8Array(bytes).buffer;
 }

@@ -6,7 +6,7 @@ import type { AccessToken, TokenCredential } from '@azure/identity';
 import type { CertificateClientOptions } from '@azure/keyvault-certificates';
 import type { SecretClientOptions } from '@azure/keyvault-secrets';
 import type { Clock } from '../../functions/clock.js';
-import { issueSelfSigned, unencryptedPkcs12 } from './fake-key-vault-certificates.js';
+import { issueSelfSigned, macOnlyPkcs12 } from './fake-key-vault-certificates.js';
 
 /**
  * A local HTTPS endpoint that answers the Key Vault REST calls the Azure SDK's SecretClient and CertificateClient
@@ -146,7 +146,7 @@ export async function startFakeKeyVault(options: { clock: Clock }): Promise<Fake
     const value =
       contentType === 'application/x-pem-file'
         ? `${issued.keyPem}${issued.certPem}`
-        : unencryptedPkcs12(issued.certDer, issued.keyPkcs8Der).toString('base64');
+        : macOnlyPkcs12(issued.certDer, issued.keyPkcs8Der).toString('base64');
     addSecret(name, { version, value, contentType, enabled: true, created, managed: true });
   }
 
