@@ -15,14 +15,32 @@ export interface EventShipperOptions {
 const minimumSecretLength = 4;
 
 /**
+ * Batches on their way at once. Two keep the pipe to the master busy while one answer travels back (the master
+ * stores a batch in a few tens of ms; one at a time, the round trip halves the rate); ordering does not suffer,
+ * as the catalog orders an attempt's lines by their sequence number.
+ */
+const lanes = 2;
+
+/**
+ * Lines held (buffered or on their way) beyond which the package is asked to wait (`whenReady`): a package
+ * printing faster than the master stores is slowed to its pace instead of filling the agent's memory.
+ */
+const backlogLimit = 4 * maxEventsPerRequest;
+
+/**
  * One attempt's event messages: numbered 1, 2, 3… (so a batch delivered twice is stored once), batched (a batch
  * leaves when it is full or `flushIntervalMs` after its first event), and handed to the report spool, which
- * delivers them or keeps them on disk.
+ * delivers them or keeps them on disk. It holds at most about `backlogLimit` lines: past that, `whenReady` tells
+ * the package's output to pause.
  */
 export class EventShipper {
   #sequence = 0;
   #buffer: WorkerEvent[] = [];
-  #flushing: Promise<void> = Promise.resolve();
+  readonly #lanes: Promise<void>[] = Array.from({ length: lanes }, () => Promise.resolve());
+  #nextLane = 0;
+  /** Lines added and not yet delivered or spooled. */
+  #held = 0;
+  #ready: { promise: Promise<void>; resolve: () => void } | undefined;
   #timer: AbortController | undefined;
   readonly #secrets: string[];
 
@@ -38,6 +56,7 @@ export class EventShipper {
 
   add(type: EventType, source: string, message: string): void {
     this.#sequence += 1;
+    this.#held += 1;
     this.#buffer.push({
       sequenceNumber: this.#sequence,
       time: new Date(this.clock.now()).toISOString(),
@@ -49,14 +68,32 @@ export class EventShipper {
     else this.#scheduleFlush();
   }
 
-  /** Sends what is buffered; resolves when it is delivered or safely spooled. */
+  /** Sends what is buffered; resolves when it and everything before it is delivered or safely spooled. */
   flush(): Promise<void> {
     this.#timer?.abort();
     this.#timer = undefined;
     const batch = this.#buffer;
     this.#buffer = [];
-    this.#flushing = this.#flushing.then(() => this.#send(batch));
-    return this.#flushing;
+    if (batch.length > 0) {
+      const lane = this.#nextLane;
+      this.#nextLane = (lane + 1) % lanes;
+      this.#lanes[lane] = this.#lanes[lane]!.then(() => this.#send(batch));
+    }
+    return Promise.all(this.#lanes).then(() => undefined);
+  }
+
+  /**
+   * Undefined while more lines are welcome; otherwise a promise that resolves once the backlog is down to half its
+   * limit. The package's output is paused meanwhile, so the package waits on its own pipe.
+   */
+  whenReady(): Promise<void> | undefined {
+    if (this.#held < backlogLimit) return undefined;
+    if (!this.#ready) {
+      let resolve = (): void => {};
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.#ready = { promise, resolve };
+    }
+    return this.#ready.promise;
   }
 
   async #send(batch: WorkerEvent[]): Promise<void> {
@@ -66,7 +103,17 @@ export class EventShipper {
         await this.spool.submit({ kind: 'events', taskId: this.attempt.taskId, attemptNumber: this.attempt.attemptNumber, events });
       } catch (thrown) {
         this.log.error(`lost ${events.length} event messages of task ${this.attempt.taskId}: ${asError(thrown).message}`);
+      } finally {
+        this.#settled(events.length);
       }
+    }
+  }
+
+  #settled(count: number): void {
+    this.#held -= count;
+    if (this.#ready && this.#held <= backlogLimit / 2) {
+      this.#ready.resolve();
+      this.#ready = undefined;
     }
   }
 

@@ -131,6 +131,7 @@ export class TaskAttempt {
           result: (message) => {
             this.#result = this.#shipper.mask(message);
           },
+          whenReady: () => this.#shipper.whenReady(),
         },
         note: (message) => this.#note(message),
       });

@@ -6,30 +6,40 @@ import { z } from 'zod';
  * answer is not broken by a field it does not know yet; a request is the other way round: a field the master does
  * not know is a typo (`strat` for `start`) that would otherwise be dropped silently, so the master refuses it.
  */
-export function unknownFields(schema: z.ZodType, value: unknown, path: readonly string[] = []): string[] {
+export function unknownFields(schema: z.ZodType, value: unknown): string[] {
+  const found: string[] = [];
+  collectUnknown(schema, value, '', found);
+  return found;
+}
+
+/**
+ * Walks `value` beside `schema`, adding each unknown field's path (`prefix` ends with a dot when not empty) to
+ * `found`. Written without intermediate arrays: a batch of 2,000 events is walked on every request.
+ */
+function collectUnknown(schema: z.ZodType, value: unknown, prefix: string, found: string[]): void {
+  // Only objects and arrays can hold a field.
+  if (typeof value !== 'object' || value === null) return;
   const inner = unwrapSchema(schema);
   if (inner instanceof z.ZodObject) {
-    if (!isPlainObject(value)) return [];
+    if (Array.isArray(value)) return;
     const shape = inner.shape as Record<string, z.ZodType>;
-    return Object.entries(value).flatMap(([key, item]) =>
-      Object.hasOwn(shape, key) ? unknownFields(shape[key]!, item, [...path, key]) : [[...path, key].join('.')],
-    );
-  }
-  if (inner instanceof z.ZodArray) {
-    return Array.isArray(value) ? value.flatMap((item, index) => unknownFields(inner.element as z.ZodType, item, [...path, String(index)])) : [];
-  }
-  if (inner instanceof z.ZodRecord) {
-    return isPlainObject(value)
-      ? Object.entries(value).flatMap(([key, item]) => unknownFields(inner.valueType as z.ZodType, item, [...path, key]))
-      : [];
-  }
-  if (inner instanceof z.ZodUnion) {
+    for (const key of Object.keys(value)) {
+      if (Object.hasOwn(shape, key)) collectUnknown(shape[key]!, (value as Record<string, unknown>)[key], `${prefix}${key}.`, found);
+      else found.push(prefix + key);
+    }
+  } else if (inner instanceof z.ZodArray) {
+    if (!Array.isArray(value)) return;
+    const element = inner.element as z.ZodType;
+    for (let index = 0; index < value.length; index++) collectUnknown(element, value[index], `${prefix}${index}.`, found);
+  } else if (inner instanceof z.ZodRecord) {
+    if (Array.isArray(value)) return;
+    const valueType = inner.valueType as z.ZodType;
+    for (const [key, item] of Object.entries(value)) collectUnknown(valueType, item, `${prefix}${key}.`, found);
+  } else if (inner instanceof z.ZodUnion) {
     // A field is unknown only if no alternative knows it.
-    const options = inner.options as z.ZodType[];
-    const perOption = options.map((option) => new Set(unknownFields(option, value, path)));
-    return [...(perOption[0] ?? [])].filter((field) => perOption.every((unknown) => unknown.has(field)));
+    const perOption = (inner.options as z.ZodType[]).map((option) => new Set(unknownFields(option, value)));
+    for (const field of perOption[0] ?? []) if (perOption.every((unknown) => unknown.has(field))) found.push(prefix + field);
   }
-  return [];
 }
 
 /** The schema a value is checked against, through the wrappers that do not change its shape. */
@@ -44,8 +54,4 @@ export function unwrapSchema(schema: z.ZodType): z.ZodType {
       return current;
     }
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -187,4 +187,31 @@ describe('event shipping', () => {
     ]);
     expect(master.events.every((e) => e.taskId === 5 && e.body.attemptNumber === 2)).toBe(true);
   });
+
+  it('asks the package to wait once it holds 8,000 lines the master has not taken, and lets it go on at half that', async () => {
+    const master = new FakeMaster();
+    let release: () => void = () => {};
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const post = master.postEvents.bind(master);
+    master.postEvents = async (taskId, body) => {
+      await slow;
+      return post(taskId, body);
+    };
+    const { spool, clock, log } = openSpool(master);
+    const shipper = new EventShipper({ taskId: 5, attemptNumber: 1 }, spool, clock, log);
+    for (let i = 0; i < 7_999; i++) shipper.add('information', 'stdout', `line ${i + 1}`);
+    expect(shipper.whenReady()).toBeUndefined();
+    shipper.add('information', 'stdout', 'line 8000');
+    const ready = shipper.whenReady();
+    expect(ready).toBeInstanceOf(Promise);
+    let resumed = false;
+    void ready!.then(() => (resumed = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(resumed).toBe(false);
+    release();
+    await shipper.flush();
+    expect(resumed).toBe(true);
+    expect(shipper.whenReady()).toBeUndefined();
+    expect(master.events.flatMap((e) => e.body.events.map((x) => x.sequenceNumber))).toHaveLength(8_000);
+  });
 });

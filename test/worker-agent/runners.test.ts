@@ -55,7 +55,7 @@ interface Run {
   clock: FakeClock;
 }
 
-function start(task: Partial<ClaimedTask>, options: { graceMs?: number } = {}): Run {
+function start(task: Partial<ClaimedTask>, options: { graceMs?: number; whenReady?: () => Promise<void> | undefined } = {}): Run {
   const clock = new FakeClock();
   const executor = new LocalPackageExecutor({
     tasksFolder: join(root, 'tasks'),
@@ -72,6 +72,7 @@ function start(task: Partial<ClaimedTask>, options: { graceMs?: number } = {}): 
       line: (stream, text) => run.lines.push({ stream, text }),
       event: (type, message) => run.events.push({ type, message }),
       result: (message) => run.results.push(message),
+      whenReady: () => options.whenReady?.(),
     },
     note: (message) => run.notes.push(message),
   });
@@ -167,6 +168,28 @@ describe('the process runner (any executable)', () => {
     expect(printed.env).toBe(evil);
     expect(printed.dotted).toBe('500');
     expect(printed.file).toEqual(parameters);
+  });
+
+  it('holds a package that prints faster than its lines are taken: its writes wait until the agent is ready', async () => {
+    const lines = 200_000;
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let gateOpen = false;
+    void gate.then(() => (gateOpen = true));
+    const run = start({ runner: 'process', entry: 'node', arguments: ['print-many-lines.mjs', String(lines)] }, { whenReady: () => (gateOpen ? undefined : gate) });
+    let exited = false;
+    void run.exit.then(() => (exited = true));
+    await eventually(() => run.lines.length > 0, 'the first lines');
+    const heldAt = run.lines.length;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Held: what was already in the pipe arrived, no more; the package is still waiting on its writes.
+    expect(exited).toBe(false);
+    expect(run.lines.length).toBeLessThan(lines / 4);
+    expect(run.lines.length).toBeLessThanOrEqual(heldAt + 20_000);
+    open();
+    expect((await run.exit).exitCode).toBe(0);
+    expect(run.lines).toHaveLength(lines);
+    expect(run.lines.at(-1)).toEqual({ stream: 'stdout', text: `line ${lines}` });
   });
 
   it('fails clearly when the entry is missing from the project', async () => {

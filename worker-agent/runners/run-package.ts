@@ -14,6 +14,8 @@ export interface PackageOutput {
   event(type: EventType, message: string): void;
   /** What the package says it achieved (a node package's return value): the attempt's message on success. */
   result(message: string): void;
+  /** Undefined while more lines are welcome; otherwise resolves when they are again (the package's output waits). */
+  whenReady(): Promise<void> | undefined;
 }
 
 export interface PackageExit {
@@ -61,8 +63,29 @@ export async function runPackageProcess(launch: PackageLaunch, options: RunPacka
 
   const stdout = new LineSplitter((text) => options.output.line('stdout', text), maxEventMessageLength);
   const stderr = new LineSplitter((text) => options.output.line('stderr', text), maxEventMessageLength);
-  child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
-  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+  // Back-pressure: while the agent holds too many lines, both pipes pause, so a package printing faster than the
+  // master stores its lines blocks on its own writes rather than growing the agent's memory.
+  let paused = false;
+  const afterChunk = (): void => {
+    const ready = paused ? undefined : options.output.whenReady();
+    if (!ready) return;
+    paused = true;
+    child.stdout?.pause();
+    child.stderr?.pause();
+    void ready.then(() => {
+      paused = false;
+      child.stdout?.resume();
+      child.stderr?.resume();
+    });
+  };
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout.push(chunk);
+    afterChunk();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr.push(chunk);
+    afterChunk();
+  });
   child.on('message', (message: unknown) => {
     const parsed = HostMessage.safeParse(message);
     if (!parsed.success) return;
