@@ -165,7 +165,9 @@ describe('an agent that dies in the middle of a task', { timeout: e2eTestTimeout
     const killedAfterMs = Date.now() - removedAt;
     console.log(`removed: the package was killed ${killedAfterMs} ms after the worker was removed (lease ${leaseMs} ms)`);
     expect(killedAfterMs).toBeLessThanOrEqual(leaseMs + marginMs);
-    expect(holder.output()).toMatch(
+    // The agent logs this line before it kills the package, but this process may read the pipe after it sees the
+    // package gone: wait for the line rather than read the output once.
+    await holder.waitForOutput(
       /the master refused this worker \(HTTP 401\): no worker agent is registered with this certificate .*; its leases have run out: killing 1 task\(s\)/,
     );
 
