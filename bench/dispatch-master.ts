@@ -6,12 +6,13 @@ import type { Logger } from '../functions/http/api-request.js';
 import { startLocalHost } from '../functions/local-host/local-host.js';
 
 /**
- * The master for `bench:dispatch`, in a process of its own as in production (its workers are other machines): a
- * local host on a fresh SQLite catalog (synchronous=FULL, the default), timers off, an admin key. It tells the
- * benchmark over IPC where it listens, and answers questions about its state: how many catalog queries it has
- * run, how many claims wait, how much CPU it has used.
+ * The master for `bench:dispatch` and `bench:archives`, in a process of its own as in production (its workers are
+ * other machines): a local host on a fresh SQLite catalog (synchronous=FULL, the default), timers off, an admin
+ * key. It tells the benchmark over IPC where it listens, and answers questions about its state: how many catalog
+ * queries it has run, how many claims wait, how much CPU it has used, and its resident set (its own: Azurite, the
+ * stand-in for Blob Storage, runs in processes of its own).
  */
-type Question = { op: 'stats' } | { op: 'stop' };
+type Question = { op: 'stats' } | { op: 'memory' } | { op: 'stop' };
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: (message, details) => console.error(message, details ?? '') };
 const folder = mkdtempSync(join(tmpdir(), 'scaleout-bench-'));
@@ -25,7 +26,23 @@ await host.services.catalog.insertApiKey({ apiKeyId: key.apiKeyId, name: 'bench'
 const synchronous = host.services.config.catalog.engine === 'sqlite' ? host.services.config.catalog.synchronous : '-';
 process.send?.({ url: host.url, thumbprint: host.certificateThumbprint, adminKey: key.secret, synchronous });
 
+/** The highest resident set seen since the last 'memory' question, sampled every 10 ms from the first one on. */
+let peakRssBytes = 0;
+let rssSampler: NodeJS.Timeout | undefined;
+function sampleRss(): number {
+  const rss = process.memoryUsage.rss();
+  peakRssBytes = Math.max(peakRssBytes, rss);
+  return rss;
+}
+
 process.on('message', (question: Question) => {
+  if (question.op === 'memory') {
+    const rssBytes = sampleRss();
+    process.send?.({ rssBytes, peakRssBytes });
+    peakRssBytes = rssBytes;
+    rssSampler ??= setInterval(sampleRss, 10);
+    return;
+  }
   if (question.op === 'stats') {
     const cpu = process.cpuUsage();
     process.send?.({
@@ -35,6 +52,7 @@ process.on('message', (question: Question) => {
     });
     return;
   }
+  clearInterval(rssSampler);
   void host.stop().then(() => {
     rmSync(folder, { recursive: true, force: true });
     process.exit(0);

@@ -1,14 +1,13 @@
-import { fork } from 'node:child_process';
-import { once } from 'node:events';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { callEndpoint } from '../contracts/client.js';
 import type { EndpointInput, EndpointOutput, EndpointSpec } from '../contracts/endpoint.js';
 import { addWorker, createExecution, deployProject, enableScaleOut, enableWorker } from '../contracts/management/endpoints.js';
 import { NodeHttpsTransport } from '../contracts/node-https-transport.js';
 import { claimTasks, completeTask } from '../contracts/worker-protocol.js';
 import { BenchWorker } from './bench-worker.js';
+import { startBenchMaster, type MasterStats } from './master-process.js';
+import { positiveSetting, round } from './numbers.js';
 import { percentile } from './percentile.js';
 import { createWorkerIdentity } from './worker-identity.js';
 import { zipFiles } from '../test/support/project-zip.js';
@@ -34,15 +33,15 @@ import { zipFiles } from '../test/support/project-zip.js';
  * SCALEOUT_BENCH_MASTER_EXEC_ARGV: Node options for the master's process, space-separated (e.g. `--cpu-prof
  * --cpu-prof-dir=prof` to profile it).
  */
-const workerCount = positive(process.argv[2] ?? process.env['SCALEOUT_BENCH_WORKERS'], 8, 'K');
-const taskCount = positive(process.env['SCALEOUT_BENCH_TASKS'], 3000, 'SCALEOUT_BENCH_TASKS');
+const workerCount = positiveSetting(process.argv[2] ?? process.env['SCALEOUT_BENCH_WORKERS'], 8, 'K');
+const taskCount = positiveSetting(process.env['SCALEOUT_BENCH_TASKS'], 3000, 'SCALEOUT_BENCH_TASKS');
 const latencySamples = 300;
 const idleRounds = 3;
 const idleWaitMs = 3000;
 const driverConcurrency = 32;
 const maxTaskCount = 10;
 
-const master = await startMaster();
+const master = await startBenchMaster();
 const adminTransport = new NodeHttpsTransport({ baseUrl: master.url, pinnedThumbprint: master.thumbprint });
 const admin = <E extends EndpointSpec>(endpoint: E, input: EndpointInput<E>): Promise<EndpointOutput<E>> =>
   callEndpoint(adminTransport, endpoint, input, { headers: { authorization: `Bearer ${master.adminKey}` } });
@@ -180,42 +179,6 @@ async function drive(count: number, progress?: () => void): Promise<void> {
   );
 }
 
-interface MasterStats {
-  catalogQueries: number;
-  waitingClaims: number;
-  /** CPU time (user + system) the master's process has used. */
-  cpuMicros: number;
-}
-
-/** The master's process: started from dist/ beside this file, asked over IPC. */
-async function startMaster() {
-  const execArgv = (process.env['SCALEOUT_BENCH_MASTER_EXEC_ARGV'] ?? '').split(' ').filter((option) => option !== '');
-  const child = fork(fileURLToPath(new URL('./dispatch-master.js', import.meta.url)), [], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: [...process.execArgv, ...execArgv],
-  });
-  const ask = <T>(question?: object): Promise<T> =>
-    new Promise((resolve, reject) => {
-      const onExit = (code: number | null): void => reject(new Error(`the benchmark's master exited (code ${code})`));
-      child.once('message', (answer) => {
-        child.off('exit', onExit);
-        resolve(answer as T);
-      });
-      child.once('exit', onExit);
-      if (question) child.send(question);
-    });
-  const started = await ask<{ url: string; thumbprint: string; adminKey: string; synchronous: string }>();
-  return {
-    ...started,
-    stats: () => ask<MasterStats>({ op: 'stats' }),
-    stop: async () => {
-      const exited = once(child, 'exit');
-      child.send({ op: 'stop' });
-      await exited;
-    },
-  };
-}
-
 /** Waits until every worker's claim is held open by the master; returns the master's counts then. */
 async function allClaimsWaiting(): Promise<MasterStats> {
   for (const deadline = performance.now() + 60_000; performance.now() < deadline; ) {
@@ -235,17 +198,6 @@ async function waitFor<T>(check: () => T | undefined | false): Promise<T> {
     if (performance.now() > deadline) throw new Error('the benchmark stalled');
     await new Promise((resolve) => setImmediate(resolve));
   }
-}
-
-function positive(text: string | undefined, fallback: number, name: string): number {
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number ≥ 1, not '${text}'`);
-  return value;
-}
-
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
 }
 
 /** The benchmark's project: one package that does nothing (the bench workers never run it anyway). */
