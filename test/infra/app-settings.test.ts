@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ManagedIdentityCredential } from '@azure/identity';
 import { describe, expect, it } from 'vitest';
 import {
@@ -48,6 +49,14 @@ describe("the Function App's app settings in the Bicep", () => {
       fn.kind === 'timer' ? [fn.scheduleSetting] : fn.kind === 'queue' ? [fn.queueSetting] : [],
     );
     expect([...azureRequiredSettingNames, ...named].filter((name) => !given.has(name))).toEqual([]);
+  });
+
+  it("are the settings the README's \"Check the deployment\" tells a user to find, no more and no fewer", async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = /### Check the deployment\n([\s\S]*?)\n2\. /.exec(readme)?.[1];
+    if (section === undefined) throw new Error('README.md has no "### Check the deployment" section with a step 2');
+    const listed = [...section.matchAll(/`((?:SCALEOUT|AzureWebJobsStorage|APPLICATIONINSIGHTS)_\w+)`/g)].map((match) => match[1]);
+    expect(new Set(listed)).toEqual(new Set(await masterAppSettingNames()));
   });
 
   it('leave the runtime to functionAppConfig, as Flex Consumption requires', async () => {
