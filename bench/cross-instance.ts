@@ -37,11 +37,11 @@ import { createWorkerIdentity } from './worker-identity.js';
  * `npm run bench:cross-instance [-- --workers K --samples N --idle-minutes M]`: how fast work made claimable on
  * one instance of the master reaches an idle worker attached to another. Two local hosts (A and B, processes of
  * their own) over one SQLite catalog and one Azurite, with Azure's claim setting (no claim held open); K real
- * worker agents (`scaleout-worker start`, default 3) attached to A, idle, waiting for their doorbells. Only B runs
- * the lease sweep and the schedule timer (every second), so every path crosses from B to A:
+ * worker agents (`scaleout-worker start`, default 3) attached to A, idle, waiting for their doorbells. Only B reads
+ * the alarms armed on B (A has an alarm queue of its own), so every path crosses from B to A:
  * - httpOtherInstance: an execution started through B;
- * - retry: a worker on B claims an attempt and dies with it; B's sweep re-queues the retry;
- * - schedule: a schedule fires on B's timer;
+ * - retry: a worker on B claims an attempt and dies with it; B's lease alarm re-queues the retry;
+ * - schedule: a schedule created on B fires through B's schedule alarm;
  * - firstAfterIdle: an execution started through B after the fleet sat idle M minutes (default 10).
  * Each figure is the time from the task becoming claimable to its claim, both as the catalog recorded them (one
  * clock). N samples a path (default 30), each after a random idle pause, so the doorbell's read times are not in
@@ -59,8 +59,6 @@ const samples = wholeNumber(values.samples, '--samples');
 const idleMinutes = Number(values['idle-minutes']);
 if (!Number.isFinite(idleMinutes) || idleMinutes < 0) throw new Error(`--idle-minutes must be a number ≥ 0, not '${values['idle-minutes']}'`);
 
-const never = '0 0 0 1 1 *';
-const everySecond = '* * * * * *';
 const folder = mkdtempSync(join(tmpdir(), 'scaleout-bench-cross-instance-'));
 const azurite = await startAzurite(join(folder, 'azurite'));
 const hosts: ChildMaster[] = [];
@@ -77,9 +75,10 @@ try {
     SCALEOUT_CLAIM_MAX_WAIT_MS: '0',
     SCALEOUT_LEASE_MS: '3000',
   };
-  const a = await startChildMaster({ ...env, SCALEOUT_EXPIRED_TASKS_SCHEDULE: never, SCALEOUT_SCHEDULES_SCHEDULE: never });
+  // A reads alarms of its own: B's lease checks and schedule alarms run on B.
+  const a = await startChildMaster({ ...env, SCALEOUT_ALARM_QUEUE_NAME: 'alarms-of-a' });
   hosts.push(a);
-  const b = await startChildMaster({ ...env, SCALEOUT_EXPIRED_TASKS_SCHEDULE: everySecond, SCALEOUT_SCHEDULES_SCHEDULE: everySecond });
+  const b = await startChildMaster(env);
   hosts.push(b);
   const adminKey = await insertAdminKey(env.SCALEOUT_CATALOG_SQLITE_PATH);
   const admin = (host: ChildMaster) => {
@@ -136,7 +135,7 @@ try {
   console.log(`start on B: ${summary(http)}`);
 
   // The retry: a worker on B with the tag the executions need takes each first attempt and never reports back; the
-  // agents get the tag only then, so the retry B's sweep re-queues is theirs.
+  // agents get the tag only then, so the retry B's lease alarm re-queues is theirs.
   const doomedIdentity = await createWorkerIdentity('doomed-on-b');
   const { workerAgentId: doomedId } = (await onB(addWorker, { body: { certificate: doomedIdentity.certPem, tags: ['retry'] } })).worker!;
   await onB(enableWorker, { params: { workerAgentId: doomedId } });
@@ -160,7 +159,7 @@ try {
   } finally {
     doomed.close();
   }
-  console.log(`retry re-queued by B's sweep: ${summary(retry)}`);
+  console.log(`retry re-queued by B's lease alarm: ${summary(retry)}`);
 
   const schedule: number[] = [];
   for (let i = 0; i < samples; i++) {

@@ -7,6 +7,7 @@ import { createCatalog } from './catalog/create-catalog.js';
 import type { CatalogEngine } from './catalog/engine.js';
 import { openCatalogEngine } from './catalog/open-catalog-engine.js';
 import { AesGcmValueCipher } from './catalog/value-cipher.js';
+import { Alarms } from './alarms/alarms.js';
 import { StorageDoorbell, type Doorbell } from './claims/doorbell.js';
 import { WorkSignal } from './claims/work-signal.js';
 import { systemClock, type Clock } from './clock.js';
@@ -31,6 +32,9 @@ export interface MasterServices {
   keyStore: KeyStore;
   /** Event messages on their way to the catalog (Azure); read by the storeEventMessages queue function. */
   eventQueue: StorageQueue;
+  /** The master's alarms (durable timers), read by the masterAlarm queue function. */
+  alarmQueue: StorageQueue;
+  alarms: Alarms;
   /** Project archives (Blob Storage; Azurite's blob service on one machine). */
   archiveStore: ArchiveStore;
   workSignal: WorkSignal;
@@ -90,7 +94,9 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
     cipher: new AesGcmValueCipher(await keyStore.getDataKey()),
     leaseMs: config.leaseMs,
   });
-  const eventQueue = createEventQueue(config, credential);
+  const eventQueue = createQueue(config, credential, config.eventQueue.name);
+  const alarmQueue = createQueue(config, credential, config.alarmQueueName);
+  const alarms = new Alarms(alarmQueue, clock, config.leaseMs, log);
   const doorbell =
     overrides.doorbell !== undefined
       ? overrides.doorbell
@@ -106,6 +112,8 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
     catalogEngine: engine.kind,
     keyStore,
     eventQueue,
+    alarmQueue,
+    alarms,
     archiveStore,
     workSignal: new WorkSignal(),
     doorbell,
@@ -120,12 +128,16 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
     get catalogQueryCount() {
       return catalogQueryCount;
     },
-    close: () => catalog.close(),
+    async close() {
+      await alarms.settle();
+      await catalog.close();
+    },
   };
 }
 
-function createEventQueue(config: MasterConfig, credential: TokenCredential): StorageQueue {
-  const { name, storage } = config.eventQueue;
+/** A queue of the master's storage account (the event queue's). */
+function createQueue(config: MasterConfig, credential: TokenCredential, name: string): StorageQueue {
+  const { storage } = config.eventQueue;
   switch (storage.kind) {
     case 'connection-string':
       return StorageQueue.fromConnectionString(storage.connectionString, name);

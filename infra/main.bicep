@@ -84,6 +84,7 @@ var tags = {
 }
 var masterAppName = 'func-scaleout-${resourceToken}'
 var eventQueueName = 'scaleout-events'
+var alarmQueueName = 'scaleout-alarms'
 var deploymentContainerName = 'app-package'
 var archiveContainerName = 'project-archives'
 
@@ -106,6 +107,7 @@ module storage 'app/storage.bicep' = {
     deploymentContainerName: deploymentContainerName
     archiveContainerName: archiveContainerName
     eventQueueName: eventQueueName
+    alarmQueueName: alarmQueueName
   }
 }
 
@@ -156,6 +158,7 @@ module master 'app/master.bicep' = {
     deploymentContainerName: deploymentContainerName
     archiveContainerName: storage.outputs.archiveContainerName
     eventQueueName: eventQueueName
+    alarmQueueName: alarmQueueName
     sqlServerFqdn: catalog.outputs.serverFqdn
     sqlDatabaseName: catalog.outputs.databaseName
     keyVaultUri: keyVault.outputs.uri

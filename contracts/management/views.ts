@@ -63,8 +63,13 @@ export const MasterStatusView = z
     masterAddress: z.string().nullable(),
     version: z.string(),
     lastOnlineTime: Timestamp.nullable(),
-    /** Seconds since the master heartbeat timer last ran; high means the timers are not running. */
+    /**
+     * Seconds since the master was last seen doing its rounds (its safety sweep, or a lease check while tasks run).
+     * More than twice `heartbeatIntervalSeconds` means its timers are not running.
+     */
     heartbeatAgeSeconds: z.number().nullable(),
+    /** The longest the master rightly goes without a round: its safety sweep's period (2 h by default). */
+    heartbeatIntervalSeconds: z.number(),
     /** The master's HTTPS certificate, when it serves TLS itself (the one-box): workers pin it. */
     certificateThumbprint: z.string().nullable(),
     catalogEngine: z.enum(['sqlite', 'mssql']),

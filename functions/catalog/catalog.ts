@@ -105,12 +105,13 @@ export interface Catalog {
   completeTask(workerAgentId: string, report: TaskReport): Promise<CompleteTaskResult>;
   /**
    * Ends tasks whose lease deadline passed: re-queued while retries remain, else status 6. Idempotent.
-   * Only a master that was watching may judge a lease expired: when the previous sweep is older than twice the
-   * sweep interval (the master or the catalog was down, however briefly), running leases are extended to a full
-   * lease from now instead, so workers that kept working through the outage can heartbeat again. Dead workers
-   * are then caught one lease later.
+   * Only a master that was watching may judge a lease expired: when the caller says it was not (`missed`), or
+   * the previous sweep is older than twice the sweep interval (the master or the catalog was down), running
+   * leases are extended to a full lease from now instead, so workers that kept working through the outage can
+   * heartbeat again. Dead workers are then caught one lease later. Says when the earliest lease still running
+   * ends: when the lease alarm is due next.
    */
-  expireLeases(schedule: SweepSchedule): Promise<ReleasedTask[]>;
+  expireLeases(schedule: SweepSchedule): Promise<LeaseSweep>;
   /** Deletes executions that ended more than `retentionMs` ago, with their tasks and event messages. */
   cleanupCompletedExecutions(retentionMs: number): Promise<number>;
 
@@ -140,6 +141,8 @@ export interface Catalog {
    * (`run-once`) or are dropped (`skip`).
    */
   fireDueSchedules(): Promise<FiredSchedule[]>;
+  /** The next run time of all enabled schedules (when the schedule alarm is due); null when none is enabled. */
+  nextScheduledRunTime(): Promise<number | null>;
 
   // API keys and audit
   insertApiKey(input: NewApiKey, actor: string): Promise<ApiKey>;
@@ -153,9 +156,18 @@ export interface Catalog {
   close(): Promise<void>;
 }
 
-/** How often the lease sweep runs (its timer's schedule): a longer silence means nobody was watching. */
+/** How the lease sweep knows whether the master was watching. */
 export interface SweepSchedule {
+  /** The longest the master rightly goes without a sweep (the safety sweep's period): a longer silence was an outage. */
   sweepIntervalMs: number;
+  /** The caller knows nobody watched (its alarm came late, or it is the safety sweep catching up): judge no lease. */
+  missed?: boolean;
+}
+
+export interface LeaseSweep {
+  released: ReleasedTask[];
+  /** The earliest deadline of a lease still running; null when no task runs. */
+  nextLeaseDeadline: number | null;
 }
 
 export interface CertificateIdentity {

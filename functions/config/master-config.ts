@@ -31,6 +31,10 @@ function ncrontabProblem(value: string): string | undefined {
   return nextRunTime(value, 'UTC', 0) === null ? `${expected} that fires: this one never does` : undefined;
 }
 
+const queueName = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/, 'an Azure queue name: 3-63 lowercase letters, digits and single dashes');
+
 const milliseconds = (fallback: number, min: number) => z.coerce.number().int().min(min).default(fallback);
 
 const trueFalse = z
@@ -63,10 +67,9 @@ export const masterSettingsSchema = z.object({
   SCALEOUT_KEY_VAULT_URL: z.url({ protocol: /^https$/ }).optional(),
   SCALEOUT_KEY_FOLDER: z.string().min(1).default('.data/keys'),
   /** The Azure Storage queue event messages pass through (3–63 lowercase letters, digits, dashes). */
-  SCALEOUT_EVENT_QUEUE_NAME: z
-    .string()
-    .regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/, 'an Azure queue name: 3-63 lowercase letters, digits and single dashes')
-    .default('scaleout-events'),
+  SCALEOUT_EVENT_QUEUE_NAME: queueName.default('scaleout-events'),
+  /** The queue of the master's alarms (durable timers: the lease check, the next schedule), beside the event queue. */
+  SCALEOUT_ALARM_QUEUE_NAME: queueName.default('scaleout-alarms'),
   /** The blob container project archives are kept in, in the same storage account as the queue. */
   SCALEOUT_ARCHIVE_CONTAINER: z
     .string()
@@ -104,14 +107,14 @@ export const masterSettingsSchema = z.object({
   SCALEOUT_WORKER_ONLINE_WRITE_MS: milliseconds(300_000, 0),
   /** A worker not heard from for this long is shown offline: twice SCALEOUT_WORKER_ONLINE_WRITE_MS by default. */
   SCALEOUT_WORKER_OFFLINE_AFTER_MS: z.coerce.number().int().min(1000).optional(),
-  /** SSIS MasterHeartbeatIntervalInMs 30000. */
-  SCALEOUT_MASTER_HEARTBEAT_SCHEDULE: ncrontab.default('*/30 * * * * *'),
-  /** SSIS DealWithExpiredTasksIntervalInMs is 300000; we sweep every 5 s to notice a dead worker within 30 s. */
-  SCALEOUT_EXPIRED_TASKS_SCHEDULE: ncrontab.default('*/5 * * * * *'),
+  /**
+   * The one slow sweep behind the alarms (SSIS's master heartbeat, lease sweep and schedule check in one): writes
+   * the master's online time, catches a lease or schedule whose alarm was lost and arms both alarms again. Every
+   * 2 h: longer than a serverless database's default auto-pause delay (1 h), so an idle catalog pauses between.
+   */
+  SCALEOUT_SAFETY_SWEEP_SCHEDULE: ncrontab.default('0 0 */2 * * *'),
   /** SSIS CleanupCompletedJobsIntervalInMs 43200000 (12 h). */
   SCALEOUT_CLEANUP_SCHEDULE: ncrontab.default('0 0 */12 * * *'),
-  /** Due schedules are looked for this often: a schedule starts at most this late. */
-  SCALEOUT_SCHEDULES_SCHEDULE: ncrontab.default('*/10 * * * * *'),
   /** App Service authentication (Entra ID) fronts the management API: trust its principal header. */
   SCALEOUT_ENTRA_AUTH: trueFalse,
   /** The local host's HTTPS port (SSIS PortNumber 8391). */
@@ -199,6 +202,8 @@ export interface MasterConfig {
    * on one machine the developer's own sign-in (Azure CLI, environment), for a master pointed at Azure resources.
    */
   azureIdentity: { kind: 'managed-identity'; clientId?: string } | { kind: 'developer' };
+  /** The master's alarms: a queue of the event queue's storage account. */
+  alarmQueueName: string;
   eventQueue: {
     name: string;
     storage:
@@ -221,7 +226,7 @@ export interface MasterConfig {
   doorbell: { connectionString: string } | null;
   workerOnlineWriteMs: number;
   workerOfflineAfterMs: number;
-  schedules: { masterHeartbeat: string; expiredTasks: string; cleanup: string; fireSchedules: string };
+  schedules: { safetySweep: string; cleanup: string };
   entraAuth: boolean;
   localHost: { port: number; host: string };
 }
@@ -338,6 +343,7 @@ export function parseMasterConfig(env: Record<string, string | undefined>, hosti
       ? { kind: 'key-vault', vaultUrl: s.SCALEOUT_KEY_VAULT_URL }
       : { kind: 'files', folder: s.SCALEOUT_KEY_FOLDER },
     azureIdentity: hosting === 'azure' ? { kind: 'managed-identity', ...(clientId ? { clientId } : {}) } : { kind: 'developer' },
+    alarmQueueName: s.SCALEOUT_ALARM_QUEUE_NAME,
     eventQueue: { name: s.SCALEOUT_EVENT_QUEUE_NAME, storage },
     projectArchives: { container: s.SCALEOUT_ARCHIVE_CONTAINER, storage: archiveStorage },
     leaseMs: s.SCALEOUT_LEASE_MS,
@@ -345,12 +351,7 @@ export function parseMasterConfig(env: Record<string, string | undefined>, hosti
     doorbell: doorbellConnection ? { connectionString: doorbellConnection } : null,
     workerOnlineWriteMs: s.SCALEOUT_WORKER_ONLINE_WRITE_MS,
     workerOfflineAfterMs: s.SCALEOUT_WORKER_OFFLINE_AFTER_MS ?? Math.max(1000, 2 * s.SCALEOUT_WORKER_ONLINE_WRITE_MS),
-    schedules: {
-      masterHeartbeat: s.SCALEOUT_MASTER_HEARTBEAT_SCHEDULE,
-      expiredTasks: s.SCALEOUT_EXPIRED_TASKS_SCHEDULE,
-      cleanup: s.SCALEOUT_CLEANUP_SCHEDULE,
-      fireSchedules: s.SCALEOUT_SCHEDULES_SCHEDULE,
-    },
+    schedules: { safetySweep: s.SCALEOUT_SAFETY_SWEEP_SCHEDULE, cleanup: s.SCALEOUT_CLEANUP_SCHEDULE },
     entraAuth: s.SCALEOUT_ENTRA_AUTH,
     localHost: { port: s.SCALEOUT_PORT, host: s.SCALEOUT_HOST },
   };

@@ -95,8 +95,9 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       log,
     );
     queues.start();
-    // The heartbeat runs at once so the dashboard shows the master online from the start.
-    runner.trigger('masterHeartbeat');
+    // The safety sweep runs at once: the dashboard shows the master online from the start, and the alarms are armed
+    // again for whatever a stop left due (a restart must not wait two hours for them).
+    runner.trigger('safetySweep');
     if (options.timers !== false) runner.start();
     const started = { https, runner, queues, services };
     return {

@@ -1,44 +1,29 @@
-import { longestScheduleIntervalMs } from './schedule-interval.js';
 import type { TimerFunction } from './timer-function.js';
-import { ringDoorbell } from '../claims/ring-doorbell.js';
+import { checkLeases } from '../alarms/check-leases.js';
+import { armNextSchedule, fireSchedules } from '../alarms/fire-schedules.js';
 
 /**
- * The master's timers. Each is safe when two instances run it at once (Azure may cold-start several): the
- * heartbeat and the sweep write idempotently, and cleanup deletes what is still there.
+ * The master's timers: slow on purpose. Leases and schedules are watched by alarms (functions/alarms/), which
+ * run only when something is due; these two are the safety net and the housekeeping. Each is safe when two
+ * instances run it at once (Azure may cold-start several).
  */
 
-/** SSIS MasterHeartbeatIntervalInMs: the master's last online time, which the dashboard shows. */
-export const masterHeartbeatTimer: TimerFunction = {
+/**
+ * The safety sweep, SSIS's master heartbeat, lease sweep and schedule check in one slow round: writes the
+ * master's online time, catches leases and schedules whose alarm was lost (a put that failed after its commit),
+ * and arms both alarms again. It does not judge leases (it was not watching them): a lease past its end gets a
+ * full lease from now, and the alarm armed at its end judges it.
+ */
+export const safetySweepTimer: TimerFunction = {
   kind: 'timer',
-  name: 'masterHeartbeat',
-  scheduleSetting: 'SCALEOUT_MASTER_HEARTBEAT_SCHEDULE',
-  schedule: (config) => config.schedules.masterHeartbeat,
-  async run(services) {
-    await services.catalog.recordMasterHeartbeat({ masterAddress: services.config.masterAddress, version: services.version });
-  },
-};
-
-/** SSIS "deal with expired tasks": a dead worker's tasks are re-queued, or end with status 6. */
-export const dealWithExpiredTasksTimer: TimerFunction = {
-  kind: 'timer',
-  name: 'dealWithExpiredTasks',
-  scheduleSetting: 'SCALEOUT_EXPIRED_TASKS_SCHEDULE',
-  schedule: (config) => config.schedules.expiredTasks,
+  name: 'safetySweep',
+  scheduleSetting: 'SCALEOUT_SAFETY_SWEEP_SCHEDULE',
+  schedule: (config) => config.schedules.safetySweep,
   async run(services, invocation) {
-    const sweepIntervalMs = longestScheduleIntervalMs(services.config.schedules.expiredTasks);
-    const released = await services.catalog.expireLeases({ sweepIntervalMs });
-    if (released.length === 0) return;
-    for (const task of released) {
-      invocation.log.warn('lease expired', {
-        executionId: task.executionId,
-        taskId: task.taskId,
-        attemptNumber: task.attemptNumber,
-        workerAgentId: task.workerAgentId,
-        retryAttemptNumber: task.retryAttemptNumber,
-      });
-    }
-    const requeued = released.filter((task) => task.retryAttemptNumber !== undefined).length;
-    if (requeued > 0) await ringDoorbell(services, { tasks: requeued });
+    await services.catalog.recordMasterHeartbeat({ masterAddress: services.config.masterAddress, version: services.version });
+    await checkLeases(services, invocation.log, { missed: true });
+    await fireSchedules(services, invocation.log);
+    await armNextSchedule(services);
   },
 };
 
@@ -56,25 +41,4 @@ export const cleanupCompletedJobsTimer: TimerFunction = {
   },
 };
 
-/** What SQL Server Agent did: due schedules start their executions, each due time exactly once. */
-export const fireSchedulesTimer: TimerFunction = {
-  kind: 'timer',
-  name: 'fireSchedules',
-  scheduleSetting: 'SCALEOUT_SCHEDULES_SCHEDULE',
-  schedule: (config) => config.schedules.fireSchedules,
-  async run(services, invocation) {
-    const fired = await services.catalog.fireDueSchedules();
-    for (const run of fired) {
-      if (run.executionId === null) invocation.log.warn('schedule did not run', { ...run });
-    }
-    const started = fired.filter((run) => run.executionId !== null).length;
-    if (started > 0) await ringDoorbell(services, { tasks: started });
-  },
-};
-
-export const masterTimers = [
-  masterHeartbeatTimer,
-  dealWithExpiredTasksTimer,
-  cleanupCompletedJobsTimer,
-  fireSchedulesTimer,
-];
+export const masterTimers = [safetySweepTimer, cleanupCompletedJobsTimer];

@@ -31,6 +31,9 @@ param archiveContainerName string
 @description('Name of the event-message queue.')
 param eventQueueName string
 
+@description('Name of the master\'s alarm queue.')
+param alarmQueueName string
+
 @description('Fully qualified name of the catalog\'s logical server.')
 param sqlServerFqdn string
 
@@ -140,6 +143,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       SCALEOUT_CATALOG_CONNECTION: 'Server=tcp:${sqlServerFqdn},1433;Database=${sqlDatabaseName};Authentication=Active Directory Managed Identity;Encrypt=True'
       SCALEOUT_KEY_VAULT_URL: keyVaultUri
       SCALEOUT_EVENT_QUEUE_NAME: eventQueueName
+      SCALEOUT_ALARM_QUEUE_NAME: alarmQueueName
       SCALEOUT_ARCHIVE_CONTAINER: archiveContainerName
       SCALEOUT_CATALOG_POOL_SIZE: string(catalogPoolSize)
       // A claim held open waiting for work keeps an instance busy and billed for execution time, and counts
@@ -154,12 +158,11 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       AzureWebJobsStorage__blobServiceUri: storageBlobEndpoint
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
-      // Timers, in UTC as Flex runs them. Short sweeps cost little on Flex (billed per execution, a few tens of
-      // milliseconds each) and are what notices a dead worker within 30 s and moves log lines within seconds.
-      SCALEOUT_MASTER_HEARTBEAT_SCHEDULE: '*/30 * * * * *'
-      SCALEOUT_EXPIRED_TASKS_SCHEDULE: '*/5 * * * * *'
+      // Timers, in UTC as Flex runs them: slow on purpose. Leases and schedules are watched by alarms (messages
+      // of the alarm queue, due when something is); the safety sweep runs every 2 h, longer than the catalog's
+      // auto-pause delay (1 h), so an idle master lets the database pause (docs/adr/0002).
+      SCALEOUT_SAFETY_SWEEP_SCHEDULE: '0 0 */2 * * *'
       SCALEOUT_CLEANUP_SCHEDULE: '0 0 */12 * * *'
-      SCALEOUT_SCHEDULES_SCHEDULE: '*/10 * * * * *'
     }
   }
 

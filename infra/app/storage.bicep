@@ -19,6 +19,9 @@ param archiveContainerName string
 @description('Queue the worker agents\' event messages go through before they are drained into the catalog.')
 param eventQueueName string
 
+@description('Queue of the master\'s alarms (durable timers: the lease check, the next schedule).')
+param alarmQueueName string
+
 resource account 'Microsoft.Storage/storageAccounts@2024-01-01' = {
   name: name
   location: location
@@ -68,6 +71,16 @@ resource account 'Microsoft.Storage/storageAccounts@2024-01-01' = {
     // so that one bad message never blocks the queue; an administrator inspects them.
     resource eventPoisonQueue 'queues' = {
       name: '${eventQueueName}-poison'
+    }
+
+    // The master's alarms, and where one that fails too often is set aside; the app's Storage Queue Data
+    // Contributor role on this account already covers them (access.bicep).
+    resource alarmQueue 'queues' = {
+      name: alarmQueueName
+    }
+
+    resource alarmPoisonQueue 'queues' = {
+      name: '${alarmQueueName}-poison'
     }
   }
 }

@@ -18,6 +18,7 @@ const azureValues: Record<string, string> = {
     'Server=tcp:sql-scaleout-abc.database.windows.net,1433;Database=scaleout;Authentication=Active Directory Managed Identity;Encrypt=True',
   SCALEOUT_KEY_VAULT_URL: 'https://kv-scaleout-abc.vault.azure.net/',
   SCALEOUT_EVENT_QUEUE_NAME: 'scaleout-events',
+  SCALEOUT_ALARM_QUEUE_NAME: 'scaleout-alarms',
   SCALEOUT_ARCHIVE_CONTAINER: 'project-archives',
   SCALEOUT_CATALOG_POOL_SIZE: '3',
   SCALEOUT_CLAIM_MAX_WAIT_MS: '0',
@@ -30,10 +31,8 @@ const azureValues: Record<string, string> = {
   AzureWebJobsStorage__blobServiceUri: 'https://stscaleoutabc.blob.core.windows.net/',
   APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-0000-0000-000000000000',
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD',
-  SCALEOUT_MASTER_HEARTBEAT_SCHEDULE: '*/30 * * * * *',
-  SCALEOUT_EXPIRED_TASKS_SCHEDULE: '*/5 * * * * *',
+  SCALEOUT_SAFETY_SWEEP_SCHEDULE: '0 0 */2 * * *',
   SCALEOUT_CLEANUP_SCHEDULE: '0 0 */12 * * *',
-  SCALEOUT_SCHEDULES_SCHEDULE: '*/10 * * * * *',
 };
 
 describe("the Function App's app settings in the Bicep", () => {

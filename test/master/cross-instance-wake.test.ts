@@ -32,7 +32,6 @@ import { AgentProcess } from '../worker-agent/e2e/support/agents.js';
 import { ProcessMarker } from '../worker-agent/e2e/support/processes.js';
 
 /** Never within a test run: the timer is off on that host. */
-const never = '0 0 0 1 1 *';
 const everySecond = '* * * * * *';
 /**
  * Well under what the worker would wait without its doorbell: a claim held 25 s on the one-box, a poll backed off
@@ -92,9 +91,10 @@ describe.each([
       SCALEOUT_CLAIM_MAX_WAIT_MS: claimMaxWaitMs,
       ...marker.env,
     };
-    // A sweeps for nothing and fires no schedule: whatever B's timers make claimable must cross to A's worker.
-    a = await startChildMaster({ ...env, SCALEOUT_EXPIRED_TASKS_SCHEDULE: never, SCALEOUT_SCHEDULES_SCHEDULE: never });
-    b = await startChildMaster({ ...env, SCALEOUT_EXPIRED_TASKS_SCHEDULE: everySecond, SCALEOUT_SCHEDULES_SCHEDULE: everySecond });
+    // A reads alarms of its own: the lease check and the schedule armed on B run on B, and whatever they make
+    // claimable must cross to A's worker.
+    a = await startChildMaster({ ...env, SCALEOUT_ALARM_QUEUE_NAME: 'alarms-of-a' });
+    b = await startChildMaster(env);
     const engine = new SqliteEngine({ filename: env.SCALEOUT_CATALOG_SQLITE_PATH });
     const setup = createCatalog({ engine, cipher: new AesGcmValueCipher(Buffer.alloc(32)) });
     const key = generateApiKey();
@@ -137,7 +137,9 @@ describe.each([
     expect(claim.waitedMs).toBeLessThan(wakeWithinMs);
   }, 90_000);
 
-  it('wakes it for a retry that the sweep on host B re-queued', async () => {
+  it('wakes it for a retry that the lease alarm on host B re-queued', async () => {
+    // A's own lease alarm (armed when its worker took the last task) ends once no task runs: only B's judges this one.
+    await idle(6000);
     // A worker on B that has the tag the execution needs takes the first attempt and dies with it (it never
     // heartbeats); the agent gets the tag only then, so the retry is its to take.
     const identity = await createWorkerIdentity('doomed-on-b');

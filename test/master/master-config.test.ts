@@ -16,14 +16,15 @@ function problemsOf(env: Record<string, string>, hosting: 'azure' | 'local' = 'l
 }
 
 describe("the master's configuration", () => {
-  it('defaults to the one-box: SQLite under .data, files for keys, Azurite, SSIS timer defaults, port 8391', () => {
+  it('defaults to the one-box: SQLite under .data, files for keys, Azurite, slow timers, port 8391', () => {
     expect(parseMasterConfig({}, 'local')).toMatchObject({
       masterAddress: 'https://localhost:8391',
       catalog: { engine: 'sqlite', path: '.data/catalog.sqlite', synchronous: 'FULL' },
       keyStore: { kind: 'files', folder: '.data/keys' },
       eventQueue: { name: 'scaleout-events', storage: { kind: 'azurite' } },
+      alarmQueueName: 'scaleout-alarms',
       leaseMs: 20_000,
-      schedules: { masterHeartbeat: '*/30 * * * * *', cleanup: '0 0 */12 * * *' },
+      schedules: { safetySweep: '0 0 */2 * * *', cleanup: '0 0 */12 * * *' },
       localHost: { port: 8391, host: '127.0.0.1' },
     });
   });
@@ -32,17 +33,17 @@ describe("the master's configuration", () => {
     const problems = problemsOf({
       SCALEOUT_LEASE_MS: 'soon',
       SCALEOUT_EVENT_QUEUE_NAME: 'No_Such Queue',
-      SCALEOUT_EXPIRED_TASKS_SCHEDULE: '*/5 * * * *',
+      SCALEOUT_SAFETY_SWEEP_SCHEDULE: '*/5 * * * *',
       SCALEOUT_LEASE_MSS: '3000',
     });
     expect(problems.map((p) => p.setting).sort()).toEqual([
       'SCALEOUT_EVENT_QUEUE_NAME',
-      'SCALEOUT_EXPIRED_TASKS_SCHEDULE',
       'SCALEOUT_LEASE_MS',
       'SCALEOUT_LEASE_MSS',
+      'SCALEOUT_SAFETY_SWEEP_SCHEDULE',
     ]);
     expect(problems.find((p) => p.setting === 'SCALEOUT_LEASE_MSS')?.reason).toMatch(/unknown setting/);
-    expect(problems.find((p) => p.setting === 'SCALEOUT_EXPIRED_TASKS_SCHEDULE')?.reason).toMatch(/6 fields/);
+    expect(problems.find((p) => p.setting === 'SCALEOUT_SAFETY_SWEEP_SCHEDULE')?.reason).toMatch(/6 fields/);
   });
 
   it.each([
@@ -59,7 +60,7 @@ describe("the master's configuration", () => {
   });
 
   it('takes any schedule croner reads in 6 fields: ranges, lists, steps and names', () => {
-    expect(problemsOf({ SCALEOUT_CLEANUP_SCHEDULE: '0 30 1-5/2 * JAN,JUL MON-FRI', SCALEOUT_MASTER_HEARTBEAT_SCHEDULE: ' */30 * * * * * ' })).toEqual([]);
+    expect(problemsOf({ SCALEOUT_CLEANUP_SCHEDULE: '0 30 1-5/2 * JAN,JUL MON-FRI', SCALEOUT_SAFETY_SWEEP_SCHEDULE: ' */30 * * * * * ' })).toEqual([]);
   });
 
   it("leaves alone the CLI's and the worker's own SCALEOUT_ variables, so one shell can run them all", () => {

@@ -30,8 +30,9 @@ describe('schedules on two local hosts sharing one catalog, under a test clock',
 
   const everyHostAt = async (time: number): Promise<void> => {
     await Promise.all(hosts.map((host) => host.setTime(time)));
-    // Both masters look for due schedules at the same moment, as two instances' timers would.
-    await Promise.all(hosts.map((host) => host.runTimer('fireSchedules')));
+    // Both masters look for due schedules at the same moment, as two instances' safety sweeps (or two copies of
+    // one schedule alarm) would.
+    await Promise.all(hosts.map((host) => host.runTimer('safetySweep')));
   };
 
   beforeAll(async () => {

@@ -33,11 +33,15 @@ export function masterPropertyOperations(
   return {
     async getMasterProperties() {
       const properties = await readAll();
-      const lastOnline = properties.get(MasterProperty.lastOnlineTime);
+      // The master writes no heartbeat of its own (it would keep a serverless database awake): it was last seen
+      // doing its rounds, the safety sweep (which writes LAST_ONLINE_TIME) or a lease check while tasks run.
+      const seen = [MasterProperty.lastOnlineTime, MasterProperty.lastLeaseSweepTime]
+        .map((name) => Number(properties.get(name) ?? ''))
+        .filter((time) => Number.isFinite(time) && time > 0);
       return {
         isScaleOutEnabled: properties.get(MasterProperty.isScaleOutEnabled) === 'true',
         masterAddress: properties.get(MasterProperty.masterAddress) ?? null,
-        lastOnlineTime: lastOnline ? Number(lastOnline) : null,
+        lastOnlineTime: seen.length > 0 ? Math.max(...seen) : null,
         version: properties.get(MasterProperty.version) ?? null,
       };
     },

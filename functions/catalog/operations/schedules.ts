@@ -45,7 +45,14 @@ export function scheduleOperations(
   ctx: CatalogContext,
 ): Pick<
   Catalog,
-  'createSchedule' | 'listSchedules' | 'getSchedule' | 'setScheduleEnabled' | 'removeSchedule' | 'runScheduleNow' | 'fireDueSchedules'
+  | 'createSchedule'
+  | 'listSchedules'
+  | 'getSchedule'
+  | 'setScheduleEnabled'
+  | 'removeSchedule'
+  | 'runScheduleNow'
+  | 'fireDueSchedules'
+  | 'nextScheduledRunTime'
 > {
   const load = async (db: CatalogDb | CatalogTrx, scheduleId: number): Promise<Schedule> => {
     const row = await db.selectFrom('schedules').selectAll().where('schedule_id', '=', scheduleId).executeTakeFirst();
@@ -236,6 +243,17 @@ export function scheduleOperations(
         if (result) fired.push(result);
       }
       return fired;
+    },
+
+    async nextScheduledRunTime() {
+      const next = await ctx.engine.read((db) =>
+        db
+          .selectFrom('schedules')
+          .select((eb) => eb.fn.min('next_run_time').as('time'))
+          .where('is_enabled', '=', 1)
+          .executeTakeFirst(),
+      );
+      return numOrNull(next?.time ?? null);
     },
   };
 }

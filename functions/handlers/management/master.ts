@@ -5,6 +5,7 @@ import { defineHandler } from '../../http/define-handler.js';
 import type { MasterServices } from '../../master-services.js';
 import { isoOrNull, workerStatus } from '../views.js';
 import { ringDoorbell } from '../../claims/ring-doorbell.js';
+import { longestScheduleIntervalMs } from '../../timers/schedule-interval.js';
 import { poisonQueues } from './poison-messages.js';
 
 export async function masterStatus(services: MasterServices): Promise<MasterStatusView> {
@@ -30,6 +31,7 @@ export async function masterStatus(services: MasterServices): Promise<MasterStat
     version: services.version,
     lastOnlineTime: isoOrNull(properties.lastOnlineTime),
     heartbeatAgeSeconds: properties.lastOnlineTime === null ? null : Math.max(0, Math.round((now - properties.lastOnlineTime) / 1000)),
+    heartbeatIntervalSeconds: Math.round(longestScheduleIntervalMs(config.schedules.safetySweep) / 1000),
     certificateThumbprint: services.tlsThumbprint,
     catalogEngine: services.catalogEngine,
     workers: {

@@ -12,6 +12,7 @@ import type { Schedule } from '../../catalog/domain.js';
 import { defineHandler } from '../../http/define-handler.js';
 import { iso, isoOrNull } from '../views.js';
 import { executionView } from './executions.js';
+import { armNextSchedule } from '../../alarms/fire-schedules.js';
 import { ringDoorbell, workOf } from '../../claims/ring-doorbell.js';
 
 function toScheduleView(schedule: Schedule): ScheduleView {
@@ -40,28 +41,28 @@ function toScheduleView(schedule: Schedule): ScheduleView {
   };
 }
 
-export const createScheduleFunction = defineHandler(createSchedule, async ({ body, caller }, { catalog }) =>
-  toScheduleView(
-    await catalog.createSchedule(
-      {
-        name: body.name,
-        folderName: body.folderName,
-        projectName: body.projectName,
-        packageName: body.packageName,
-        parameters: body.parameters,
-        workerAgentIds: body.workerAgentIds,
-        requiredTags: body.requiredTags,
-        retryCount: body.retryCount,
-        timeoutMs: body.timeoutMs,
-        cronExpression: body.cron,
-        timeZone: body.timeZone,
-        misfirePolicy: body.misfirePolicy,
-        enabled: body.enabled,
-      },
-      caller.actor,
-    ),
-  ),
-);
+export const createScheduleFunction = defineHandler(createSchedule, async ({ body, caller }, services) => {
+  const schedule = await services.catalog.createSchedule(
+    {
+      name: body.name,
+      folderName: body.folderName,
+      projectName: body.projectName,
+      packageName: body.packageName,
+      parameters: body.parameters,
+      workerAgentIds: body.workerAgentIds,
+      requiredTags: body.requiredTags,
+      retryCount: body.retryCount,
+      timeoutMs: body.timeoutMs,
+      cronExpression: body.cron,
+      timeZone: body.timeZone,
+      misfirePolicy: body.misfirePolicy,
+      enabled: body.enabled,
+    },
+    caller.actor,
+  );
+  await armNextSchedule(services);
+  return toScheduleView(schedule);
+});
 
 export const listSchedulesFunction = defineHandler(listSchedules, async (_input, { catalog }) => ({
   schedules: (await catalog.listSchedules()).map(toScheduleView),
@@ -71,16 +72,22 @@ export const getScheduleFunction = defineHandler(getSchedule, async ({ params },
   toScheduleView(await catalog.getSchedule(params.scheduleId)),
 );
 
-export const enableScheduleFunction = defineHandler(enableSchedule, async ({ params, caller }, { catalog }) =>
-  toScheduleView(await catalog.setScheduleEnabled(params.scheduleId, true, caller.actor)),
-);
+export const enableScheduleFunction = defineHandler(enableSchedule, async ({ params, caller }, services) => {
+  const schedule = await services.catalog.setScheduleEnabled(params.scheduleId, true, caller.actor);
+  await armNextSchedule(services);
+  return toScheduleView(schedule);
+});
 
-export const disableScheduleFunction = defineHandler(disableSchedule, async ({ params, caller }, { catalog }) =>
-  toScheduleView(await catalog.setScheduleEnabled(params.scheduleId, false, caller.actor)),
-);
+/** Disabling or removing arms the alarm too: the alarm that was due for this schedule finds nothing and stops. */
+export const disableScheduleFunction = defineHandler(disableSchedule, async ({ params, caller }, services) => {
+  const schedule = await services.catalog.setScheduleEnabled(params.scheduleId, false, caller.actor);
+  await armNextSchedule(services);
+  return toScheduleView(schedule);
+});
 
-export const removeScheduleFunction = defineHandler(removeSchedule, async ({ params, caller }, { catalog }) => {
-  await catalog.removeSchedule(params.scheduleId, caller.actor);
+export const removeScheduleFunction = defineHandler(removeSchedule, async ({ params, caller }, services) => {
+  await services.catalog.removeSchedule(params.scheduleId, caller.actor);
+  await armNextSchedule(services);
   return undefined;
 });
 

@@ -22,6 +22,7 @@ export const claimTasksFunction = defineHandler(claimTasks, async ({ body, calle
     // Nothing here for this worker, or it took all it could and more may be waiting: let another claim look.
     if (tasks.length === 0 || tasks.length === body.freeSlots) workSignal.passOn(woken);
   }
+  if (tasks.length > 0) services.alarms.leasesTaken();
   const claimed = [];
   for (const task of tasks) claimed.push(toClaimedTaskView(task, await services.taskCredentials.issue(task)));
   return { tasks: claimed, leaseMs: config.leaseMs };

@@ -7,7 +7,6 @@ import type { Output } from '../output/output.js';
 import { examples, ssisdb } from './help-text.js';
 
 /** Above this, the master's heartbeat timer has not run for several of its 30 s periods. */
-const staleHeartbeatSeconds = 120;
 
 export function registerMasterCommands(program: Command, ctx: CommandContext): void {
   const master = program
@@ -81,7 +80,7 @@ function printStatus(out: Output, status: MasterStatusView, url: string, now: nu
   const heartbeat =
     status.heartbeatAgeSeconds === null || status.lastOnlineTime === null
       ? style.yellow('never ran: are the master timers running?')
-      : status.heartbeatAgeSeconds > staleHeartbeatSeconds
+      : status.heartbeatAgeSeconds > 2 * status.heartbeatIntervalSeconds
         ? style.yellow(`${formatAgo(status.lastOnlineTime, now)}: the master timers seem not to run`)
         : `${formatAgo(status.lastOnlineTime, now)} (${shortIso(status.lastOnlineTime)})`;
   const { workers, executions } = status;

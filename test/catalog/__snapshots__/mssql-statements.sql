@@ -86,6 +86,8 @@ select * from "schedules" order by "name";
 select * from "schedules" where "schedule_id" = @1;
 select * from "tasks" where "execution_id" = @1 order by "attempt_number";
 select max("version_number") as "latest" from "project_versions" where "project_id" = @1;
+select min("lease_deadline") as "deadline" from "tasks" where "state" = @1;
+select min("next_run_time") as "time" from "schedules" where "is_enabled" = @1;
 select top(1) "p"."parameters", "p"."name" from "packages" as "p" inner join "project_versions" as "v" on "v"."project_version_id" = "p"."project_version_id" inner join "projects" as "pr" on "pr"."project_id" = "v"."project_id" inner join "folders" as "f" on "f"."folder_id" = "pr"."folder_id" where "f"."name" = @1 and "pr"."name" = @2 and "p"."name" = @3 order by "v"."version_number" desc;
 select top(1) "v"."project_version_id", "f"."name" as "folder_name", "p"."name" as "project_name" from "project_versions" as "v" inner join "projects" as "p" on "p"."project_id" = "v"."project_id" inner join "folders" as "f" on "f"."folder_id" = "p"."folder_id" where "f"."name" = @1 and "p"."name" = @2 and "v"."version_number" >= @3 and "v"."version_number" <= @4 order by "v"."version_number" desc;
 select top(1) "v"."project_version_id", "v"."project_id", "v"."version_number", "v"."archive_sha256", "v"."archive_size", "v"."deployed_by", "v"."deployed_time", "f"."name" as "folder_name", "p"."name" as "project_name" from "project_versions" as "v" inner join "projects" as "p" on "p"."project_id" = "v"."project_id" inner join "folders" as "f" on "f"."folder_id" = "p"."folder_id" where "f"."name" = @1 and "p"."name" = @2 and "v"."version_number" = @3 order by "v"."version_number" desc;

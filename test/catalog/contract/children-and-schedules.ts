@@ -182,10 +182,14 @@ export const childAndScheduleScenarios: Record<string, Scenario> = {
       admin,
     );
     expect(schedule.nextRunTime).toBe(Date.UTC(2026, 10, 22, 10, 0, 0));
+    expect(await h.catalog.nextScheduledRunTime()).toBe(Date.UTC(2026, 10, 22, 10, 0, 0));
     expect(await h.catalog.setScheduleEnabled(schedule.scheduleId, false, admin)).toMatchObject({ isEnabled: false, nextRunTime: null });
+    // Nothing enabled: the schedule alarm has nothing to wait for.
+    expect(await h.catalog.nextScheduledRunTime()).toBeNull();
     h.clock.advance(3 * 60 * minute);
     expect(await h.catalog.fireDueSchedules()).toEqual([]);
     expect((await h.catalog.setScheduleEnabled(schedule.scheduleId, true, admin)).nextRunTime).toBe(Date.UTC(2026, 10, 22, 13, 0, 0));
+    expect(await h.catalog.nextScheduledRunTime()).toBe(Date.UTC(2026, 10, 22, 13, 0, 0));
     const now = await h.catalog.runScheduleNow(schedule.scheduleId, admin);
     expect(now).toMatchObject({ packageName: 'load', status: ExecutionStatus.pending });
     expect((await h.catalog.getSchedule(schedule.scheduleId)).nextRunTime).toBe(Date.UTC(2026, 10, 22, 13, 0, 0));

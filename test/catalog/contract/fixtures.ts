@@ -84,11 +84,11 @@ export async function startExtract(
   );
 }
 
-/** The default timer's schedule: a lease sweep every 5 s. */
+/** A lease sweep every 5 s, as a running master's lease alarm sweeps while tasks run. */
 export const sweepEvery5s = { sweepIntervalMs: 5000 };
 
 /**
- * Lets time pass the way a running master sees it: the lease sweep runs every 5 s (as the default timer does).
+ * Lets time pass the way a running master sees it: the lease sweep runs every 5 s.
  * Returns every attempt the sweeps released.
  */
 export async function passTime(h: CatalogHarness, ms: number): Promise<ReleasedTask[]> {
@@ -96,7 +96,7 @@ export async function passTime(h: CatalogHarness, ms: number): Promise<ReleasedT
   await h.catalog.expireLeases(sweepEvery5s);
   for (let left = ms; left > 0; left -= 5000) {
     h.clock.advance(Math.min(5000, left));
-    released.push(...(await h.catalog.expireLeases(sweepEvery5s)));
+    released.push(...(await h.catalog.expireLeases(sweepEvery5s)).released);
   }
   return released;
 }

@@ -210,7 +210,7 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
     const first = await claimOne(h.catalog, worker.workerAgentId);
     expect(await passTime(h, h.leaseMs)).toEqual([]);
     h.clock.advance(1);
-    expect(await h.catalog.expireLeases(sweepEvery5s)).toEqual([
+    expect((await h.catalog.expireLeases(sweepEvery5s)).released).toEqual([
       {
         taskId: first.taskId,
         attemptNumber: 1,
@@ -220,7 +220,7 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
         retryAttemptNumber: 2,
       },
     ]);
-    expect(await h.catalog.expireLeases(sweepEvery5s)).toEqual([]);
+    expect((await h.catalog.expireLeases(sweepEvery5s)).released).toEqual([]);
     const b = await readyWorker(h.catalog, 'node-b');
     const second = await claimOne(h.catalog, b.workerAgentId);
     expect(second.attemptNumber).toBe(2);
@@ -261,7 +261,7 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
     await h.catalog.expireLeases(sweepEvery5s);
     // The master is down for a minute: no sweep, no heartbeat.
     h.clock.advance(60_000);
-    expect(await h.catalog.expireLeases(sweepEvery5s)).toEqual([]);
+    expect((await h.catalog.expireLeases(sweepEvery5s)).released).toEqual([]);
     expect((await h.catalog.getExecution(alive.executionId)).attempts[0]?.leaseDeadline).toBe(h.clock.now() + h.leaseMs);
     // Back up: the live worker heartbeats its task and finishes it; the other never comes back.
     h.clock.advance(5000);
@@ -283,10 +283,10 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
     await h.catalog.expireLeases(sweepEvery5s);
     // Down for 17 s (less than the 20 s lease): the lease ran out meanwhile, 3 s after the master came back.
     h.clock.advance(17_000);
-    expect(await h.catalog.expireLeases(sweepEvery5s)).toEqual([]);
+    expect((await h.catalog.expireLeases(sweepEvery5s)).released).toEqual([]);
     h.clock.advance(5000);
     // The worker had no fair chance to renew yet: it gets a full lease from the master's return.
-    expect(await h.catalog.expireLeases(sweepEvery5s)).toEqual([]);
+    expect((await h.catalog.expireLeases(sweepEvery5s)).released).toEqual([]);
     h.clock.advance(1000);
     const renewed = await h.catalog.renewLeases(worker.workerAgentId, [{ taskId: task.taskId, attemptNumber: 1 }]);
     expect(renewed.renewed).toEqual([{ taskId: task.taskId, attemptNumber: 1 }]);
@@ -300,8 +300,26 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
     const everyFiveMinutes = { sweepIntervalMs: 300_000 };
     await h.catalog.expireLeases(everyFiveMinutes);
     h.clock.advance(300_000);
-    expect((await h.catalog.expireLeases(everyFiveMinutes)).map((r) => r.executionId)).toEqual([execution.executionId]);
+    expect((await h.catalog.expireLeases(everyFiveMinutes)).released.map((r) => r.executionId)).toEqual([execution.executionId]);
     expect((await h.catalog.getExecution(execution.executionId)).status).toBe(ExecutionStatus.endedUnexpectedly);
+  },
+
+  'a sweep says when the earliest running lease ends; a missed sweep judges none': async (h) => {
+    const { worker } = await readyTopology(h);
+    expect(await h.catalog.expireLeases(sweepEvery5s)).toMatchObject({ nextLeaseDeadline: null });
+    const execution = await startExtract(h.catalog);
+    const claimedAt = h.clock.now();
+    await claimOne(h.catalog, worker.workerAgentId);
+    h.clock.advance(1000);
+    expect(await h.catalog.expireLeases(sweepEvery5s)).toMatchObject({ released: [], nextLeaseDeadline: claimedAt + h.leaseMs });
+    // The alarm that was due at the deadline came late: the master was not watching, so the lease gets a full one.
+    h.clock.advance(h.leaseMs + 1);
+    const late = await h.catalog.expireLeases({ ...sweepEvery5s, missed: true });
+    expect(late).toEqual({ released: [], nextLeaseDeadline: h.clock.now() + h.leaseMs });
+    h.clock.advance(h.leaseMs + 1);
+    expect((await h.catalog.expireLeases({ sweepIntervalMs: h.leaseMs + 1 })).released.map((r) => r.executionId)).toEqual([
+      execution.executionId,
+    ]);
   },
 
   'stop cancels a waiting execution at once, and a running one once the worker confirms or its lease ends': async (h) => {

@@ -60,7 +60,7 @@ const transports: NodeHttpsTransport[] = [];
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'scaleout-worker-e2e-children-'));
   // Short leases, swept every second: the lease of a killed agent's task ends within seconds.
-  master = await startTestMaster({ env: { SCALEOUT_LEASE_MS: String(leaseMs), SCALEOUT_EXPIRED_TASKS_SCHEDULE: '* * * * * *' } });
+  master = await startTestMaster({ env: { SCALEOUT_LEASE_MS: String(leaseMs) } });
   await master.admin(enableScaleOut, {});
   await deployE2eProject(master.admin);
   const { zip } = await packProject(exampleFolder);
@@ -244,7 +244,7 @@ describe('parent and child executions on real agents', { timeout: testTimeoutMs 
     const holder = agents.find((agent) => agent.workerAgentId === running.attempts[0]?.workerAgentId)!;
 
     await holder.kill9();
-    // No retry left: the sweep ends the execution unexpectedly (6) once the lease has run out.
+    // No retry left: the lease alarm ends the execution unexpectedly (6) once the lease has run out.
     const ended = await waitForEnd(master.admin, created.executionId, 60_000);
     expect(ended).toMatchObject({ status: 6, statusName: 'ended unexpectedly' });
     expect(ended.attempts).toMatchObject([{ state: 'lost', workerAgentId: holder.workerAgentId }]);

@@ -1,6 +1,6 @@
 import type { Catalog } from '../../catalog.js';
 import type { CatalogContext } from '../../context.js';
-import { num } from '../../rows.js';
+import { num, numOrNull } from '../../rows.js';
 import { MasterProperty, setProperty } from '../master-properties.js';
 import { releaseAttempts } from './release-attempts.js';
 
@@ -14,12 +14,12 @@ import { releaseAttempts } from './release-attempts.js';
  * that time although its worker tried to renew it. Then every running lease is given a full lease from now
  * instead, and the next sweeps judge them normally. (Comparing the silence with the lease instead would expire
  * leases that ran out during an outage shorter than a lease, and would never expire anything when sweeps are
- * rarer than a lease, as with SSIS's 5-minute sweep.)
+ * rarer than a lease, as with SSIS's 5-minute sweep.) A caller that knows it was not watching says `missed`.
  */
 export function expireLeasesOperation(ctx: CatalogContext): Pick<Catalog, 'expireLeases'> {
   return {
-    expireLeases: ({ sweepIntervalMs }) =>
-      ctx.engine.transaction(async (trx) => {
+    expireLeases: async ({ sweepIntervalMs, missed }) => {
+      const released = await ctx.engine.transaction(async (trx) => {
         const now = ctx.clock.now();
         const last = await trx
           .selectFrom('master_properties')
@@ -28,7 +28,7 @@ export function expireLeasesOperation(ctx: CatalogContext): Pick<Catalog, 'expir
           .executeTakeFirst();
         await setProperty(trx, MasterProperty.lastLeaseSweepTime, String(now));
         const lastSweep = last?.property_value ? Number(last.property_value) : null;
-        if (lastSweep === null || now - lastSweep > 2 * sweepIntervalMs) {
+        if (missed || lastSweep === null || now - lastSweep > 2 * sweepIntervalMs) {
           await trx
             .updateTable('tasks')
             .set({ lease_deadline: now + ctx.leaseMs })
@@ -50,6 +50,16 @@ export function expireLeasesOperation(ctx: CatalogContext): Pick<Catalog, 'expir
           const silentSeconds = Math.round((now - num(lastHeard.get(attempt.task_id) ?? now)) / 1000);
           return `lease expired: no heartbeat from worker ${attempt.worker_agent_id} for ${silentSeconds} s`;
         });
-      }),
+      });
+      // After the commit, so that a lease taken meanwhile is seen: the alarm is then due no later than it ends.
+      const next = await ctx.engine.read((db) =>
+        db
+          .selectFrom('tasks')
+          .select((eb) => eb.fn.min('lease_deadline').as('deadline'))
+          .where('state', '=', 'running')
+          .executeTakeFirst(),
+      );
+      return { released, nextLeaseDeadline: numOrNull(next?.deadline ?? null) };
+    },
   };
 }

@@ -14,8 +14,6 @@ import { completionsChart } from './completions-chart.js';
 type Dashboard = EndpointOutput<typeof getDashboard>;
 
 const refreshMs = 5_000;
-/** Three missed master heartbeats (30 s each): the timers are not running. */
-const staleHeartbeatSeconds = 90;
 
 /** SSIS Scale Out Manager's Dashboard: the master, the workers and the executions, at a glance. */
 export const dashboardPage: PageFactory = (context) => {
@@ -58,7 +56,8 @@ export const dashboardPage: PageFactory = (context) => {
 
   function masterCard(master: MasterStatusView): HTMLElement {
     const heartbeat = master.heartbeatAgeSeconds;
-    const stale = heartbeat === null || heartbeat > staleHeartbeatSeconds;
+    // Two missed rounds of the safety sweep: the master's timers are not running.
+    const stale = heartbeat === null || heartbeat > 2 * master.heartbeatIntervalSeconds;
     const enableButton = h('button', { type: 'button', class: 'button button-primary', 'data-focus-key': 'enable-scaleout' }, 'Enable Scale Out');
     enableButton.addEventListener('click', () => void enable(enableButton));
     return h(
