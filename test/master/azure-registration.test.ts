@@ -165,8 +165,8 @@ describe('the Azure entry point, loaded by a stand-in for the Functions Node.js 
     const after = await http('getMasterStatus', { key: adminKey });
     expect(after.status).toBe(200);
     expect(after.json).toMatchObject({ catalogEngine: 'sqlite', masterAddress: settings['SCALEOUT_MASTER_ADDRESS'], poisonMessages: 0 });
-    // SSIS's master heartbeat: the last-online time `scaleout master status` shows.
-    expect(timers.map((timer) => timer.name)).toContain('masterHeartbeat');
+    // SSIS's master heartbeat, now a round of the safety sweep: the last-online time `scaleout master status` shows.
+    expect(timers.map((timer) => timer.name)).toContain('safetySweep');
     expect(before.lastOnlineTime).toBeNull();
     expect((after.json as MasterStatusView).lastOnlineTime).not.toBeNull();
   });

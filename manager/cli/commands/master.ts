@@ -6,8 +6,6 @@ import { formatAgo, shortIso } from '../output/format.js';
 import type { Output } from '../output/output.js';
 import { examples, ssisdb } from './help-text.js';
 
-/** Above this, the master's heartbeat timer has not run for several of its 30 s periods. */
-
 export function registerMasterCommands(program: Command, ctx: CommandContext): void {
   const master = program
     .command('master')
