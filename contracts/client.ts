@@ -7,6 +7,7 @@ import {
   type EndpointOutput,
   type EndpointSpec,
 } from './endpoint.js';
+import { describeFieldErrors, inUserWords, type FieldError } from './field-errors.js';
 
 /** One HTTP exchange. The agent and CLI use node-https-transport.ts; the dashboard wraps `fetch`. */
 export interface HttpTransport {
@@ -38,7 +39,7 @@ export class ApiError extends Error {
     readonly problem: Problem | undefined,
     readonly operationId: string,
   ) {
-    super(problem ? describeProblem(problem) : `${operationId}: HTTP ${status}`);
+    super(problem ? problem.detail : `${operationId}: HTTP ${status}`);
     this.name = 'ApiError';
   }
 }
@@ -49,14 +50,6 @@ export class ContractError extends Error {
     super(`${operationId}: the master's answer does not match this client's contract: ${issues}`);
     this.name = 'ContractError';
   }
-}
-
-/** One line: the problem's detail and each bad field. */
-export function describeProblem(problem: Problem): string {
-  const fields = (problem.errors ?? []).map((e) => `${e.field}: ${e.reason}`);
-  return fields.length > 0 && !fields.every((f) => problem.detail.includes(f))
-    ? `${problem.detail} (${fields.join('; ')})`
-    : problem.detail;
 }
 
 const encoder = new TextEncoder();
@@ -130,21 +123,21 @@ export async function callEndpoint<E extends EndpointSpec>(
 export class InputError extends Error {
   constructor(
     readonly operationId: string,
-    readonly issues: { field: string; reason: string }[],
+    readonly issues: FieldError[],
   ) {
-    super(issues.map((issue) => `${issue.field}: ${issue.reason}`).join('; '));
+    super(describeFieldErrors(issues));
     this.name = 'InputError';
   }
 }
 
 function parseOrThrow(schema: z.ZodType, value: unknown, operationId: string, part: string): unknown {
-  const parsed = schema.safeParse(value);
+  const parsed = schema.safeParse(value, { error: inUserWords });
   if (parsed.success) return parsed.data;
   throw new InputError(operationId, issuesOf(parsed.error, part));
 }
 
 /** zod issues as `{ field, reason }`, the field as a dotted path (`body.parameters.BatchSize`). */
-export function issuesOf(error: z.ZodError, prefix?: string): { field: string; reason: string }[] {
+export function issuesOf(error: z.ZodError, prefix?: string): FieldError[] {
   return error.issues.map((issue) => ({
     field: [prefix, ...issue.path.map(String)].filter((p) => p !== undefined && p !== '').join('.') || (prefix ?? 'input'),
     reason: issue.message,

@@ -1,3 +1,5 @@
+import { describeFieldErrors, type FieldError } from '../../contracts/field-errors.js';
+
 /**
  * Typed catalog errors. The master maps each kind to one HTTP status (see functions/http/problem.ts), so a caller
  * always learns which entity or field was wrong and why.
@@ -18,15 +20,17 @@ export class NotFoundError extends CatalogError {
   }
 }
 
-/** Input that breaks a rule of the catalog; `field` names it (HTTP 400). */
+/** Input that breaks a rule of the catalog; each error names its field (HTTP 400). */
 export class ValidationError extends CatalogError {
   readonly kind = 'invalid';
-  constructor(
-    readonly field: string,
-    readonly reason: string,
-  ) {
-    super(`${field}: ${reason}`);
+  readonly errors: readonly FieldError[];
+  constructor(field: string, reason: string);
+  constructor(errors: readonly FieldError[]);
+  constructor(fieldOrErrors: string | readonly FieldError[], reason = '') {
+    const errors = typeof fieldOrErrors === 'string' ? [{ field: fieldOrErrors, reason }] : fieldOrErrors;
+    super(describeFieldErrors(errors));
     this.name = 'ValidationError';
+    this.errors = errors;
   }
 }
 

@@ -58,3 +58,16 @@ export function findDeclaredParameter(
     `package '${packageName}' declares no parameter '${name}' (declared: ${names === '' ? 'none' : names})`,
   );
 }
+
+/** Refuses every required parameter without a value at once, so a caller fixes them all in one go. */
+export function requireParameterValues(
+  declared: readonly DeclaredParameter[],
+  hasValue: (name: string) => boolean,
+  packageName: string,
+): void {
+  const missing = declared.filter((p) => p.required && !hasValue(p.name));
+  if (missing.length === 0) return;
+  throw new ValidationError(
+    missing.map((p) => ({ field: `parameters.${p.name}`, reason: `is required by package '${packageName}' and has no value` })),
+  );
+}

@@ -15,11 +15,14 @@ export function checkSchedule(cronExpression: string, timeZone: string): void {
   if (fields !== 5 && fields !== 6) {
     throw new ValidationError('cron', `expected 5 fields (minute hour day month weekday) or 6 (seconds first), got ${fields}`);
   }
+  let cron: Cron;
   try {
-    new Cron(cronExpression, { timezone: timeZone, paused: true });
+    cron = new Cron(cronExpression, { timezone: timeZone, paused: true });
   } catch (error) {
     throw new ValidationError('cron', error instanceof Error ? error.message.replace(/^CronPattern: /, '') : String(error));
   }
+  // Without a year field, an expression that has no next run never has one (February 30th, say).
+  if (cron.nextRun() === null) throw new ValidationError('cron', `never fires: no date matches '${cronExpression}'`);
 }
 
 /** The first run strictly after `after` (epoch ms), or null when the expression never fires again. */

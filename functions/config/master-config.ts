@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { checkSchedule, nextRunTime } from '../catalog/schedule-times.js';
+import { ValidationError } from '../catalog/errors.js';
+import { checkSchedule } from '../catalog/schedule-times.js';
 
 /**
  * The master's configuration: app settings in Azure, environment variables (or local.settings.json) on one machine.
@@ -26,9 +27,9 @@ function ncrontabProblem(value: string): string | undefined {
   try {
     checkSchedule(value, 'UTC');
   } catch (error) {
-    return `${expected}: ${error instanceof Error ? error.message : String(error)}`;
+    return `${expected}: ${error instanceof ValidationError ? error.errors.map((e) => e.reason).join('; ') : String(error)}`;
   }
-  return nextRunTime(value, 'UTC', 0) === null ? `${expected} that fires: this one never does` : undefined;
+  return undefined;
 }
 
 const queueName = z

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isBinary, type EndpointSpec } from '../../contracts/endpoint.js';
+import { inUserWords } from '../../contracts/field-errors.js';
 import type { ApiRequest } from './api-request.js';
 import { HttpProblem, invalidFields, invalidRequest, ProblemType } from './problem.js';
 import { unknownFields, unwrapSchema } from './unknown-fields.js';
@@ -14,7 +15,7 @@ export interface ParsedInput {
 export async function parseInput(endpoint: EndpointSpec, request: ApiRequest): Promise<ParsedInput> {
   let params: unknown = {};
   if (endpoint.params) {
-    const parsed = endpoint.params.safeParse(request.params);
+    const parsed = endpoint.params.safeParse(request.params, { error: inUserWords });
     if (!parsed.success) throw invalidRequest(parsed.error, 'params');
     params = parsed.data;
   }
@@ -43,7 +44,7 @@ export async function parseInput(endpoint: EndpointSpec, request: ApiRequest): P
       }
       const unknown = unknownFields(endpoint.body, json);
       if (unknown.length > 0) throw invalidFields(unknown.map((field) => ({ field: `body.${field}`, reason: 'not a field of this operation' })));
-      const parsed = endpoint.body.safeParse(json);
+      const parsed = endpoint.body.safeParse(json, { error: inUserWords });
       if (!parsed.success) throw invalidRequest(parsed.error, 'body');
       body = parsed.data;
     }
@@ -79,7 +80,7 @@ function parseQuery(endpoint: EndpointSpec, search: URLSearchParams): unknown {
   }
   if (errors.length > 0) throw invalidFields(errors);
   if (!endpoint.query) return {};
-  const parsed = endpoint.query.safeParse(raw);
+  const parsed = endpoint.query.safeParse(raw, { error: inUserWords });
   if (!parsed.success) throw invalidRequest(parsed.error, 'query');
   return parsed.data;
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { issuesOf } from '../../contracts/client.js';
 import { problemContentType, type Problem } from '../../contracts/endpoint.js';
+import { describeFieldErrors, type FieldError } from '../../contracts/field-errors.js';
 import { CatalogError, ValidationError } from '../catalog/errors.js';
 import { PayloadTooLargeError, type ApiResponse, type Invocation } from './api-request.js';
 
@@ -39,14 +40,14 @@ export function invalidRequest(error: z.ZodError, part: string): HttpProblem {
   return invalidFields(issuesOf(error, part));
 }
 
-/** A 400 naming each field that is wrong and why. */
-export function invalidFields(errors: { field: string; reason: string }[]): HttpProblem {
+/** A 400 naming each field that is wrong and why, its detail in the user's words. */
+export function invalidFields(errors: readonly FieldError[]): HttpProblem {
   return new HttpProblem({
     type: ProblemType.invalidRequest,
     title: 'Invalid request',
     status: 400,
-    detail: errors.map((e) => `${e.field}: ${e.reason}`).join('; '),
-    errors,
+    detail: describeFieldErrors(errors),
+    errors: [...errors],
   });
 }
 
@@ -63,16 +64,7 @@ export function toProblem(error: unknown, instance: string, invocation: Invocati
       errors: [{ field: 'body', reason: `larger than ${error.limitBytes} bytes` }],
     };
   }
-  if (error instanceof ValidationError) {
-    return {
-      type: ProblemType.invalidRequest,
-      title: 'Invalid request',
-      status: 400,
-      detail: error.message,
-      instance,
-      errors: [{ field: error.field, reason: error.reason }],
-    };
-  }
+  if (error instanceof ValidationError) return { ...invalidFields(error.errors).problem, instance };
   if (error instanceof CatalogError) {
     switch (error.kind) {
       case 'not-found':

@@ -1,4 +1,5 @@
-import { ApiError, ContractError, InputError, describeProblem } from '../../contracts/client.js';
+import { ApiError, ContractError, InputError } from '../../contracts/client.js';
+import { describeFieldErrors, fieldLabel } from '../../contracts/field-errors.js';
 import { PinnedCertificateMismatch } from '../../contracts/node-https-transport.js';
 
 /**
@@ -86,8 +87,7 @@ export function fromCallError(
 ): CliError {
   if (error instanceof CliError) return error;
   if (error instanceof InputError) {
-    const message = error.issues.map((issue) => `${fieldAsFlag(issue.field, flags)}: ${issue.reason}`).join('; ');
-    return new CliError(message, ExitCode.usage, { cause: error });
+    return new CliError(describeFieldErrors(error.issues, (field) => fieldAsFlag(field, flags)), ExitCode.usage, { cause: error });
   }
   if (error instanceof ApiError) {
     const message = error.problem ? describeProblemWithFlags(error.problem, flags) : `the master answered HTTP ${error.status} to ${error.operationId}`;
@@ -117,15 +117,14 @@ export function fromCallError(
   });
 }
 
-/** The master's problem in one line; the fields it blames are named by their options when the command has them. */
+/** The master's problem in one line; the fields a 400 blames are named by their options when the command has them. */
 function describeProblemWithFlags(problem: NonNullable<ApiError['problem']>, flags: Record<string, string>): string {
   const errors = problem.errors ?? [];
-  const renamed = errors.map((e) => ({ field: fieldAsFlag(e.field, flags), reason: e.reason }));
-  if (renamed.every((e, i) => e.field === errors[i]!.field)) return describeProblem(problem);
-  return renamed.map((e) => `${e.field}: ${e.reason}`).join('; ');
+  if (problem.status !== 400 || errors.length === 0) return problem.detail;
+  return describeFieldErrors(errors, (field) => fieldAsFlag(field, flags));
 }
 
-/** `body.parameters.BatchSize` → `--param BatchSize`, `body.requiredTags.0` → `--tag`; other fields unchanged. */
+/** `body.parameters.BatchSize` → `--param BatchSize`, `body.requiredTags.0` → `--tag`; other fields by their label. */
 function fieldAsFlag(field: string, flags: Record<string, string>): string {
   for (const [prefix, flag] of Object.entries(flags)) {
     if (field === prefix) return flag;
@@ -134,7 +133,7 @@ function fieldAsFlag(field: string, flags: Record<string, string>): string {
       return /^\d+(\.|$)/.test(rest) ? flag : `${flag} ${rest}`;
     }
   }
-  return field;
+  return fieldLabel(field);
 }
 
 const untrustedCertificateCodes = new Set([

@@ -52,7 +52,7 @@ describe("the master's configuration", () => {
     ['0 61 * * * *', /6 fields \(seconds first\): .+/],
     ['0 0 25 * * *', /6 fields \(seconds first\): .+/],
     ['*/5 * * * * funday', /6 fields \(seconds first\): .+/],
-    ['0 0 0 30 2 *', /never does/],
+    ['0 0 0 30 2 *', /never fires/],
   ])('refuses the timer schedule %s, checked with croner', (schedule, reason) => {
     const problems = problemsOf({ SCALEOUT_CLEANUP_SCHEDULE: schedule });
     expect(problems.map((p) => p.setting)).toEqual(['SCALEOUT_CLEANUP_SCHEDULE']);

@@ -3,8 +3,8 @@ import type { Catalog, FiredSchedule } from '../catalog.js';
 import type { CatalogContext } from '../context.js';
 import type { DeclaredParameter, Execution, MisfirePolicy, ParameterValue, Schedule } from '../domain.js';
 import type { CatalogDb, CatalogTrx } from '../engine.js';
-import { CatalogError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { coerceParameterValue, findDeclaredParameter } from '../parameters.js';
+import { CatalogError, ConflictError, NotFoundError } from '../errors.js';
+import { coerceParameterValue, findDeclaredParameter, requireParameterValues } from '../parameters.js';
 import { flag, num, numOrNull } from '../rows.js';
 import { checkSchedule, nextRunTime } from '../schedule-times.js';
 import type { SchedulesTable } from '../schema.js';
@@ -115,8 +115,7 @@ export function scheduleOperations(
           const declaration = findDeclaredParameter(declared, name, pkg.name);
           (declaration.sensitive ? sensitive : plain)[declaration.name] = coerceParameterValue(declaration, value);
         }
-        const missing = declared.find((p) => p.required && plain[p.name] === undefined && sensitive[p.name] === undefined);
-        if (missing) throw new ValidationError(`parameters.${missing.name}`, `required by package '${pkg.name}' and has no value`);
+        requireParameterValues(declared, (name) => plain[name] !== undefined || sensitive[name] !== undefined, pkg.name);
         const enabled = input.enabled ?? true;
         const now = ctx.clock.now();
         const { schedule_id: scheduleId } = await trx

@@ -77,6 +77,8 @@ export const runFlags = {
   'body.timeoutMs': '--package-timeout',
   'body.versionNumber': '--version',
   'body.key': '--key',
+  // The master's own checks name the fields without `body.`.
+  parameters: '--param',
 };
 
 export function managementAccess(api: MasterApi): ExecutionAccess {

@@ -32,7 +32,6 @@ const scheduleFlags = {
   'body.misfirePolicy': '--misfire',
   // The master's own checks name the fields without `body.`.
   name: '<name>',
-  parameters: '--param',
   cron: '--cron',
   timeZone: '--time-zone',
 };

@@ -25,10 +25,10 @@ export const childAndScheduleScenarios: Record<string, Scenario> = {
     expect((await h.catalog.getExecution(parent.executionId)).childCount).toBe(2);
     await expect(
       h.catalog.createExecution({ folderName: 'Finance', projectName: 'ETL', packageName: 'load', childKey: 'x' }, admin),
-    ).rejects.toThrow(/childKey/);
+    ).rejects.toThrow(/ChildKey: /);
     await expect(
       h.catalog.createExecution({ folderName: 'Finance', projectName: 'ETL', packageName: 'load', parentExecutionId: 999_999 }, admin),
-    ).rejects.toThrow(/parentExecutionId/);
+    ).rejects.toThrow(/ParentExecutionId: /);
   },
 
   'stopping a parent stops every child still going, down the tree; a finished child is left as it is': async (h) => {
@@ -94,15 +94,19 @@ export const childAndScheduleScenarios: Record<string, Scenario> = {
     await expect(
       h.catalog.createSchedule({ name: 'bad', folderName: 'Finance', projectName: 'ETL', packageName: 'extract', cronExpression: '61 * * * *' }, admin),
     ).rejects.toThrow(ValidationError);
+    // February 30th: a valid pattern that no date matches.
+    await expect(
+      h.catalog.createSchedule({ name: 'bad', folderName: 'Finance', projectName: 'ETL', packageName: 'extract', cronExpression: '0 2 30 2 *' }, admin),
+    ).rejects.toThrow("Cron never fires: no date matches '0 2 30 2 *'");
     await expect(
       h.catalog.createSchedule(
         { name: 'bad', folderName: 'Finance', projectName: 'ETL', packageName: 'extract', cronExpression: '* * * * *', timeZone: 'Mars/Base' },
         admin,
       ),
-    ).rejects.toThrow(/timeZone/);
+    ).rejects.toThrow(/TimeZone: /);
     await expect(
       h.catalog.createSchedule({ name: 'bad', folderName: 'Finance', projectName: 'ETL', packageName: 'extract', cronExpression: '* * * * *' }, admin),
-    ).rejects.toThrow(/parameters\.SourcePath: required/);
+    ).rejects.toThrow("SourcePath is required by package 'extract' and has no value");
     await expect(
       h.catalog.createSchedule({ name: 'bad', folderName: 'Finance', projectName: 'ETL', packageName: 'nope', cronExpression: '* * * * *' }, admin),
     ).rejects.toThrow(NotFoundError);
@@ -202,9 +206,9 @@ export const childAndScheduleScenarios: Record<string, Scenario> = {
     );
     h.clock.set(Date.UTC(2026, 10, 22, 13, 0, 5));
     const [failed] = await h.catalog.fireDueSchedules();
-    expect(failed).toMatchObject({ executionId: null, reason: expect.stringMatching(/parameters\.Target/) });
+    expect(failed).toMatchObject({ executionId: null, reason: expect.stringMatching(/Target is required/) });
     expect(await h.catalog.getSchedule(schedule.scheduleId)).toMatchObject({
-      lastError: expect.stringMatching(/parameters\.Target/),
+      lastError: expect.stringMatching(/Target is required/),
       nextRunTime: Date.UTC(2026, 10, 22, 14, 0, 0),
     });
     expect((await h.catalog.listExecutions({}, { limit: 10, offset: 0 })).items).toHaveLength(1);

@@ -37,7 +37,7 @@ export const projectAndExecutionScenarios: Record<string, Scenario> = {
         },
         admin,
       ),
-    ).rejects.toThrow(/packages\[1\]\.name/);
+    ).rejects.toThrow(/Packages\[1\]\.Name: /);
     expect(await catalog.listFolders()).toEqual([]);
   },
 
@@ -106,10 +106,10 @@ export const projectAndExecutionScenarios: Record<string, Scenario> = {
     await deployEtl(catalog);
     const create = (parameters: Record<string, string | number | boolean>) =>
       catalog.createExecution({ folderName: 'Finance', projectName: 'ETL', packageName: 'extract', parameters }, admin);
-    await expect(create({ Nope: 1 })).rejects.toThrow(/parameters\.Nope: .*declared: SourcePath, BatchSize, ApiToken, DryRun/);
-    await expect(create({ BatchSize: 'many' })).rejects.toThrow(/parameters\.BatchSize: expected an Int32/);
+    await expect(create({ Nope: 1 })).rejects.toThrow(/Nope: .*declared: SourcePath, BatchSize, ApiToken, DryRun/);
+    await expect(create({ BatchSize: 'many' })).rejects.toThrow(/BatchSize: expected an Int32/);
     await expect(create({ BatchSize: 2 ** 40 })).rejects.toThrow(/outside the Int32 range/);
-    await expect(create({ DryRun: 'perhaps' })).rejects.toThrow(/parameters\.DryRun: expected a Boolean/);
+    await expect(create({ DryRun: 'perhaps' })).rejects.toThrow(/DryRun: expected a Boolean/);
     await expect(create({ SourcePath: 7 })).rejects.toThrow(ValidationError);
     await expect(
       catalog.createExecution({ folderName: 'Finance', projectName: 'ETL', packageName: 'nope' }, admin),
@@ -119,7 +119,7 @@ export const projectAndExecutionScenarios: Record<string, Scenario> = {
     ).rejects.toThrow(NotFoundError);
     await expect(
       catalog.createExecution({ folderName: 'Finance', projectName: 'ETL', packageName: 'extract', allowedWorkerIds: ['ghost'] }, admin),
-    ).rejects.toThrow(/allowedWorkerIds\[0\]/);
+    ).rejects.toThrow(/AllowedWorkerIds\[0\]: /);
     expect((await catalog.listExecutions({}, { limit: 10, offset: 0 })).items).toEqual([]);
   },
 
@@ -128,13 +128,13 @@ export const projectAndExecutionScenarios: Record<string, Scenario> = {
     const worker = await catalog.addWorkerAgent({ machineName: 'w', certificate: thumbprints() }, admin);
     const created = await catalog.createExecution({ folderName: 'Finance', projectName: 'ETL', packageName: 'extract' }, admin);
     const id = created.executionId;
-    await expect(catalog.startExecution(id)).rejects.toThrow(/parameters\.SourcePath: required by package 'extract'/);
+    await expect(catalog.startExecution(id)).rejects.toThrow(/SourcePath is required by package 'extract'/);
     await catalog.setExecutionParameterValue(id, 'SourcePath', '/x.csv');
     await expect(catalog.setExecutionParameterValue(id, 'BatchSize', 'x')).rejects.toThrow(ValidationError);
     const withWorker = await catalog.addExecutionWorker(id, worker.workerAgentId);
     expect(withWorker).toMatchObject({ useAnyWorker: false, allowedWorkerIds: [worker.workerAgentId] });
-    await expect(catalog.addExecutionWorker(id, 'ghost')).rejects.toThrow(/workerAgentId/);
-    await expect(catalog.startExecution(id, { retryCount: -1 })).rejects.toThrow(/retryCount/);
+    await expect(catalog.addExecutionWorker(id, 'ghost')).rejects.toThrow(/WorkerAgentId: /);
+    await expect(catalog.startExecution(id, { retryCount: -1 })).rejects.toThrow(/RetryCount must be/);
     const started = await catalog.startExecution(id, { retryCount: 2 });
     expect(started).toMatchObject({ status: ExecutionStatus.pending, retryCount: 2, attemptCount: 1 });
     await expect(catalog.startExecution(id)).rejects.toThrow(IllegalStateError);
@@ -152,7 +152,7 @@ export const projectAndExecutionScenarios: Record<string, Scenario> = {
     await expect(catalog.startExecution(created.executionId)).rejects.toThrow(/add_execution_worker/);
     await expect(
       catalog.createExecution({ folderName: 'Finance', projectName: 'ETL', packageName: 'extract', runInScaleOut: false }, admin),
-    ).rejects.toThrow(/runInScaleOut/);
+    ).rejects.toThrow(/RunInScaleOut: /);
   },
 
   'executions list newest first, filtered and paged': async ({ catalog, clock }) => {

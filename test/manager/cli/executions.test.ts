@@ -111,15 +111,22 @@ describe('scaleout execution', () => {
     expect(stopped.stdout).toBe(`Execution ${id} is canceled.\n`);
   });
 
-  it('passes on the master\'s parameter checks: a missing required one, a wrong type', async () => {
-    const missing = await cli(['execution', 'run', 'Finance/ETL/extract']);
+  it('passes on the master\'s parameter checks: every missing required one at once, a wrong type', async () => {
+    const files = sampleProjectFiles();
+    const manifest = JSON.parse(files['scaleout.json']!) as { packages: { parameters?: unknown[] }[] };
+    manifest.packages[0]!.parameters!.push({ name: 'TargetTable', dataType: 'String', required: true });
+    const body = await zipFiles({ ...files, 'scaleout.json': JSON.stringify(manifest) });
+    await master.admin(deployProject, { params: { folderName: 'Finance', projectName: 'Twice' }, body });
+    const missing = await cli(['execution', 'run', 'Finance/Twice/extract']);
     expect(missing.code).toBe(1);
     expect(missing.stdout).toBe('');
-    expect(lines(missing.stderr)).toEqual(["error: parameters.SourcePath: required by package 'extract' and has no value"]);
+    expect(lines(missing.stderr)).toEqual([
+      "error: --param SourcePath is required by package 'extract' and has no value; --param TargetTable is required by package 'extract' and has no value",
+    ]);
 
     const wrongType = await cli(['execution', 'run', 'Finance/ETL/extract', '--param', 'SourcePath=/x', '--param', 'BatchSize=many']);
     expect(wrongType.code).toBe(1);
-    expect(lines(wrongType.stderr)).toEqual(["error: parameters.BatchSize: expected an Int32, got 'many'"]);
+    expect(lines(wrongType.stderr)).toEqual(["error: --param BatchSize: expected an Int32, got 'many'"]);
   });
 
   it('rejects malformed arguments before sending anything (exit 2)', async () => {
@@ -128,7 +135,7 @@ describe('scaleout execution', () => {
       [['execution', 'run', 'Finance/ETL/extract', '--param', 'SourcePath'], "error: --param 'SourcePath': expected NAME=VALUE"],
       [['execution', 'run', 'Finance/ETL'], "error: 'Finance/ETL': expected FOLDER/PROJECT/PACKAGE, e.g. Finance/ETL/extract"],
       [['execution', 'run', 'Finance/ETL/extract', '--timeout', '5m'], 'error: --timeout goes with --wait'],
-      [['execution', 'run', 'Finance/ETL/extract', '--retry', '11'], 'error: --retry: Too big: expected number to be <=10'],
+      [['execution', 'run', 'Finance/ETL/extract', '--retry', '11'], 'error: --retry must be at most 10'],
       [['execution', 'run', 'Finance/ETL/extract', '--worker', 'nobody'], "error: worker 'nobody' was not found (scaleout worker list shows them)"],
       [['execution', 'list', '--status', 'exploded'], expect.stringContaining("error: --status: 'exploded' is not a status")],
     ] as never;

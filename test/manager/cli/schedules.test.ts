@@ -45,7 +45,8 @@ describe('scaleout schedule and audit', () => {
       [['--cron', '0 2 * * *', '--misfire', 'always'], 2, "error: option '--misfire <policy>' argument 'always' is invalid. Allowed choices are run-once, skip."],
       [['--cron', '0 2 * * *', '--param-file', join(files, 'missing.json')], 2, `error: --param-file ${join(files, 'missing.json')}: no such file`],
       [['--cron', '61 2 * * *', '--param', 'SourcePath=/in.csv'], 1, 'error: --cron: '],
-      [['--cron', '0 2 * * *'], 1, "--param SourcePath: required by package 'extract' and has no value"],
+      [['--cron', '0 2 30 2 *', '--param', 'SourcePath=/in.csv'], 1, "error: --cron never fires: no date matches '0 2 30 2 *'"],
+      [['--cron', '0 2 * * *'], 1, "error: --param SourcePath is required by package 'extract' and has no value"],
     ];
     for (const [options, code, message] of cases) {
       const result = await cli(['schedule', 'create', 'nightly', 'Finance/ETL/extract', ...options]);

@@ -5,7 +5,7 @@ import { ExecutionStatus, type DeclaredParameter, type Execution, type Parameter
 import type { CatalogTrx } from '../../engine.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { hotQuery } from '../../hot-query.js';
-import { coerceParameterValue, findDeclaredParameter } from '../../parameters.js';
+import { coerceParameterValue, findDeclaredParameter, requireParameterValues } from '../../parameters.js';
 import { toTask } from '../../rows.js';
 import type { ExecutionParameterValuesTable, ExecutionsTable, TasksTable } from '../../schema.js';
 import { loadExecution, lockExecution, requireCreated, toExecution, toParameterValue } from './execution-rows.js';
@@ -127,10 +127,7 @@ export async function startInTransaction(ctx: CatalogContext, trx: CatalogTrx, e
     .where('execution_id', '=', executionId)
     .execute();
   const set = new Set(values.map((v) => v.parameter_name.toLowerCase()));
-  const missing = execution.declared.find((p) => p.required && !set.has(p.name.toLowerCase()));
-  if (missing) {
-    throw new ValidationError(`parameters.${missing.name}`, `required by package '${execution.packageName}' and has no value`);
-  }
+  requireParameterValues(execution.declared, (name) => set.has(name.toLowerCase()), execution.packageName);
   if (!execution.useAnyWorker) {
     const workers = await trx
       .selectFrom('execution_workers')
@@ -221,8 +218,7 @@ export async function insertExecution(
   for (const [index, workerAgentId] of allowed.entries()) await requireWorker(trx, workerAgentId, `allowedWorkerIds[${index}]`);
   if (input.start) {
     // The checks start_execution makes, made before anything is written (a schedule relies on that).
-    const missing = declared.find((p) => p.required && !values.has(p.name));
-    if (missing) throw new ValidationError(`parameters.${missing.name}`, `required by package '${pkg.name}' and has no value`);
+    requireParameterValues(declared, (name) => values.has(name), pkg.name);
     if (!useAnyWorker && allowed.length === 0) {
       throw new ValidationError('workers', 'the execution does not use any worker, so it needs at least one worker (add_execution_worker)');
     }

@@ -1,4 +1,5 @@
 import type { ParameterValue } from '../../../../contracts/common.js';
+import { describeFieldErrors } from '../../../../contracts/field-errors.js';
 import type { PackageView, ProjectVersionView } from '../../../../contracts/management/views.js';
 import type { ErrorDescription } from '../api/describe-error.js';
 import { h } from '../ui/dom.js';
@@ -89,6 +90,6 @@ const keyOf = (project: ProjectVersionView, pkg: PackageView): string => `${proj
 /** Field errors found before sending, shown as the master's would be. */
 export class FormErrors extends Error {
   constructor(readonly fields: ErrorDescription['fields']) {
-    super(fields.map((f) => `${f.field}: ${f.reason}`).join('; '));
+    super(describeFieldErrors(fields));
   }
 }

@@ -1,3 +1,4 @@
+import { describeFieldErrors, fieldLabel } from '../../../../contracts/field-errors.js';
 import type { ErrorDescription } from '../api/describe-error.js';
 import { h, type Child } from './dom.js';
 
@@ -25,8 +26,9 @@ export function showFormErrors(form: HTMLFormElement, summary: HTMLElement, erro
   const items = error.fields.map(({ field: name, reason }) => {
     const control = controlFor(form, name);
     if (control) control.setAttribute('aria-invalid', 'true');
-    const label = control?.dataset['label'] ?? control?.labels?.[0]?.textContent ?? name;
-    return h('li', {}, control ? h('a', { href: `#${control.id}`, onclick: focusControl(control) }, `${label}: ${reason}`) : `${name}: ${reason}`);
+    const label = control?.dataset['label'] ?? control?.labels?.[0]?.textContent ?? fieldLabel(name);
+    const sentence = describeFieldErrors([{ field: name, reason }], () => label);
+    return h('li', {}, control ? h('a', { href: `#${control.id}`, onclick: focusControl(control) }, sentence) : sentence);
   });
   summary.replaceChildren(h('p', {}, error.message), ...(items.length > 0 ? [h('ul', {}, items)] : []));
   summary.hidden = false;
