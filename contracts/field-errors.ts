@@ -13,11 +13,16 @@ export interface FieldError {
 
 const requestParts = new Set(['body', 'query', 'params']);
 
+/** A field inside a file the user wrote (`scaleout.json.packages[0].entry`): named as that file spells it. */
+const inAFile = /^[\w-]+\.json(\.|$)/;
+
 /**
  * The name a user knows a field by, SSISDB-style: `body.maxTaskCount` → `MaxTaskCount`, `body.parameters.BatchSize`
- * → `BatchSize` (a parameter keeps the name its package declared), `body.requiredTags.0` → `RequiredTags`.
+ * → `BatchSize` (a parameter keeps the name its package declared), `body.requiredTags.0` → `RequiredTags`; a field
+ * of `scaleout.json` keeps the file's spelling.
  */
 export function fieldLabel(field: string): string {
+  if (inAFile.test(field)) return field;
   const segments = field.split('.').filter((segment) => !/^\d+$/.test(segment));
   if (segments.length > 1 && requestParts.has(segments[0]!)) segments.shift();
   const parameters = segments.findIndex((segment) => segment.toLowerCase() === 'parameters');
@@ -72,12 +77,13 @@ function article(noun: string): string {
 
 function bound(origin: string, relation: string, limit: unknown): string {
   const n = String(limit);
+  const plural = n === '1' ? '' : 's';
   switch (origin) {
     case 'string':
-      return `must have ${relation} ${n} characters`;
+      return `must have ${relation} ${n} character${plural}`;
     case 'array':
     case 'set':
-      return `must have ${relation} ${n} items`;
+      return `must have ${relation} ${n} item${plural}`;
     default:
       return `must be ${relation.replace('fewer', 'less')} ${n}`;
   }

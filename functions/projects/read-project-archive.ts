@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { z } from 'zod';
 import { issuesOf } from '../../contracts/client.js';
+import { inUserWords } from '../../contracts/field-errors.js';
 import {
   archiveEntryProblem,
   type ArchiveSource,
@@ -57,11 +58,8 @@ export async function readProjectArchive(archive: ArchiveSource): Promise<Projec
   } catch (error) {
     throw new ValidationError(projectManifestFileName, `not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const parsed = ProjectManifest.safeParse(json);
-  if (!parsed.success) {
-    const [first] = issuesOf(parsed.error as z.ZodError, projectManifestFileName);
-    throw new ValidationError(first?.field ?? projectManifestFileName, first?.reason ?? 'invalid');
-  }
+  const parsed = ProjectManifest.safeParse(json, { error: inUserWords });
+  if (!parsed.success) throw new ValidationError(issuesOf(parsed.error as z.ZodError, projectManifestFileName));
   const manifest = parsed.data;
   for (const [index, pkg] of manifest.packages.entries()) {
     const field = `${projectManifestFileName}.packages[${index}].entry`;

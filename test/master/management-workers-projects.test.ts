@@ -171,8 +171,8 @@ describe('the management API: workers and projects', () => {
         ['no scaleout.json', zipFiles(withoutManifest), 'archive', 'no scaleout.json at the root'],
         ['an entry file that is missing', zipFiles(withoutEntry), 'scaleout.json.packages[0].entry', "'extract.mjs' is not in the archive"],
         ['a manifest that is not JSON', zipFiles({ ...sampleProjectFiles(), 'scaleout.json': '{ "packages": [' }), 'scaleout.json', 'not valid JSON'],
-        ['a manifest without packages', zipFiles(withManifest((m) => ({ ...m, packages: [] }))), 'scaleout.json.packages', 'Too small'],
-        ['an unknown runner', zipFiles(withManifest((m) => ({ packages: [{ ...m.packages[0], runner: 'bash' }] }))), 'scaleout.json.packages.0.runner', 'Invalid option'],
+        ['a manifest without packages', zipFiles(withManifest((m) => ({ ...m, packages: [] }))), 'scaleout.json.packages', 'must have at least 1 item'],
+        ['an unknown runner', zipFiles(withManifest((m) => ({ packages: [{ ...m.packages[0], runner: 'bash' }] }))), 'scaleout.json.packages.0.runner', 'must be one of'],
       ];
       for (const [what, archive, field, reason] of cases) {
         const refused = master.admin(deployProject, { params: project, body: await archive });

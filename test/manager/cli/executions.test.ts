@@ -220,13 +220,16 @@ describe('scaleout execution', () => {
 
   it('stops waiting on Ctrl-C (exit 130), saying the execution goes on', async () => {
     const interrupt = new AbortController();
-    const running = cli(['execution', 'run', 'Finance/ETL/load', '--tag', 'never-present', '--wait'], { signal: interrupt.signal });
     let id: number | undefined;
-    for (let tries = 0; tries < 100 && id === undefined; tries++) {
-      id = (await master.admin(listExecutions, { query: { status: [5] } })).executions[0]?.executionId;
-      if (id === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    interrupt.abort();
+    // Ctrl-C once the CLI says it waits, not before: a press during the start request is an interruption of that.
+    const onStdout = (text: string) => {
+      const pending = /^Execution (\d+) is pending/m.exec(text);
+      if (pending) {
+        id = Number(pending[1]);
+        interrupt.abort();
+      }
+    };
+    const running = cli(['execution', 'run', 'Finance/ETL/load', '--tag', 'never-present', '--wait'], { signal: interrupt.signal, onStdout });
     const result = await running;
     expect(result.code).toBe(130);
     expect(lines(result.stderr)).toEqual([`error: stopped waiting; execution ${id} goes on (stop it: scaleout execution stop ${id})`]);

@@ -26,6 +26,8 @@ export interface CliRunOptions {
   stdin?: string;
   cwd?: string;
   signal?: AbortSignal;
+  /** Called with each piece of stdout as the CLI writes it (in-process runs), to act once it has said something. */
+  onStdout?: (text: string) => void;
 }
 
 /** Short polls, so waits end soon after the execution does; nothing depends on them being exact. */
@@ -48,7 +50,13 @@ export async function runInProcess(args: string[], options: CliRunOptions = {}):
   const questions: string[] = [];
   const answers = [...(options.answers ?? [])];
   const io: CliIO = {
-    stdout: { write: (text) => void (stdout += text), isTTY: options.tty ?? false },
+    stdout: {
+      write: (text) => {
+        stdout += text;
+        options.onStdout?.(text);
+      },
+      isTTY: options.tty ?? false,
+    },
     stderr: { write: (text) => void (stderr += text), isTTY: options.tty ?? false },
     env: options.env ?? {},
     cwd: options.cwd ?? process.cwd(),

@@ -175,7 +175,7 @@ describe('scaleout worker', () => {
     const expired = await cli(['worker', 'add', '--cert', 'old.crt', '--yes']);
     expect(expired.code).toBe(1);
     expect(lines(expired.stderr)).toHaveLength(1);
-    expect(expired.stderr).toMatch(/^error: certificate: expired on \d{4}-/);
+    expect(expired.stderr).toMatch(/^error: Certificate: expired on \d{4}-/);
     expect(await workerNamed('node-old')).toBeUndefined();
   });
 
