@@ -24,6 +24,8 @@ export type Access =
   | { kind: 'worker' }
   /** An API key (or an Entra ID principal) with at least this role. */
   | { kind: 'management'; role: ApiKeyRole }
+  /** An enrollment token (`scaleout worker token create`): `scaleout-worker join` registering a new worker. */
+  | { kind: 'enrollment' }
   /** A running package's task-scoped credential: its own execution's children, nothing else (task-api.ts). */
   | { kind: 'task' }
   /** Anyone: the dashboard's files, the OpenAPI document. */

@@ -88,6 +88,7 @@ export function buildOpenApiDocument(endpoints: readonly EndpointSpec[], info: {
         // platform before the master sees it: the same key goes in this header instead.
         apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'The same API key, in a header App Service authentication leaves alone.' },
         workerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A short-lived JWT signed with the worker certificate\'s key (x5t#S256 header).' },
+        enrollmentToken: { type: 'http', scheme: 'bearer', description: 'An enrollment token (soj_<id>_<secret>[_<master certificate SHA-256>]), good for its uses until it expires.' },
         taskCredential: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A running package\'s task-scoped credential (SCALEOUT_TASK_CREDENTIAL): its own execution\'s children only.' },
       },
     },
@@ -129,13 +130,15 @@ function securityOf(endpoint: EndpointSpec): Record<string, string[]>[] {
       return [{ apiKey: [endpoint.access.role] }, { apiKeyHeader: [endpoint.access.role] }];
     case 'task':
       return [{ taskCredential: [] }];
+    case 'enrollment':
+      return [{ enrollmentToken: [] }];
     case 'public':
       return [];
   }
 }
 
 function tagOf(endpoint: EndpointSpec): string {
-  if (endpoint.access.kind === 'worker') return 'worker protocol';
+  if (endpoint.access.kind === 'worker' || endpoint.access.kind === 'enrollment') return 'worker protocol';
   if (endpoint.access.kind === 'task') return 'task';
   const first = endpoint.path.split('/')[2] ?? 'api';
   return first.replace(/-/g, ' ');

@@ -49,6 +49,12 @@ import {
 } from './handlers/task/children.js';
 import { claimTasksFunction } from './handlers/worker/claim-tasks.js';
 import { completeTaskFunction } from './handlers/worker/complete-task.js';
+import { enrollWorkerFunction } from './handlers/worker/enroll.js';
+import {
+  createEnrollmentTokenFunction,
+  listEnrollmentTokensFunction,
+  revokeEnrollmentTokenFunction,
+} from './handlers/management/enrollment-tokens.js';
 import { downloadArchiveFunction } from './handlers/worker/download-archive.js';
 import { heartbeatFunction } from './handlers/worker/heartbeat.js';
 import { postEventsFunction } from './handlers/worker/post-events.js';
@@ -70,6 +76,7 @@ export const functionTable: readonly MasterFunction[] = [
   postEventsFunction,
   completeTaskFunction,
   downloadArchiveFunction,
+  enrollWorkerFunction,
   // Management API
   getMasterStatusFunction,
   enableScaleOutFunction,
@@ -84,6 +91,9 @@ export const functionTable: readonly MasterFunction[] = [
   enableWorkerFunction,
   disableWorkerFunction,
   setWorkerPropertiesFunction,
+  createEnrollmentTokenFunction,
+  listEnrollmentTokensFunction,
+  revokeEnrollmentTokenFunction,
   deployProjectFunction,
   listFoldersFunction,
   listProjectsFunction,

@@ -46,8 +46,8 @@ export interface MasterServices {
   managementAuth: ManagementAuthenticator;
   taskCredentials: TaskCredentials;
   version: string;
-  /** SHA-1 thumbprint of the certificate this process serves HTTPS with; null when the platform terminates TLS. */
-  tlsThumbprint: string | null;
+  /** Thumbprints (hex) of the certificate this process serves HTTPS with; null when the platform terminates TLS. */
+  tlsCertificate: TlsThumbprints | null;
   /** Called after event messages were queued: the local host looks at the queue at once. */
   onEventsQueued(): void;
   /** The event queue is the one-box's own Azurite: event lines are committed to the catalog instead (post-events). */
@@ -57,13 +57,18 @@ export interface MasterServices {
   close(): Promise<void>;
 }
 
+export interface TlsThumbprints {
+  thumbprintSha1: string;
+  thumbprintSha256: string;
+}
+
 export interface MasterServiceOverrides {
   clock?: Clock;
   log?: Logger;
   keyStore?: KeyStore;
   doorbell?: Doorbell | null;
   archiveStore?: ArchiveStore;
-  tlsThumbprint?: string | null;
+  tlsCertificate?: TlsThumbprints | null;
   /** The queue is an Azurite the local host started itself (the one-box), which saves its state only every few seconds. */
   ownAzurite?: boolean;
   /** The Azure credential, when the caller already built it (the local host, for its key store). */
@@ -122,7 +127,7 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
     managementAuth: new ManagementAuthenticator(catalog, config.entraAuth, clock),
     taskCredentials: new TaskCredentials(await keyStore.getTokenSigningKey(), config.masterAddress, config.masterAddresses, catalog, clock),
     version: projectVersion(),
-    tlsThumbprint: overrides.tlsThumbprint ?? null,
+    tlsCertificate: overrides.tlsCertificate ?? null,
     onEventsQueued: overrides.onEventsQueued ?? (() => undefined),
     ownAzurite: overrides.ownAzurite ?? false,
     get catalogQueryCount() {

@@ -17,6 +17,7 @@ import {
   ApiKeyView,
   AuditEntryView,
   CertificateSummary,
+  EnrollmentTokenView,
   EventMessageView,
   ExecutionSummaryView,
   ExecutionView,
@@ -207,6 +208,54 @@ export const setWorkerProperties = defineEndpoint({
   params: WorkerParams,
   body: WorkerAgentChanges,
   response: WorkerAgentView,
+});
+
+// Enrollment tokens: what `scaleout-worker join` presents to register a worker (contracts/enrollment.ts)
+
+/** Longest an enrollment token may live: a week. */
+export const maxEnrollmentTokenSeconds = 7 * 86_400;
+
+export const createEnrollmentToken = defineEndpoint({
+  operationId: 'createEnrollmentToken',
+  method: 'POST',
+  path: '/v1/enrollment-tokens',
+  summary:
+    'Create an enrollment token and the `scaleout-worker join` command that uses it. The token is in this answer only; the master keeps its hash.',
+  access: admin,
+  body: z.object({
+    expiresInSeconds: z.int().min(60).max(maxEnrollmentTokenSeconds).default(3600),
+    maxUses: z.int().min(1).max(1000).default(1),
+    tags: z.array(Tag).max(50).default([]),
+    maxTaskCount: MaxTaskCount.optional(),
+    /** Workers that join with it start enabled (otherwise disabled, as in SSIS). */
+    enableWorker: z.boolean().default(false),
+  }),
+  response: z.object({
+    token: EnrollmentTokenView,
+    secret: z.string(),
+    /** What to run on the worker machine. */
+    joinCommand: z.string(),
+  }),
+  status: 201,
+});
+
+export const listEnrollmentTokens = defineEndpoint({
+  operationId: 'listEnrollmentTokens',
+  method: 'GET',
+  path: '/v1/enrollment-tokens',
+  summary: 'Every enrollment token with its uses and status (never its secret).',
+  access: admin,
+  response: z.object({ tokens: z.array(EnrollmentTokenView) }),
+});
+
+export const revokeEnrollmentToken = defineEndpoint({
+  operationId: 'revokeEnrollmentToken',
+  method: 'DELETE',
+  path: '/v1/enrollment-tokens/{tokenId}',
+  summary: 'Revoke an enrollment token: no worker joins with it any more (the ones that did stay).',
+  access: admin,
+  params: z.object({ tokenId: z.string().min(1).max(32) }),
+  response: EnrollmentTokenView,
 });
 
 // Projects and packages (SSISDB: deploy_project, catalog.packages)
@@ -540,6 +589,9 @@ export const managementEndpoints = [
   enableWorker,
   disableWorker,
   setWorkerProperties,
+  createEnrollmentToken,
+  listEnrollmentTokens,
+  revokeEnrollmentToken,
   deployProject,
   listFolders,
   listProjects,

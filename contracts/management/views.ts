@@ -42,6 +42,26 @@ export const WorkerAgentView = z
   .meta({ id: 'WorkerAgent' });
 export type WorkerAgentView = z.infer<typeof WorkerAgentView>;
 
+export const EnrollmentTokenView = z
+  .object({
+    tokenId: z.string(),
+    createdBy: z.string(),
+    createdTime: Timestamp,
+    expiresTime: Timestamp,
+    maxUses: z.int(),
+    useCount: z.int(),
+    /** What a worker that joins with it gets. */
+    tags: z.array(z.string()),
+    /** `null`: the default MaxTaskCount. */
+    maxTaskCount: z.int().nullable(),
+    enableWorker: z.boolean(),
+    lastUsedTime: Timestamp.nullable(),
+    revokedTime: Timestamp.nullable(),
+    status: z.enum(['active', 'revoked', 'used-up', 'expired']),
+  })
+  .meta({ id: 'EnrollmentToken' });
+export type EnrollmentTokenView = z.infer<typeof EnrollmentTokenView>;
+
 export const CertificateSummary = z
   .object({
     subject: z.string(),

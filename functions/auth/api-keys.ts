@@ -19,10 +19,19 @@ export interface GeneratedApiKey {
   keyHash: string;
 }
 
-export function generateApiKey(): GeneratedApiKey {
-  const apiKeyId = randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 12);
+/**
+ * A new id (12 lowercase letters and digits, what finds the key) and secret (256 random bits, base64url: what
+ * proves it), with the secret's hash: what API keys and enrollment tokens are both made of.
+ */
+export function generateKeyParts(): { id: string; secretPart: string; hash: string } {
+  const id = randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 12);
   const secretPart = randomBytes(32).toString('base64url');
-  return { apiKeyId, secret: `so_${apiKeyId}_${secretPart}`, keyHash: hashSecret(secretPart) };
+  return { id, secretPart, hash: hashSecret(secretPart) };
+}
+
+export function generateApiKey(): GeneratedApiKey {
+  const { id, secretPart, hash } = generateKeyParts();
+  return { apiKeyId: id, secret: `so_${id}_${secretPart}`, keyHash: hash };
 }
 
 export function parseApiKey(key: string): { apiKeyId: string; secretPart: string } | undefined {

@@ -2,6 +2,7 @@ import type {
   ApiKey,
   ApiKeyRole,
   AuditEntry,
+  EnrollmentToken,
   ClaimedTask,
   DeclaredParameter,
   EventMessage,
@@ -153,6 +154,19 @@ export interface Catalog {
   recordApiKeyUse(apiKeyId: string): Promise<void>;
   listAuditTrail(page: PageRequest): Promise<Page<AuditEntry>>;
 
+  // Enrollment tokens: `scaleout-worker join`
+  insertEnrollmentToken(input: NewEnrollmentToken, actor: string): Promise<EnrollmentToken>;
+  /** With its hash, for verification; `undefined` when unknown. */
+  findEnrollmentToken(tokenId: string): Promise<(EnrollmentToken & { tokenHash: string }) | undefined>;
+  listEnrollmentTokens(): Promise<EnrollmentToken[]>;
+  revokeEnrollmentToken(tokenId: string, actor: string): Promise<EnrollmentToken>;
+  /**
+   * Spends one use of the token and registers the worker as `addWorkerAgent` does, with the token's tags,
+   * MaxTaskCount and enabled flag, in one transaction: a refused token (EnrollmentRefusedError) or a refused
+   * worker changes nothing, and two enrollments racing for the last use cannot both succeed.
+   */
+  enrollWorkerAgent(tokenId: string, input: EnrollWorkerAgentInput): Promise<WorkerAgent>;
+
   close(): Promise<void>;
 }
 
@@ -188,7 +202,12 @@ export interface AddWorkerAgentInput {
   /** SSIS MaxTaskCount. @default 10 */
   maxTaskCount?: number | undefined;
   certificate: CertificateIdentity;
+  /** New workers start disabled, as in SSIS, unless an enrollment token an administrator created says otherwise. */
+  enabled?: boolean | undefined;
 }
+
+/** An enrolling worker says who it is; the token says what it gets. */
+export type EnrollWorkerAgentInput = Omit<AddWorkerAgentInput, 'tags' | 'maxTaskCount' | 'enabled' | 'workerAgentId'>;
 
 export interface WorkerAgentChanges {
   displayName?: string | undefined;
@@ -303,6 +322,17 @@ export interface ReleasedTask extends TaskRef {
   workerAgentId: string | null;
   executionStatus: ExecutionStatus;
   retryAttemptNumber?: number | undefined;
+}
+
+export interface NewEnrollmentToken {
+  tokenId: string;
+  tokenHash: string;
+  /** From its creation time (the catalog's clock) to its expiry. */
+  lifetimeMs: number;
+  maxUses: number;
+  tags: string[];
+  maxTaskCount: number | null;
+  enableWorker: boolean;
 }
 
 export interface NewApiKey {

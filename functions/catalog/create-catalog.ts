@@ -4,6 +4,7 @@ import type { CatalogContext } from './context.js';
 import type { CatalogEngine } from './engine.js';
 import { apiKeyOperations } from './operations/api-keys.js';
 import { auditOperations } from './operations/audit.js';
+import { enrollmentTokenOperations } from './operations/enrollment-tokens.js';
 import { cleanupOperation } from './operations/cleanup.js';
 import { eventMessageOperations } from './operations/event-messages.js';
 import { executionOperations } from './operations/executions/execution-operations.js';
@@ -51,6 +52,7 @@ export function createCatalog(options: CatalogOptions): Catalog {
     ...scheduleOperations(ctx),
     ...eventMessageOperations(ctx),
     ...apiKeyOperations(ctx),
+    ...enrollmentTokenOperations(ctx),
     ...auditOperations(ctx),
     close: () => ctx.engine.destroy(),
   };

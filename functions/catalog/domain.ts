@@ -249,6 +249,33 @@ export interface ApiKey {
   revokedTime: number | null;
 }
 
+/** What `scaleout-worker join` presents, once per use, to register a worker (its secret is never kept). */
+export interface EnrollmentToken {
+  tokenId: string;
+  createdBy: string;
+  createdTime: number;
+  expiresTime: number;
+  maxUses: number;
+  useCount: number;
+  /** What the worker it registers gets. */
+  tags: string[];
+  /** `null`: the default MaxTaskCount. */
+  maxTaskCount: number | null;
+  enableWorker: boolean;
+  lastUsedTime: number | null;
+  revokedTime: number | null;
+}
+
+export type EnrollmentTokenState = 'active' | 'revoked' | 'used-up' | 'expired';
+
+/** Revoked outranks used up, which outranks expired: the reason an administrator acted on, or the first one met. */
+export function enrollmentTokenState(token: Pick<EnrollmentToken, 'revokedTime' | 'useCount' | 'maxUses' | 'expiresTime'>, now: number): EnrollmentTokenState {
+  if (token.revokedTime !== null) return 'revoked';
+  if (token.useCount >= token.maxUses) return 'used-up';
+  if (token.expiresTime <= now) return 'expired';
+  return 'active';
+}
+
 export interface AuditEntry {
   auditId: number;
   occurredTime: number;

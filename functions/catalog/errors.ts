@@ -81,3 +81,14 @@ export function toError(thrown: unknown): Error {
   if (thrown instanceof Error) return thrown;
   return new Error(typeof thrown === 'string' ? thrown : JSON.stringify(thrown), { cause: thrown });
 }
+
+/**
+ * An enrollment token that cannot register a worker: unknown (or its secret is wrong: the same answer, so that a
+ * guess learns nothing), expired, used up or revoked. The master answers 401 saying which.
+ */
+export class EnrollmentRefusedError extends Error {
+  constructor(readonly reason: 'unknown' | 'expired' | 'used-up' | 'revoked') {
+    super(`enrollment token ${reason}`);
+    this.name = 'EnrollmentRefusedError';
+  }
+}

@@ -30,6 +30,7 @@ export interface CatalogTables {
   tasks: TasksTable;
   event_messages: EventMessagesTable;
   api_keys: ApiKeysTable;
+  enrollment_tokens: EnrollmentTokensTable;
   audit_trail: AuditTrailTable;
   schedules: SchedulesTable;
 }
@@ -204,6 +205,23 @@ export interface ApiKeysTable {
   role: string;
   created_by: string;
   created_time: Int64;
+  last_used_time: Int64 | null;
+  revoked_time: Int64 | null;
+}
+
+/** A worker's one-time (or few-times) registration token; like an API key, only the secret's SHA-256 is kept. */
+export interface EnrollmentTokensTable {
+  token_id: string;
+  token_hash: string;
+  created_by: string;
+  created_time: Int64;
+  expires_time: Int64;
+  max_uses: number;
+  use_count: ColumnType<number, number | undefined, number>;
+  /** JSON array: the tags the enrolled worker gets. */
+  tags: string;
+  max_task_count: number | null;
+  enable_worker: Flag;
   last_used_time: Int64 | null;
   revoked_time: Int64 | null;
 }

@@ -1,6 +1,7 @@
 import { executionStatusNames } from '../../contracts/common.js';
 import type {
   ApiKeyView,
+  EnrollmentTokenView,
   EventMessageView,
   ExecutionSummaryView,
   ExecutionView,
@@ -13,6 +14,8 @@ import type { ClaimedTask as ClaimedTaskView } from '../../contracts/worker-prot
 import {
   EventMessageType,
   type ApiKey,
+  enrollmentTokenState,
+  type EnrollmentToken,
   type ClaimedTask,
   type EventMessage,
   type Execution,
@@ -52,6 +55,23 @@ export function toWorkerView(worker: WorkerAgent, now: number, offlineAfterMs: n
       notAfter: isoOrNull(worker.certNotAfter),
     },
     createdTime: iso(worker.createdTime),
+  };
+}
+
+export function toEnrollmentTokenView(token: EnrollmentToken, now: number): EnrollmentTokenView {
+  return {
+    tokenId: token.tokenId,
+    createdBy: token.createdBy,
+    createdTime: iso(token.createdTime),
+    expiresTime: iso(token.expiresTime),
+    maxUses: token.maxUses,
+    useCount: token.useCount,
+    tags: token.tags,
+    maxTaskCount: token.maxTaskCount,
+    enableWorker: token.enableWorker,
+    lastUsedTime: isoOrNull(token.lastUsedTime),
+    revokedTime: isoOrNull(token.revokedTime),
+    status: enrollmentTokenState(token, now),
   };
 }
 

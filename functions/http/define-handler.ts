@@ -4,6 +4,7 @@ import { isBinary, type BinaryContent, type EndpointOutput, type EndpointSpec, t
 import type { AuthenticatedWorker } from '../auth/worker-authenticator.js';
 import type { ManagementCaller } from '../auth/management-authenticator.js';
 import type { TaskCaller } from '../auth/task-credentials.js';
+import { authenticateEnrollment, type EnrollingCaller } from '../auth/enrollment-tokens.js';
 import type { MasterServices } from '../master-services.js';
 import { jsonResponse, type ApiRequest, type ApiResponse, type Invocation } from './api-request.js';
 import { parseInput } from './parse-input.js';
@@ -16,7 +17,9 @@ type CallerOf<E extends EndpointSpec> = E['access'] extends { kind: 'worker' }
     ? ManagementCaller
     : E['access'] extends { kind: 'task' }
       ? TaskCaller
-      : undefined;
+      : E['access'] extends { kind: 'enrollment' }
+        ? EnrollingCaller
+        : undefined;
 
 export interface HandlerInput<E extends EndpointSpec> {
   params: Parsed<E['params']>;
@@ -61,7 +64,7 @@ export function defineHandler<E extends EndpointSpec>(
     route: `api${endpoint.path}`,
     maxBodyBytes: options.maxBodyBytes ?? defaultMaxBodyBytes,
     async handler(request, services, invocation) {
-      let caller: AuthenticatedWorker | ManagementCaller | TaskCaller | undefined;
+      let caller: AuthenticatedWorker | ManagementCaller | TaskCaller | EnrollingCaller | undefined;
       switch (endpoint.access.kind) {
         case 'worker':
           caller = await services.workerAuth.authenticate(request.header('authorization'));
@@ -71,6 +74,9 @@ export function defineHandler<E extends EndpointSpec>(
           break;
         case 'task':
           caller = await services.taskCredentials.authenticate(request.header('authorization'));
+          break;
+        case 'enrollment':
+          caller = await authenticateEnrollment(services.catalog, services.clock, request.header('authorization'));
           break;
         case 'public':
           caller = undefined;

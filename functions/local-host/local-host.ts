@@ -74,7 +74,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       log,
       keyStore,
       credential,
-      tlsThumbprint: certificate.thumbprintSha1,
+      tlsCertificate: { thumbprintSha1: certificate.thumbprintSha1, thumbprintSha256: certificate.thumbprintSha256 },
       ownAzurite: azurite !== undefined,
       // Store lines as soon as they are queued, so a live tail shows them within a moment.
       onEventsQueued: () => queues?.poke('storeEventMessages'),

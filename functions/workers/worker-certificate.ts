@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import type { CertificateSummary } from '../../contracts/management/views.js';
+import type { CertificateIdentity } from '../catalog/catalog.js';
 import { ValidationError } from '../catalog/errors.js';
 
 const clientAuthOid = '1.3.6.1.5.5.7.3.2';
@@ -31,6 +32,17 @@ export function checkWorkerCertificate(certificate: X509Certificate, now: number
   if (certificate.publicKey.asymmetricKeyType !== 'ec' && certificate.publicKey.asymmetricKeyType !== 'rsa') {
     throw new ValidationError('certificate', `a ${certificate.publicKey.asymmetricKeyType} key cannot sign worker tokens; use EC or RSA`);
   }
+}
+
+/** What the catalog keeps of a worker's certificate. */
+export function certificateIdentityOf(certificate: X509Certificate): Required<CertificateIdentity> {
+  const summary = summarizeCertificate(certificate);
+  return {
+    thumbprintSha1: summary.thumbprintSha1,
+    thumbprintSha256: summary.thumbprintSha256,
+    pem: certificate.toString(),
+    notAfter: Date.parse(certificate.validTo),
+  };
 }
 
 /** Node lists the extended key usages in `keyUsage`; none listed means any use. */

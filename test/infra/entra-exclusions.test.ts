@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { enrollmentEndpoints } from '../../contracts/enrollment.js';
 import { taskEndpoints } from '../../contracts/task-api.js';
 import { workerEndpoints } from '../../contracts/worker-protocol.js';
 import { functionTable } from '../../functions/function-table.js';
@@ -27,9 +28,10 @@ const matches = (pattern: string, route: string): boolean =>
   pattern.endsWith('/*') ? `/${route}`.startsWith(pattern.slice(0, -1)) : `/${route}` === pattern;
 
 describe('App Service authentication (Entra ID) in the Bicep', () => {
-  // Workers and running packages send Bearer JWTs the master signs or verifies itself: App Service would try to
-  // validate them as Entra tokens and refuse them, so their routes must be excluded, and nothing else.
-  const selfAuthenticated = new Set<string>([...workerEndpoints, ...taskEndpoints].map((endpoint) => endpoint.operationId));
+  // Workers (and workers joining, with an enrollment token) and running packages send Bearer tokens the master
+  // checks itself: App Service would try to validate them as Entra tokens and refuse them, so their routes must be
+  // excluded, and nothing else.
+  const selfAuthenticated = new Set<string>([...workerEndpoints, ...enrollmentEndpoints, ...taskEndpoints].map((endpoint) => endpoint.operationId));
   const httpFunctions = functionTable.flatMap((fn) => (fn.kind === 'http' ? [fn] : []));
 
   it('excludes exactly the route prefixes of the worker and task functions of the function table', async () => {

@@ -7,6 +7,7 @@ import { endpointPath, isBinary, problemContentType, type EndpointSpec } from '.
 import {
   addWorker,
   createApiKey,
+  createEnrollmentToken,
   createExecution,
   createSchedule,
   deployProject,
@@ -15,6 +16,7 @@ import {
   listExecutions,
   managementEndpoints,
 } from '../../contracts/management/endpoints.js';
+import { enrollmentEndpoints } from '../../contracts/enrollment.js';
 import { startChildExecution, taskEndpoints } from '../../contracts/task-api.js';
 import { workerAuthFailures } from '../../contracts/worker-auth.js';
 import { claimTasks, workerEndpoints } from '../../contracts/worker-protocol.js';
@@ -29,10 +31,11 @@ import { sampleProjectFiles, zipFiles } from '../support/project-zip.js';
 import { startTestMaster, type TestMaster } from '../support/test-master.js';
 import { createWorkerIdentity, workerCaller, workerToken, type WorkerIdentity } from '../support/test-worker.js';
 
-const endpoints: readonly EndpointSpec[] = [...managementEndpoints, ...workerEndpoints, ...taskEndpoints];
+const endpoints: readonly EndpointSpec[] = [...managementEndpoints, ...workerEndpoints, ...enrollmentEndpoints, ...taskEndpoints];
 type OperationId =
   | (typeof managementEndpoints)[number]['operationId']
   | (typeof workerEndpoints)[number]['operationId']
+  | (typeof enrollmentEndpoints)[number]['operationId']
   | (typeof taskEndpoints)[number]['operationId'];
 
 interface Seed {
@@ -48,6 +51,9 @@ interface Seed {
   /** The running task's credential, and a child it started. */
   taskCredential: string;
   childExecutionId: number;
+  /** An enrollment token with uses left: a malformed enrollment that slipped through would spend one. */
+  enrollmentTokenId: string;
+  enrollmentToken: string;
 }
 
 const agent = { agentVersion: '0.1.0', os: 'linux', machineName: 'm', userAccount: 'svc' };
@@ -73,6 +79,10 @@ function validInputs(seed: Seed): Record<OperationId, ValidInput | 'takes no inp
     listWorkers: 'takes no input',
     listFolders: 'takes no input',
     listApiKeys: 'takes no input',
+    listEnrollmentTokens: 'takes no input',
+    createEnrollmentToken: { body: { expiresInSeconds: 600, maxUses: 2, tags: ['etl'], maxTaskCount: 2, enableWorker: true } },
+    revokeEnrollmentToken: { params: { tokenId: seed.enrollmentTokenId } },
+    enrollWorker: { body: { certificate: seed.newWorkerPem, displayName: 'joined', description: 'by token', agent } },
     getWorker: { params: worker },
     addWorker: { body: { certificate: seed.newWorkerPem, tags: ['etl'], validateOnly: false } },
     removeWorker: { params: worker },
@@ -152,6 +162,18 @@ function unknownValues(valid: ValidInput, operationId: OperationId): MalformedRe
       return [with_('11 retries', { retryCount: 11 }, 'body.retryCount')];
     case 'listExecutions':
       return [{ name: 'status 12', params: {}, query: [['status', '12']], status: 400, field: 'query.status' }];
+    case 'createEnrollmentToken':
+      return [
+        with_('a token for 30 s', { expiresInSeconds: 30 }, 'body.expiresInSeconds'),
+        with_('no use at all', { maxUses: 0 }, 'body.maxUses'),
+        with_('a tag with spaces', { tags: ['bad tag!'] }, 'body.tags'),
+      ];
+    case 'enrollWorker':
+      return [
+        with_('a certificate that is not one', { certificate: 'not a certificate' }, 'certificate'),
+        with_('an unknown field in the agent', { agent: { ...agent, colour: 'red' } }, 'body.agent.colour'),
+        with_('a blank display name', { displayName: '  ' }, 'body.displayName'),
+      ];
     case 'createApiKey':
       return [with_('an unknown role', { role: 'superuser' }, 'body.role'), with_('a blank name', { name: '   ' }, 'body.name')];
     case 'claimTasks':
@@ -207,6 +229,7 @@ describe('malformed input: every endpoint answers 4xx problem+json naming the fi
     // A second started execution stays pending: a claim that slipped through would take it.
     await master.admin(createExecution, { body: { folderName: 'Finance', projectName: 'ETL', packageName: 'load', start: true } });
     const key = await master.admin(createApiKey, { body: { name: 'to revoke', role: 'reader' } });
+    const enrollment = await master.admin(createEnrollmentToken, { body: { maxUses: 5 } });
     const schedule = await master.admin(createSchedule, {
       body: { name: 'hourly', folderName: 'Finance', projectName: 'ETL', packageName: 'load', cron: '0 * * * *' },
     });
@@ -230,6 +253,8 @@ describe('malformed input: every endpoint answers 4xx problem+json naming the fi
       scheduleId: schedule.scheduleId,
       taskCredential: tasks[0]!.taskCredential,
       childExecutionId: child.executionId,
+      enrollmentTokenId: enrollment.token.tokenId,
+      enrollmentToken: enrollment.secret,
     };
     before = dumpCatalog(catalogPath);
   });
@@ -250,7 +275,9 @@ describe('malformed input: every endpoint answers 4xx problem+json naming the fi
         ? `Bearer ${await workerToken(identity, master.url)}`
         : endpoint.access.kind === 'task'
           ? `Bearer ${seed.taskCredential}`
-          : `Bearer ${master.adminKey}`);
+          : endpoint.access.kind === 'enrollment'
+            ? `Bearer ${seed.enrollmentToken}`
+            : `Bearer ${master.adminKey}`);
     const headers: Record<string, string> = { authorization };
     if (body !== undefined) {
       headers['content-type'] = malformed.contentType ?? (isBinary(endpoint.body) ? endpoint.body.binary : 'application/json');
@@ -297,6 +324,8 @@ describe('malformed input: every endpoint answers 4xx problem+json naming the fi
       scheduleId: 1,
       taskCredential: 't',
       childExecutionId: 2,
+      enrollmentTokenId: 'e',
+      enrollmentToken: 'soj_',
     });
     for (const endpoint of endpoints) {
       const valid = inputs[endpoint.operationId as OperationId];

@@ -12,6 +12,7 @@ import {
   managementEndpoints,
   revokeApiKey,
 } from '../../contracts/management/endpoints.js';
+import { enrollmentEndpoints } from '../../contracts/enrollment.js';
 import { NodeHttpsTransport } from '../../contracts/node-https-transport.js';
 import { getOpenApiDocument } from '../../contracts/openapi.js';
 import { taskEndpoints } from '../../contracts/task-api.js';
@@ -135,7 +136,7 @@ describe('the management API: keys, roles, audit, its OpenAPI document and routi
     const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
     );
-    const expected: readonly EndpointSpec[] = [...workerEndpoints, ...managementEndpoints, ...taskEndpoints, getOpenApiDocument];
+    const expected: readonly EndpointSpec[] = [...workerEndpoints, ...enrollmentEndpoints, ...managementEndpoints, ...taskEndpoints, getOpenApiDocument];
     expect(operations.map((o) => o.operation.operationId).sort()).toEqual(expected.map((e) => e.operationId).sort());
     for (const endpoint of expected) {
       const found = operations.find((o) => o.operation.operationId === endpoint.operationId)!;
@@ -150,7 +151,7 @@ describe('the management API: keys, roles, audit, its OpenAPI document and routi
       expect(ref).toMatch(/^#\/components\/schemas\//);
       expect(document.components.schemas, ref).toHaveProperty([ref.slice('#/components/schemas/'.length)]);
     }
-    expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['apiKey', 'apiKeyHeader', 'taskCredential', 'workerToken']);
+    expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['apiKey', 'apiKeyHeader', 'enrollmentToken', 'taskCredential', 'workerToken']);
   });
 
   it('answers an unknown path with a 404 problem and a wrong method with 405 and Allow', async () => {

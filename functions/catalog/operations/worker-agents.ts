@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
-import type { Catalog } from '../catalog.js';
+import type { AddWorkerAgentInput, Catalog } from '../catalog.js';
 import type { CatalogContext } from '../context.js';
 import type { WorkerAgent } from '../domain.js';
 import type { CatalogDb, CatalogTrx } from '../engine.js';
@@ -107,6 +107,62 @@ async function replaceTags(trx: CatalogTrx, workerAgentId: string, tags: readonl
   }
 }
 
+/**
+ * SSIS "add worker": one worker per certificate, disabled unless told otherwise. Both `addWorkerAgent` and an
+ * enrollment (`enrollWorkerAgent`, in the same transaction as spending the token) register workers through here.
+ */
+export async function insertWorkerAgent(ctx: CatalogContext, trx: CatalogTrx, input: AddWorkerAgentInput, actor: string): Promise<WorkerAgent> {
+  const sha1 = input.certificate.thumbprintSha1 ? normaliseThumbprint(input.certificate.thumbprintSha1) : null;
+  const sha256 = input.certificate.thumbprintSha256 ? normaliseThumbprint(input.certificate.thumbprintSha256) : null;
+  if (!sha1 && !sha256) throw new ValidationError('certificate', 'a certificate or its thumbprint is required');
+  const workerAgentId = input.workerAgentId ?? randomUUID();
+  const clash = await trx
+    .selectFrom('worker_agents')
+    .select('worker_agent_id')
+    .where((eb) =>
+      eb.or([
+        ...(sha1 ? [eb('cert_thumbprint_sha1', '=', sha1)] : []),
+        ...(sha256 ? [eb('cert_thumbprint_sha256', '=', sha256)] : []),
+        eb('worker_agent_id', '=', workerAgentId),
+      ]),
+    )
+    .executeTakeFirst();
+  if (clash) {
+    throw new ConflictError(
+      clash.worker_agent_id === workerAgentId ? 'workerAgentId' : 'certificate',
+      clash.worker_agent_id === workerAgentId
+        ? `worker agent ${workerAgentId} already exists`
+        : `this certificate already identifies worker agent ${clash.worker_agent_id}`,
+    );
+  }
+  await trx
+    .insertInto('worker_agents')
+    .values({
+      worker_agent_id: workerAgentId,
+      machine_name: input.machineName,
+      display_name: input.displayName ?? input.machineName,
+      description: input.description ?? '',
+      // New workers start disabled, as in SSIS: an administrator enables them once they are ready.
+      is_enabled: input.enabled ? 1 : 0,
+      cert_thumbprint_sha1: sha1,
+      cert_thumbprint_sha256: sha256,
+      cert_pem: input.certificate.pem ?? null,
+      cert_not_after: input.certificate.notAfter ?? null,
+      max_task_count: input.maxTaskCount ?? defaultMaxTaskCount,
+      created_time: ctx.clock.now(),
+    })
+    .execute();
+  await replaceTags(trx, workerAgentId, input.tags ?? []);
+  await audit(ctx, trx, {
+    actor,
+    action: 'add-worker-agent',
+    targetType: 'worker-agent',
+    targetId: workerAgentId,
+    details: { machineName: input.machineName, thumbprintSha1: sha1, thumbprintSha256: sha256, ...(input.enabled ? { enabled: true } : {}) },
+  });
+  return loadWorker(trx, workerAgentId);
+}
+
 export function workerAgentOperations(
   ctx: CatalogContext,
 ): Pick<
@@ -139,61 +195,7 @@ export function workerAgentOperations(
     });
 
   return {
-    async addWorkerAgent(input, actor) {
-      const sha1 = input.certificate.thumbprintSha1 ? normaliseThumbprint(input.certificate.thumbprintSha1) : null;
-      const sha256 = input.certificate.thumbprintSha256
-        ? normaliseThumbprint(input.certificate.thumbprintSha256)
-        : null;
-      if (!sha1 && !sha256) throw new ValidationError('certificate', 'a certificate or its thumbprint is required');
-      const workerAgentId = input.workerAgentId ?? randomUUID();
-      return ctx.engine.transaction(async (trx) => {
-        const clash = await trx
-          .selectFrom('worker_agents')
-          .select('worker_agent_id')
-          .where((eb) =>
-            eb.or([
-              ...(sha1 ? [eb('cert_thumbprint_sha1', '=', sha1)] : []),
-              ...(sha256 ? [eb('cert_thumbprint_sha256', '=', sha256)] : []),
-              eb('worker_agent_id', '=', workerAgentId),
-            ]),
-          )
-          .executeTakeFirst();
-        if (clash) {
-          throw new ConflictError(
-            clash.worker_agent_id === workerAgentId ? 'workerAgentId' : 'certificate',
-            clash.worker_agent_id === workerAgentId
-              ? `worker agent ${workerAgentId} already exists`
-              : `this certificate already identifies worker agent ${clash.worker_agent_id}`,
-          );
-        }
-        await trx
-          .insertInto('worker_agents')
-          .values({
-            worker_agent_id: workerAgentId,
-            machine_name: input.machineName,
-            display_name: input.displayName ?? input.machineName,
-            description: input.description ?? '',
-            // New workers start disabled, as in SSIS: an administrator enables them once they are ready.
-            is_enabled: 0,
-            cert_thumbprint_sha1: sha1,
-            cert_thumbprint_sha256: sha256,
-            cert_pem: input.certificate.pem ?? null,
-            cert_not_after: input.certificate.notAfter ?? null,
-            max_task_count: input.maxTaskCount ?? defaultMaxTaskCount,
-            created_time: ctx.clock.now(),
-          })
-          .execute();
-        await replaceTags(trx, workerAgentId, input.tags ?? []);
-        await audit(ctx, trx, {
-          actor,
-          action: 'add-worker-agent',
-          targetType: 'worker-agent',
-          targetId: workerAgentId,
-          details: { machineName: input.machineName, thumbprintSha1: sha1, thumbprintSha256: sha256 },
-        });
-        return loadWorker(trx, workerAgentId);
-      });
-    },
+    addWorkerAgent: (input, actor) => ctx.engine.transaction((trx) => insertWorkerAgent(ctx, trx, input, actor)),
 
     async removeWorkerAgent(workerAgentId, actor) {
       await ctx.engine.transaction(async (trx) => {

@@ -19,6 +19,21 @@ CREATE TABLE audit_trail (
   details TEXT NOT NULL
 );
 
+CREATE TABLE enrollment_tokens (
+  token_id TEXT NOT NULL PRIMARY KEY,
+  token_hash TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_time INTEGER NOT NULL,
+  expires_time INTEGER NOT NULL,
+  max_uses INTEGER NOT NULL CHECK (max_uses >= 1),
+  use_count INTEGER NOT NULL DEFAULT 0,
+  tags TEXT NOT NULL,
+  max_task_count INTEGER,
+  enable_worker INTEGER NOT NULL CHECK (enable_worker IN (0, 1)),
+  last_used_time INTEGER,
+  revoked_time INTEGER
+);
+
 CREATE TABLE event_messages (
   event_message_id INTEGER PRIMARY KEY AUTOINCREMENT,
   execution_id INTEGER NOT NULL,

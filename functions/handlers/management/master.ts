@@ -32,7 +32,7 @@ export async function masterStatus(services: MasterServices): Promise<MasterStat
     lastOnlineTime: isoOrNull(properties.lastOnlineTime),
     heartbeatAgeSeconds: properties.lastOnlineTime === null ? null : Math.max(0, Math.round((now - properties.lastOnlineTime) / 1000)),
     heartbeatIntervalSeconds: Math.round(longestScheduleIntervalMs(config.schedules.safetySweep) / 1000),
-    certificateThumbprint: services.tlsThumbprint,
+    certificateThumbprint: services.tlsCertificate?.thumbprintSha1 ?? null,
     catalogEngine: services.catalogEngine,
     workers: {
       online: statuses.filter((s) => s === 'online').length,

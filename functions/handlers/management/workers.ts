@@ -11,7 +11,7 @@ import { ValidationError } from '../../catalog/errors.js';
 import { workerFacingAddress } from '../../config/master-config.js';
 import { defineHandler } from '../../http/define-handler.js';
 import type { MasterServices } from '../../master-services.js';
-import { checkWorkerCertificate, commonName, parseWorkerCertificate, summarizeCertificate } from '../../workers/worker-certificate.js';
+import { certificateIdentityOf, checkWorkerCertificate, commonName, parseWorkerCertificate, summarizeCertificate } from '../../workers/worker-certificate.js';
 import { toWorkerView } from '../views.js';
 import { ringDoorbell } from '../../claims/ring-doorbell.js';
 
@@ -49,12 +49,7 @@ export const addWorkerFunction = defineHandler(addWorker, async ({ body, caller 
       tags: body.tags,
       maxTaskCount: body.maxTaskCount,
       certificate: certificate
-        ? {
-            thumbprintSha1: summary!.thumbprintSha1,
-            thumbprintSha256: summary!.thumbprintSha256,
-            pem: certificate.toString(),
-            notAfter: Date.parse(certificate.validTo),
-          }
+        ? certificateIdentityOf(certificate)
         : body.thumbprint!.length === 40
           ? { thumbprintSha1: body.thumbprint }
           : { thumbprintSha256: body.thumbprint },
@@ -73,9 +68,9 @@ function nextStepsFor(services: MasterServices, workerAgentId: string | undefine
     `On the worker machine, the worker's configuration must name this master: MasterEndpoint = ${workerFacingAddress(services.config)}` +
       ' (scaleout-worker init --master does that).',
   ];
-  if (services.tlsThumbprint) {
+  if (services.tlsCertificate) {
     steps.push(
-      `This master uses a self-signed certificate: set MasterHttpsCertThumbprint = ${services.tlsThumbprint} in the worker's configuration to trust it.`,
+      `This master uses a self-signed certificate: set MasterHttpsCertThumbprint = ${services.tlsCertificate.thumbprintSha1} in the worker's configuration to trust it.`,
     );
   }
   if (byThumbprint) {

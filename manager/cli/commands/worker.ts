@@ -17,6 +17,7 @@ import { examples, ssisdb } from './help-text.js';
 import { collect, positiveWholeNumber } from './options.js';
 import { resolveWorker } from './resolve-worker.js';
 import { addWorkerCommand, workerFlags, type AddWorkerOptions } from './worker-add.js';
+import { registerWorkerTokenCommands } from './worker-token.js';
 
 const workerArgument = ['<worker>', 'the worker: its ID, a unique ID prefix, or its display or machine name'] as const;
 
@@ -106,6 +107,8 @@ export function registerWorkerCommands(program: Command, ctx: CommandContext): v
       ]),
     )
     .action((options: AddWorkerOptions) => addWorkerCommand(ctx, options));
+
+  registerWorkerTokenCommands(worker, ctx);
 
   worker
     .command('remove')

@@ -6,6 +6,7 @@ delete from "worker_agent_tags" where "worker_agent_id" = @1;
 delete from "worker_agents" where "worker_agent_id" = @1;
 insert into "api_keys" ("api_key_id", "name", "key_hash", "role", "created_by", "created_time") values (@1, @2, @3, @4, @5, @6);
 insert into "audit_trail" ("occurred_time", "actor", "action", "target_type", "target_id", "details") values (@1, @2, @3, @4, @5, @6);
+insert into "enrollment_tokens" ("token_id", "token_hash", "created_by", "created_time", "expires_time", "max_uses", "tags", "max_task_count", "enable_worker") values (@1, @2, @3, @4, @5, @6, @7, @8, @9);
 insert into "execution_parameter_values" ("execution_id", "parameter_name", "parameter_value", "sensitive", "sensitive_value") values (@1, @2, @3, @4, @5);
 insert into "execution_parameter_values" ("execution_id", "parameter_name", "parameter_value", "sensitive", "sensitive_value") values (@1, @2, @3, @4, @5), (@6, @7, @8, @9, @10);
 insert into "execution_parameter_values" ("execution_id", "parameter_name", "parameter_value", "sensitive", "sensitive_value") values (@1, @2, @3, @4, @5), (@6, @7, @8, @9, @10), (@11, @12, @13, @14, @15);
@@ -21,6 +22,7 @@ insert into "project_versions" ("project_id", "version_number", "archive", "arch
 insert into "projects" ("folder_id", "name", "created_time") output "inserted"."project_id" values (@1, @2, @3);
 insert into "schedules" ("name", "folder_name", "project_name", "package_name", "parameters", "sensitive_parameters", "worker_agent_ids", "required_tags", "retry_count", "timeout_ms", "cron_expression", "time_zone", "misfire_policy", "is_enabled", "next_run_time", "created_by", "created_time") output "inserted"."schedule_id" values (@1, @2, @3, @4, @5, @6, @7, @8, @9, @10, @11, @12, @13, @14, @15, @16, @17);
 insert into "tasks" ("execution_id", "attempt_number", "state", "worker_agent_id", "created_time", "claimed_time", "lease_deadline", "last_heartbeat_time", "cancel_requested", "end_time", "exit_code", "result_message", "queued_time", "claim_id") output "inserted"."task_id" values (@1, @2, @3, @4, @5, @6, @7, @8, @9, @10, @11, @12, @13, @14);
+insert into "worker_agent_tags" ("worker_agent_id", "tag") values (@1, @2);
 insert into "worker_agent_tags" ("worker_agent_id", "tag") values (@1, @2), (@3, @4);
 insert into "worker_agents" ("worker_agent_id", "machine_name", "display_name", "description", "is_enabled", "cert_thumbprint_sha1", "cert_thumbprint_sha256", "cert_pem", "cert_not_after", "max_task_count", "created_time") values (@1, @2, @3, @4, @5, @6, @7, @8, @9, @10, @11);
 select "api_key_id" from "api_keys" where "api_key_id" = @1;
@@ -75,6 +77,8 @@ select "worker_agent_id", "tag" from "worker_agent_tags" where "worker_agent_id"
 select * from "api_keys" order by "created_time", "api_key_id";
 select * from "api_keys" where "api_key_id" = @1;
 select * from "audit_trail" order by "audit_id" desc offset @1 rows fetch next @2 rows only;
+select * from "enrollment_tokens" order by "created_time", "token_id";
+select * from "enrollment_tokens" where "token_id" = @1;
 select * from "execution_parameter_values" where "execution_id" in (@1);
 select * from "execution_parameter_values" where "execution_id" in (@1, @2);
 select * from "execution_parameter_values" where "execution_id" in (@1, @2, @3);
@@ -99,6 +103,8 @@ select top(100) * from "event_messages" where "execution_id" in (@1, @2) and "ev
 select top(2) * from "event_messages" where "execution_id" in (@1) and "event_message_id" > @2 order by "event_message_id";
 update "api_keys" set "last_used_time" = @1 where "api_key_id" = @2;
 update "api_keys" set "revoked_time" = @1 where "api_key_id" = @2 and "revoked_time" is null;
+update "enrollment_tokens" set "revoked_time" = @1 where "token_id" = @2 and "revoked_time" is null;
+update "enrollment_tokens" set "use_count" = "use_count" + @1, "last_used_time" = @2 where "token_id" = @3 and "revoked_time" is null and "expires_time" > @4 and "use_count" < "max_uses";
 update "executions" set "status" = @1, "end_time" = @2, "status_message" = @3 where "execution_id" = @4;
 update "executions" set "status" = @1, "end_time" = @2, "status_message" = @3 where "execution_id" = @4 and "status" = @5;
 update "executions" set "status" = @1, "retry_count" = @2, "status_message" = @3 where "execution_id" = @4;

@@ -1,4 +1,5 @@
 import { childAndScheduleScenarios } from './children-and-schedules.js';
+import { enrollmentTokenScenarios } from './enrollment-tokens.js';
 import { eventKeyAndCleanupScenarios } from './events-keys-cleanup.js';
 import type { Scenario } from './fixtures.js';
 import { masterAndWorkerScenarios } from './master-and-workers.js';
@@ -15,4 +16,5 @@ export const catalogContract: Record<string, Record<string, Scenario>> = {
   'task protocol': taskProtocolScenarios,
   'event messages, API keys and cleanup': eventKeyAndCleanupScenarios,
   'children and schedules': childAndScheduleScenarios,
+  'enrollment tokens': enrollmentTokenScenarios,
 };

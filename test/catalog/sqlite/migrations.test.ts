@@ -43,8 +43,11 @@ describe('SQLite migrations', () => {
     }
   });
 
-  it('are numbered in order from 1, without gaps', () => {
-    expect(sqliteMigrations.map((m) => m.version)).toEqual(sqliteMigrations.map((_, i) => i + 1));
+  // Gaps are allowed: numbers are handed out per piece of work, and the ledger applies whatever it has not seen.
+  it('are numbered from 1 in increasing order', () => {
+    const versions = sqliteMigrations.map((m) => m.version);
+    expect(versions[0]).toBe(1);
+    expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
   });
 
   it('leave nothing behind when one fails: not its tables, not its ledger row, not those before it', () => {
