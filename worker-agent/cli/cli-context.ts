@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
+import { inSingleFile } from '../single-file.js';
 
 /** What the commands read from the world, gathered once by main.ts so that commands stay plain functions. */
 export interface CliContext {
@@ -11,15 +12,15 @@ export interface CliContext {
   isRoot: boolean;
   homeDir: string;
   now(): Date;
-  /** The script that runs this command (`bin/scaleout-worker.js`): what a service starts. */
-  scriptPath: string;
+  /** The script that runs this command (`bin/scaleout-worker.js`): what a service starts. None in the single-file executable, which is its own script. */
+  scriptPath: string | undefined;
 }
 
 export function processCliContext(): CliContext {
-  const script = process.argv[1] ?? '';
+  const script = inSingleFile ? undefined : process.argv[1];
   let scriptPath = script;
   try {
-    scriptPath = realpathSync(script);
+    if (script) scriptPath = realpathSync(script);
   } catch {
     // Keep it as given.
   }

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { agentVersion } from '../agent-info.js';
 import { defaultConfigPath } from '../config/default-location.js';
 import { settingSpecs } from '../config/settings.js';
 import type { CliContext, ConfigLocation } from './cli-context.js';
@@ -26,6 +27,7 @@ export function buildProgram(cli: CliContext, setExitCode: (code: number) => voi
     .description(
       'SSIS Scale Out worker agent: polls the Scale Out master over HTTPS, runs the packages it is given on this machine and reports back.',
     )
+    .version(agentVersion(), '-V, --version', "print the agent's version")
     .option('-c, --config <file>', 'the settings file (or set SCALEOUT_WORKER_CONFIG)', fallbackConfig)
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (text) => cli.out(text.trimEnd()), writeErr: (text) => cli.err(text.trimEnd()) })

@@ -1,10 +1,15 @@
 import { formatTimeSpan } from '../config/time-span.js';
 
-/** What a service runs: `<node> <scaleout-worker script> start --config <settings file>`. */
+/** What a service runs: `<node> <scaleout-worker script> start --config <settings file>`, or `<single-file executable> start --config …`. */
 export interface ServiceStart {
   nodePath: string;
-  scriptPath: string;
+  scriptPath: string | undefined;
   configPath: string;
+}
+
+/** The service's command line as words: the program, then its arguments. */
+function serviceCommandLine(start: ServiceStart): string[] {
+  return [start.nodePath, ...(start.scriptPath ? [start.scriptPath] : []), 'start', '--config', start.configPath];
 }
 
 /** One systemd ExecStart word: quoted when it holds anything but plain characters. */
@@ -18,7 +23,7 @@ function systemdWord(value: string): string {
  * killed. Exit code 78 (bad configuration) is not restarted: it would fail the same way again.
  */
 export function systemdUnit(start: ServiceStart, options: { displayName: string; user?: string | undefined; stopTimeoutMs: number }): string {
-  const exec = [start.nodePath, start.scriptPath, 'start', '--config', start.configPath].map(systemdWord).join(' ');
+  const exec = serviceCommandLine(start).map(systemdWord).join(' ');
   return [
     '[Unit]',
     `Description=SSIS Scale Out worker agent (${options.displayName.replace(/[\r\n]/g, ' ')})`,
@@ -50,7 +55,9 @@ const ps = (value: string): string => `'${value.replace(/'/g, "''")}'`;
  * itself, so the commands go through a service wrapper when one is wanted; the plain sc.exe form is given too.
  */
 export function windowsServiceCommands(start: ServiceStart, displayName: string): string {
-  const binPath = `"${start.nodePath}" "${start.scriptPath}" start --config "${start.configPath}"`;
+  const binPath = serviceCommandLine(start)
+    .map((word) => (/^[A-Za-z-]+$/.test(word) ? word : `"${word}"`))
+    .join(' ');
   return [
     'Create the Windows service (PowerShell, as administrator):',
     '',

@@ -11,6 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { Script, constants } from 'node:vm';
 import { ChildExecutions } from './child-executions.js';
 import type { HostMessage } from './run-package.js';
 
@@ -34,6 +35,14 @@ function send(type: EventKind, message: string): Promise<void> {
   });
 }
 
+/**
+ * import() through the main context's ESM loader from a vm script: inside the single-file executable a plain
+ * import() reaches built-in modules only, and this one loads the package's module from disk there too.
+ */
+const importFromDisk = new Script('(url) => import(url)', { importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER }).runInThisContext() as (
+  url: string,
+) => Promise<unknown>;
+
 const pending = new Set<Promise<void>>();
 function emit(type: EventKind, message: unknown): void {
   const promise = send(type, typeof message === 'string' ? message : String(message));
@@ -54,7 +63,7 @@ async function main(): Promise<number> {
   process.on('SIGTERM', () => controller.abort(new Error('the package was canceled')));
   process.on('SIGINT', () => controller.abort(new Error('the package was canceled')));
 
-  const loaded = (await import(pathToFileURL(modulePath).href)) as { default?: unknown };
+  const loaded = (await importFromDisk(pathToFileURL(modulePath).href)) as { default?: unknown };
   const run = loaded.default;
   if (typeof run !== 'function') {
     await send('error', `${modulePath} has no default export function: export default async function (parameters, context) { … }`);
@@ -94,9 +103,13 @@ async function main(): Promise<number> {
   }
 }
 
-const code = await main().catch(async (thrown: unknown) => {
-  await send('error', `the package could not be loaded: ${thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown)}`);
-  return 2;
-});
-await Promise.all(pending);
-process.exit(code);
+// No top-level await: the single-file executable bundles this module as CommonJS.
+void main()
+  .catch(async (thrown: unknown) => {
+    await send('error', `the package could not be loaded: ${thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown)}`);
+    return 2;
+  })
+  .then(async (code) => {
+    await Promise.all(pending);
+    process.exit(code);
+  });

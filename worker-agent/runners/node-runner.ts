@@ -1,9 +1,10 @@
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inSingleFile, packageHostArgument } from '../single-file.js';
 import { PackageLaunchError, resolveInProject, type PackageLaunch, type PackageRunner, type RunnerRequest } from './runner.js';
 
 export interface NodeRunnerOptions {
-  /** The compiled host that loads the package module. @default node-package-host.js beside this file */
+  /** The compiled host that loads the package module. @default node-package-host.js beside this file (the single-file executable hosts packages itself) */
   hostScript?: string;
   /** @default process.execPath */
   nodePath?: string;
@@ -17,12 +18,17 @@ export interface NodeRunnerOptions {
  */
 export class NodeRunner implements PackageRunner {
   readonly name = 'node';
-  readonly #hostScript: string;
+  /** What follows node's own flags: the host script, or the single-file executable's package-host argument. */
+  readonly #hostArgs: string[];
   readonly #nodePath: string;
   readonly #nodeVersion: string;
 
   constructor(options: NodeRunnerOptions = {}) {
-    this.#hostScript = options.hostScript ?? fileURLToPath(new URL('./node-package-host.js', import.meta.url));
+    this.#hostArgs = options.hostScript
+      ? [options.hostScript]
+      : inSingleFile
+        ? [packageHostArgument]
+        : [fileURLToPath(new URL('./node-package-host.js', import.meta.url))];
     this.#nodePath = options.nodePath ?? process.execPath;
     this.#nodeVersion = options.nodeVersion ?? process.versions.node;
   }
@@ -31,7 +37,7 @@ export class NodeRunner implements PackageRunner {
     const modulePath = resolveInProject(request.projectDir, request.task.entry);
     return {
       command: this.#nodePath,
-      args: [...this.#typeScriptFlags(modulePath), this.#hostScript, modulePath, ...request.task.arguments],
+      args: [...this.#typeScriptFlags(modulePath), ...this.#hostArgs, modulePath, ...request.task.arguments],
       cwd: request.projectDir,
       env: request.env,
       ipc: true,

