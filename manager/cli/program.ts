@@ -104,7 +104,7 @@ function rootHelp(ctx: CommandContext): string {
 Getting started with a one-box master:
   $ scaleout connect https://localhost:8391 --thumbprint <the SHA-1 the master printed> --api-key-stdin < admin.key
   $ scaleout master enable
-  $ scaleout worker add --config <the worker's config.json>      then: scaleout worker enable <worker>
+  $ scaleout worker add --config <the worker's WorkerSettings.json>   then: scaleout worker enable <worker>
   $ scaleout project deploy ./etl --folder Finance
   $ scaleout execution run Finance/ETL/extract --param SourcePath=/data/in.csv --wait
   $ scaleout schedule create nightly Finance/ETL/extract --cron "0 2 * * *" --time-zone Europe/Paris --param SourcePath=/data/in.csv

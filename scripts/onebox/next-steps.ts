@@ -18,8 +18,8 @@ export function nextSteps(ready: ReadyOneBox, where: { cwd: string; machineName:
   const remoteUrl = `https://${where.machineName}:${port}`;
   const example = ready.projects.find((project) => project.projectName === 'SalesEtl') ?? ready.projects[0];
   const runExample = example
-    ? `node bin/scaleout.js execution run ${example.folderName}/${example.projectName}/${example.projectName === 'SalesEtl' ? 'load-sales' : 'fan-out'} --wait`
-    : 'node bin/scaleout.js project deploy <folder> <project folder>';
+    ? `scaleout execution run ${example.folderName}/${example.projectName}/${example.projectName === 'SalesEtl' ? 'load-sales' : 'fan-out'} --wait`
+    : 'scaleout project deploy <folder> <project folder>';
   const key = ready.adminKey.created
     ? [`Admin API key (created now, shown this once; also in ${keyFile}, readable by you only):`, `  ${ready.adminKey.secret}`]
     : [`Admin API key: in ${keyFile} (readable by you only).`];
@@ -32,19 +32,20 @@ export function nextSteps(ready: ReadyOneBox, where: { cwd: string; machineName:
     ...key,
     `Workers: ${ready.workers.map((worker) => worker.displayName).join(', ')}. Projects: ${ready.projects.map((p) => `${p.folderName}/${p.projectName}`).join(', ')}.`,
     '',
-    'Next, in another terminal in this folder:',
+    'Next, in another terminal in this folder (`npm link` once puts scaleout and scaleout-worker on your PATH;',
+    'or type npx scaleout … here):',
     '  # connect the CLI (stored in your configuration file, the master certificate pinned)',
-    `  node bin/scaleout.js connect ${ready.url} --thumbprint ${ready.thumbprint} --api-key-stdin < ${keyFile}`,
+    `  scaleout connect ${ready.url} --thumbprint ${ready.thumbprint} --api-key-stdin < ${keyFile}`,
     '  # run an example package and follow it',
     `  ${runExample}`,
-    '  node bin/scaleout.js execution list',
+    '  scaleout execution list',
     '',
     'Add a worker on another machine (a clone of this project there; start this one-box with SCALEOUT_HOST=0.0.0.0',
     'so that it listens beyond loopback):',
-    `  there:  node bin/scaleout-worker.js init --master ${remoteUrl} --master-thumbprint ${ready.thumbprint} --name <name>`,
-    '  here:   node bin/scaleout.js worker add --thumbprint <the thumbprint init printed> --name <name> --yes',
-    '          node bin/scaleout.js worker enable <name>',
-    '  there:  node bin/scaleout-worker.js start',
+    `  there:  scaleout-worker init --master ${remoteUrl} --master-thumbprint ${ready.thumbprint} --name <name>`,
+    '  here:   scaleout worker add --thumbprint <the thumbprint init printed> --name <name> --yes',
+    '          scaleout worker enable <name>',
+    '  there:  scaleout-worker start',
     '',
     'Press Ctrl-C to stop everything (the data stays in the data folder for the next npm start).',
   ].join('\n');

@@ -72,7 +72,7 @@ export function processesInGroup(pgid: number): string[] {
   return found;
 }
 
-/** `node bin/scaleout.js …` as the printed next steps say, with its own configuration file. */
+/** `scaleout …` as the printed next steps say (run as bin/scaleout.js, what `npm link` puts on the PATH), with its own configuration file. */
 export async function scaleout(args: string[], env: Record<string, string>, stdin?: string): Promise<{ code: number; output: string }> {
   const child = execFile(process.execPath, [join(projectRoot(), 'bin', 'scaleout.js'), ...args], {
     cwd: projectRoot(),

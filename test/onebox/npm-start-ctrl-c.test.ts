@@ -30,7 +30,7 @@ async function startLoadWhileRunning(rowDelayMs: number, dataFolder: string, cli
 async function startAndConnect(env: Record<string, string>, cliEnv: Record<string, string>): Promise<NpmRun> {
   const oneBox = runNpm(['start'], env);
   await oneBox.waitFor(/^Scale Out is ready: https:\/\/localhost:\d+\/$/m, 240_000);
-  const connectLine = /node bin\/scaleout\.js (connect \S+ --thumbprint \S+ --api-key-stdin) < (\S+)/.exec(oneBox.output())!;
+  const connectLine = /scaleout (connect \S+ --thumbprint \S+ --api-key-stdin) < (\S+)/.exec(oneBox.output())!;
   const connected = await scaleout(connectLine[1]!.split(' '), cliEnv, readFileSync(connectLine[2]!, 'utf8'));
   expect(connected.code, connected.output).toBe(0);
   return oneBox;

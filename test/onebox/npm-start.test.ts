@@ -57,7 +57,7 @@ describe('npm start, as a new user runs it', () => {
 
       // The next steps, as printed: connect the CLI with the key file on stdin, then run the example and wait.
       const cliEnv = { SCALEOUT_CONFIG: join(dataFolder, 'cli-config.json') };
-      const connectLine = /node bin\/scaleout\.js (connect \S+ --thumbprint \S+ --api-key-stdin) < (\S+)/.exec(output)!;
+      const connectLine = /scaleout (connect \S+ --thumbprint \S+ --api-key-stdin) < (\S+)/.exec(output)!;
       const connected = await scaleout(connectLine[1]!.split(' '), cliEnv, readFileSync(connectLine[2]!, 'utf8'));
       expect(connected).toMatchObject({ code: 0 });
       const warehouse = join(dataFolder, 'warehouse');

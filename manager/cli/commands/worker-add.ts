@@ -40,7 +40,7 @@ export interface AddWorkerOptions {
 export async function addWorkerCommand(ctx: CommandContext, options: AddWorkerOptions): Promise<void> {
   const out = ctx.output(options);
   const given = [options.cert, options.thumbprint, options.config].filter((o) => o !== undefined).length;
-  if (given !== 1) throw usageError("give one of --cert <file>, --thumbprint <hex> or --config <worker's config.json>");
+  if (given !== 1) throw usageError("give one of --cert <file>, --thumbprint <hex> or --config <the worker's WorkerSettings.json>");
   // Refuse before doing anything, rather than after showing a plan nobody can confirm.
   if (!options.yes && !options.dryRun && !ctx.io.interactive) {
     throw usageError('adding a worker needs a confirmation and stdin is not a terminal: pass --yes to confirm (or --dry-run to see the plan)');

@@ -48,7 +48,7 @@ export function registerWorkerCommands(program: Command, ctx: CommandContext): v
       const answer = await ctx.api().call(listWorkers, {});
       if (out.json) return out.data(answer);
       if (answer.workers.length === 0) {
-        out.line('No worker agents yet. Add one: scaleout worker add --config <the worker\'s config.json>');
+        out.line('No worker agents yet. Add one: scaleout worker add --config <the worker\'s WorkerSettings.json>');
         return;
       }
       const now = ctx.io.clock.now();
@@ -78,17 +78,17 @@ export function registerWorkerCommands(program: Command, ctx: CommandContext): v
 
   worker
     .command('add')
-    .summary("add a worker by its certificate, its thumbprint or its config file (it starts disabled)")
+    .summary("add a worker by its certificate, its thumbprint or its WorkerSettings.json (it starts disabled)")
     .description(
       "Add a worker agent, as Scale Out Manager does: the master first validates the worker's certificate, then this " +
         'shows the certificate, what will happen and what to do on the worker, and asks you to confirm. ' +
         'Give the certificate file (--cert, PEM or DER), its thumbprint (--thumbprint; the master checks the certificate ' +
-        "when the worker first connects), or the worker's configuration file (--config, written by scaleout-worker init), " +
+        "when the worker first connects), or the worker's WorkerSettings.json (--config, written by scaleout-worker init), " +
         'from which the certificate, display name, description and MaxTaskCount are read. New workers start disabled.',
     )
     .option('--cert <file>', "the worker's certificate file (PEM or DER)")
     .option('--thumbprint <hex>', "the worker's certificate thumbprint (SHA-1 or SHA-256)")
-    .option('--config <file>', "the worker's configuration file (JSON with WorkerSettings keys)")
+    .option('--config <file>', "the worker's WorkerSettings.json")
     .option('--name <display-name>', 'display name (default: the certificate\'s common name)')
     .option('--machine <name>', 'machine name (default: the certificate\'s common name)')
     .option('--description <text>', 'description')
@@ -100,10 +100,10 @@ export function registerWorkerCommands(program: Command, ctx: CommandContext): v
     .addHelpText(
       'after',
       examples([
-        'scaleout worker add --config /etc/scaleout-worker/config.json',
+        'scaleout worker add --config /var/lib/scaleout-worker/WorkerSettings.json',
         'scaleout worker add --cert node-a.crt --tag linux --tag python --max-tasks 4',
         'scaleout worker add --thumbprint 3f2a…9c --name node-b --yes',
-        'scaleout worker add --config ./config.json --dry-run       # validate only',
+        'scaleout worker add --config ./WorkerSettings.json --dry-run   # validate only',
       ]),
     )
     .action((options: AddWorkerOptions) => addWorkerCommand(ctx, options));

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -177,6 +177,17 @@ describe('scaleout worker', () => {
     expect(lines(expired.stderr)).toHaveLength(1);
     expect(expired.stderr).toMatch(/^error: Certificate: expired on \d{4}-/);
     expect(await workerNamed('node-old')).toBeUndefined();
+  });
+
+  it("worker add --help names the worker's WorkerSettings.json and writes its examples the way the README does", async () => {
+    const help = await cli(['worker', 'add', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--config <file>\s+the worker's WorkerSettings\.json\n/);
+    expect(help.stdout).toContain('$ scaleout worker add --config /var/lib/scaleout-worker/WorkerSettings.json');
+    expect(help.stdout).not.toMatch(/config\.json/);
+    const readme = readFileSync('README.md', 'utf8');
+    expect(readme).toContain('scaleout worker add --thumbprint <the thumbprint init printed>');
+    expect(readme).not.toContain('node bin/');
   });
 
   it('lists workers as a table and as the API JSON, and shows one by ID, ID prefix or name', async () => {
