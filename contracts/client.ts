@@ -8,6 +8,7 @@ import {
   type EndpointSpec,
 } from './endpoint.js';
 import { describeFieldErrors, inUserWords, type FieldError } from './field-errors.js';
+import { idempotencyKeyHeader, newIdempotencyKey } from './idempotency-key.js';
 
 /** One HTTP exchange. The agent and CLI use node-https-transport.ts; the dashboard wraps `fetch`. */
 export interface HttpTransport {
@@ -63,7 +64,13 @@ export async function callEndpoint<E extends EndpointSpec>(
   transport: HttpTransport,
   endpoint: E,
   input: EndpointInput<E>,
-  options: { headers?: Record<string, string>; signal?: AbortSignal; onUploadProgress?: HttpRequestSpec['onUploadProgress'] } = {},
+  options: {
+    headers?: Record<string, string>;
+    signal?: AbortSignal;
+    onUploadProgress?: HttpRequestSpec['onUploadProgress'];
+    /** An `idempotent` endpoint's key for this user action; a new one when omitted. */
+    idempotencyKey?: string;
+  } = {},
 ): Promise<EndpointOutput<E>> {
   const { params, query, body } = input as { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
   const parsedParams = endpoint.params ? parseOrThrow(endpoint.params, params ?? {}, endpoint.operationId, 'params') : {};
@@ -88,14 +95,16 @@ export async function callEndpoint<E extends EndpointSpec>(
       payload = encoder.encode(JSON.stringify(parseOrThrow(endpoint.body, body, endpoint.operationId, 'body')));
     }
   }
-  const response = await transport.request({
+  if (endpoint.idempotent) headers[idempotencyKeyHeader.toLowerCase()] = options.idempotencyKey ?? newIdempotencyKey();
+  const request: HttpRequestSpec = {
     method: endpoint.method,
     path,
     headers,
     ...(payload ? { body: payload } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onUploadProgress ? { onUploadProgress: options.onUploadProgress } : {}),
-  });
+  };
+  const response = endpoint.idempotent ? await sendRetryingLostAnswers(transport, request) : await transport.request(request);
   if (response.status >= 400) {
     let problem: Problem | undefined;
     try {
@@ -117,6 +126,32 @@ export async function callEndpoint<E extends EndpointSpec>(
   const parsed = endpoint.response.safeParse(json);
   if (!parsed.success) throw new ContractError(endpoint.operationId, z.prettifyError(parsed.error));
   return parsed.data as EndpointOutput<E>;
+}
+
+/** A transport's error when a request got no answer at all (the dashboard's fetch: the master is unreachable). */
+export class NoAnswerError extends Error {}
+
+/** Node's errors for a connection refused, reset or dropped before the answer came. */
+const noAnswerCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT']);
+
+/** Waits before each new try of an idempotent call whose answer was lost: about 7 s in all, a master's restart. */
+const lostAnswerRetryDelaysMs = [250, 1000, 2000, 4000];
+
+/**
+ * Sends an idempotent call, and again with the same Idempotency-Key when no answer came: the master may have done
+ * it before the connection dropped, and the key makes it answer that instead of doing it twice.
+ */
+async function sendRetryingLostAnswers(transport: HttpTransport, request: HttpRequestSpec): Promise<HttpResponseSpec> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await transport.request(request);
+    } catch (error) {
+      const noAnswer = error instanceof NoAnswerError || noAnswerCodes.has(String((error as { code?: unknown } | null)?.code));
+      const delayMs = lostAnswerRetryDelaysMs[attempt];
+      if (!noAnswer || delayMs === undefined || request.signal?.aborted) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
 }
 
 /** Thrown before sending: the caller's own input breaks the contract. */

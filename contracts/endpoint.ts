@@ -50,6 +50,11 @@ export interface EndpointSpec {
   response: z.ZodType | BinaryContent | null;
   /** @default 200 (204 when `response` is null) */
   status?: number;
+  /**
+   * A management write that creates something: it takes an Idempotency-Key (idempotency-key.ts), and a client
+   * sends one per user action and may retry the call with it when the answer was lost.
+   */
+  idempotent?: true;
 }
 
 /** Whether a management caller with `role` may call `endpoint` (what the master checks, for clients to hide what it would refuse). */

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { idempotencyKeyHeader, idempotencyKeyRetentionMs, maxIdempotencyKeyLength } from './idempotency-key.js';
 import { apiRoutePrefix, defineEndpoint, isBinary, Problem, problemContentType, type EndpointSpec } from './endpoint.js';
 
 /**
@@ -39,6 +40,7 @@ export function buildOpenApiDocument(endpoints: readonly EndpointSpec[], info: {
     const parameters = [
       ...parametersOf(endpoint.params, 'path'),
       ...parametersOf(endpoint.query, 'query'),
+      ...(endpoint.idempotent ? [idempotencyKeyParameter] : []),
     ];
     const success = String(endpoint.status ?? (endpoint.response === null ? 204 : 200));
     const operation: Record<string, unknown> = {
@@ -110,6 +112,18 @@ function components(registry: z.core.$ZodRegistry<{ id: string }>, io: 'input' |
   }
   return cleaned;
 }
+
+const idempotencyKeyParameter: JsonSchema = {
+  name: idempotencyKeyHeader,
+  in: 'header',
+  required: false,
+  description:
+    `One value per action (a UUID), sent again when the call is retried: a retry with the same key and the same request ` +
+    `gets the first answer back (with Idempotent-Replayed: true) instead of doing the write twice; the same key with ` +
+    `another request is refused with 409. Keys are kept ${idempotencyKeyRetentionMs / 3_600_000} hours, per API key and operation.`,
+  // Bare or in the draft's quotes: up to 128 characters between them.
+  schema: { type: 'string', minLength: 1, maxLength: maxIdempotencyKeyLength + 2, pattern: '^"?[\\x21\\x23-\\x5b\\x5d-\\x7e]+"?$' },
+};
 
 function parametersOf(schema: z.ZodObject | undefined, where: 'path' | 'query'): JsonSchema[] {
   if (!schema) return [];

@@ -267,6 +267,7 @@ export const maxProjectArchiveBytes = 100 * 1024 * 1024;
 
 export const deployProject = defineEndpoint({
   operationId: 'deployProject',
+  idempotent: true,
   method: 'PUT',
   path: '/v1/folders/{folderName}/projects/{projectName}',
   summary:
@@ -323,6 +324,7 @@ export const listPackages = defineEndpoint({
 
 export const createExecution = defineEndpoint({
   operationId: 'createExecution',
+  idempotent: true,
   method: 'POST',
   path: '/v1/executions',
   summary:
@@ -375,6 +377,7 @@ export const addExecutionWorker = defineEndpoint({
 
 export const startExecution = defineEndpoint({
   operationId: 'startExecution',
+  idempotent: true,
   method: 'POST',
   path: '/v1/executions/{executionId}/start',
   summary: 'Start a created execution (SSISDB start_execution) with a retry count.',
@@ -447,6 +450,7 @@ const ScheduleParams = z.object({ scheduleId: RowId });
 
 export const createSchedule = defineEndpoint({
   operationId: 'createSchedule',
+  idempotent: true,
   method: 'POST',
   path: '/v1/schedules',
   summary:
@@ -537,9 +541,11 @@ export const runScheduleNow = defineEndpoint({
 
 export const createApiKey = defineEndpoint({
   operationId: 'createApiKey',
+  idempotent: true,
   method: 'POST',
   path: '/v1/api-keys',
-  summary: 'Create an API key with a role. The secret is in this answer only; the master keeps its hash.',
+  summary:
+    'Create an API key with a role. The secret is in this answer only (and its replay for the same Idempotency-Key, kept encrypted for 24 hours); the master keeps its hash.',
   access: admin,
   body: z.object({ name: z.string().trim().min(1).max(128), role: ApiKeyRole }),
   response: z.object({ apiKey: ApiKeyView, secret: z.string() }),

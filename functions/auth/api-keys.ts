@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyRole } from '../../contracts/endpoint.js';
-import type { Catalog } from '../catalog/catalog.js';
+import type { Catalog, IdempotencyGuard } from '../catalog/catalog.js';
 import type { ApiKey } from '../catalog/domain.js';
 
 /**
@@ -57,8 +57,14 @@ export async function issueApiKey(
   catalog: Pick<Catalog, 'insertApiKey'>,
   input: { name: string; role: ApiKeyRole },
   actor: string,
+  /** An Idempotency-Key's guard, keeping the secret for a replay (the catalog has only its hash). */
+  guardKeeping?: (keep: { secret: string }) => IdempotencyGuard,
 ): Promise<{ apiKey: ApiKey; secret: string }> {
   const generated = generateApiKey();
-  const apiKey = await catalog.insertApiKey({ apiKeyId: generated.apiKeyId, name: input.name, role: input.role, keyHash: generated.keyHash }, actor);
+  const apiKey = await catalog.insertApiKey(
+    { apiKeyId: generated.apiKeyId, name: input.name, role: input.role, keyHash: generated.keyHash },
+    actor,
+    guardKeeping?.({ secret: generated.secret }),
+  );
   return { apiKey, secret: generated.secret };
 }

@@ -57,7 +57,7 @@ export interface Catalog {
   recordWorkerAgentInfo(workerAgentId: string, info: WorkerAgentInfo): Promise<void>;
 
   // Projects and packages (SSISDB: deploy_project, catalog.packages)
-  deployProject(input: DeployProjectInput, actor: string): Promise<ProjectVersion>;
+  deployProject(input: DeployProjectInput, actor: string, guard?: IdempotencyGuard): Promise<ProjectVersion>;
   listFolders(): Promise<Folder[]>;
   /** The latest version of each project, optionally of one folder. */
   listProjects(folderName?: string): Promise<ProjectVersion[]>;
@@ -76,10 +76,10 @@ export interface Catalog {
 
   // Executions (SSISDB: create_execution, set_execution_parameter_value, add_execution_worker, start_execution,
   // stop_operation)
-  createExecution(input: CreateExecutionInput, actor: string): Promise<Execution>;
+  createExecution(input: CreateExecutionInput, actor: string, guard?: IdempotencyGuard): Promise<Execution>;
   setExecutionParameterValue(executionId: number, name: string, value: ParameterValue): Promise<Execution>;
   addExecutionWorker(executionId: number, workerAgentId: string): Promise<Execution>;
-  startExecution(executionId: number, options?: { retryCount?: number }): Promise<Execution>;
+  startExecution(executionId: number, options?: { retryCount?: number }, guard?: IdempotencyGuard): Promise<Execution>;
   /**
    * Created or pending: canceled at once. Running: stopping, until the worker confirms or its lease ends.
    * Every child still going is stopped the same way, down the whole tree.
@@ -113,7 +113,10 @@ export interface Catalog {
    * ends: when the lease alarm is due next.
    */
   expireLeases(schedule: SweepSchedule): Promise<LeaseSweep>;
-  /** Deletes executions that ended more than `retentionMs` ago, with their tasks and event messages. */
+  /**
+   * Deletes executions that ended more than `retentionMs` ago, with their tasks and event messages, and the
+   * Idempotency-Keys past their 24 hours.
+   */
   cleanupCompletedExecutions(retentionMs: number): Promise<number>;
 
   // Event messages (SSISDB: catalog.event_messages)
@@ -128,7 +131,7 @@ export interface Catalog {
   ): Promise<EventMessage[]>;
 
   // Schedules (what SQL Server Agent jobs did)
-  createSchedule(input: CreateScheduleInput, actor: string): Promise<Schedule>;
+  createSchedule(input: CreateScheduleInput, actor: string, guard?: IdempotencyGuard): Promise<Schedule>;
   listSchedules(): Promise<Schedule[]>;
   getSchedule(scheduleId: number): Promise<Schedule>;
   /** Enabling computes the next run from now: missed slots while disabled are not run. */
@@ -146,7 +149,7 @@ export interface Catalog {
   nextScheduledRunTime(): Promise<number | null>;
 
   // API keys and audit
-  insertApiKey(input: NewApiKey, actor: string): Promise<ApiKey>;
+  insertApiKey(input: NewApiKey, actor: string, guard?: IdempotencyGuard): Promise<ApiKey>;
   /** With its hash, for verification; `undefined` when unknown. */
   findApiKey(apiKeyId: string): Promise<(ApiKey & { keyHash: string }) | undefined>;
   listApiKeys(): Promise<ApiKey[]>;
@@ -167,7 +170,36 @@ export interface Catalog {
    */
   enrollWorkerAgent(tokenId: string, input: EnrollWorkerAgentInput): Promise<WorkerAgent>;
 
+  // Idempotency-Keys: the guarded writes above record theirs in their own transaction
+  /** The key's record while it is kept (24 hours); `undefined` when it has none. */
+  findIdempotencyKey(ref: IdempotencyKeyRef): Promise<IdempotencyRecord | undefined>;
+  /** Keeps the answer first sent for the key, so a replay sends the same body. */
+  recordIdempotentResponse(ref: IdempotencyKeyRef, body: string): Promise<void>;
+
   close(): Promise<void>;
+}
+
+/** An Idempotency-Key as the master keeps it: per caller and operation, so two callers' keys never meet. */
+export interface IdempotencyKeyRef {
+  actor: string;
+  operation: string;
+  key: string;
+}
+
+/** What a guarded write records in its own transaction with its key. */
+export interface IdempotencyGuard extends IdempotencyKeyRef {
+  /** SHA-256 (hex) of the request's parameters and body. */
+  requestHash: string;
+  /** What the answer needs that the catalog cannot find again (a new API key's secret); kept encrypted. */
+  keep?: Record<string, unknown> | undefined;
+}
+
+export interface IdempotencyRecord {
+  requestHash: string;
+  /** What the guarded write created (its id), with the guard's `keep`. */
+  result: Record<string, unknown>;
+  /** The answer as first sent; null when the master stopped before sending it. */
+  responseBody: string | null;
 }
 
 /** How the lease sweep knows whether the master was watching. */

@@ -7,6 +7,7 @@ import { auditOperations } from './operations/audit.js';
 import { enrollmentTokenOperations } from './operations/enrollment-tokens.js';
 import { cleanupOperation } from './operations/cleanup.js';
 import { eventMessageOperations } from './operations/event-messages.js';
+import { idempotencyKeyOperations } from './operations/idempotency-keys.js';
 import { executionOperations } from './operations/executions/execution-operations.js';
 import { masterPropertyOperations } from './operations/master-properties.js';
 import { projectOperations } from './operations/projects.js';
@@ -54,6 +55,7 @@ export function createCatalog(options: CatalogOptions): Catalog {
     ...apiKeyOperations(ctx),
     ...enrollmentTokenOperations(ctx),
     ...auditOperations(ctx),
+    ...idempotencyKeyOperations(ctx),
     close: () => ctx.engine.destroy(),
   };
 }

@@ -33,6 +33,7 @@ export interface CatalogTables {
   enrollment_tokens: EnrollmentTokensTable;
   audit_trail: AuditTrailTable;
   schedules: SchedulesTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 /** The migration ledger: one row per applied migration. */
@@ -264,5 +265,19 @@ export interface SchedulesTable {
   /** Why the last run could not start an execution, if it could not. */
   last_error: string | null;
   created_by: string;
+  created_time: Int64;
+}
+
+/** An Idempotency-Key, per caller and operation, with what the write it guarded did (see operations/idempotency-keys.ts). */
+export interface IdempotencyKeysTable {
+  actor: string;
+  operation: string;
+  idempotency_key: string;
+  /** SHA-256 (hex) of the request's parameters and body: the same key with another request is refused. */
+  request_hash: string;
+  /** JSON of what the write created, encrypted by the value cipher (a new API key's secret is in it). */
+  result: string;
+  /** The answer's JSON body as first sent, encrypted; NULL until it was sent (the master may stop in between). */
+  response_body: string | null;
   created_time: Int64;
 }

@@ -7,6 +7,7 @@ import type { TaskCaller } from '../auth/task-credentials.js';
 import { authenticateEnrollment, type EnrollingCaller } from '../auth/enrollment-tokens.js';
 import type { MasterServices } from '../master-services.js';
 import { jsonResponse, type ApiRequest, type ApiResponse, type Invocation } from './api-request.js';
+import { IdempotentRequest, readIdempotencyKey } from './idempotent-request.js';
 import { parseInput } from './parse-input.js';
 
 type Parsed<T> = T extends z.ZodType ? z.output<T> : T extends BinaryContent ? Readable : undefined;
@@ -28,6 +29,8 @@ export interface HandlerInput<E extends EndpointSpec> {
   caller: CallerOf<E>;
   request: ApiRequest;
   invocation: Invocation;
+  /** With an Idempotency-Key (an `idempotent` endpoint): hand its guard to the catalog write. */
+  idempotency: IdempotentRequest | undefined;
 }
 
 /** A JSON endpoint returns its output; a binary one returns the response itself (bytes and headers). */
@@ -55,8 +58,19 @@ export const defaultMaxBodyBytes = 4 * 1024 * 1024;
 export function defineHandler<E extends EndpointSpec>(
   endpoint: E,
   implementation: (input: HandlerInput<E>, services: MasterServices) => Promise<HandlerOutput<E>>,
-  options: { maxBodyBytes?: number } = {},
+  options: {
+    maxBodyBytes?: number;
+    /**
+     * An `idempotent` endpoint's answer made again from what its write recorded with the key, for a retry whose
+     * first answer was never sent (the master stopped after the commit).
+     */
+    replay?: (result: Record<string, unknown>, services: MasterServices) => Promise<HandlerOutput<E>>;
+  } = {},
 ): HttpFunction {
+  const { replay } = options;
+  if (endpoint.idempotent && (endpoint.access.kind !== 'management' || !replay || isBinary(endpoint.response) || endpoint.response === null)) {
+    throw new Error(`${endpoint.operationId}: an idempotent endpoint is a management write with a JSON answer and a replay`);
+  }
   return {
     kind: 'http',
     name: endpoint.operationId,
@@ -82,11 +96,29 @@ export function defineHandler<E extends EndpointSpec>(
           caller = undefined;
           break;
       }
+      const key = endpoint.idempotent ? readIdempotencyKey(request) : undefined;
       const input = await parseInput(endpoint, request);
-      const output = await implementation(
-        { ...input, caller, request, invocation } as unknown as HandlerInput<E>,
-        services,
-      );
+      const idempotency =
+        key === undefined ? undefined : new IdempotentRequest((caller as ManagementCaller).actor, key, endpoint, input, services.catalog);
+      const status = endpoint.status ?? 200;
+      if (idempotency) {
+        const earlier = await idempotency.earlier();
+        if (earlier) return idempotency.replay(earlier, status, (result) => replay!(result, services), invocation);
+      }
+      let output: HandlerOutput<E>;
+      try {
+        output = await implementation({ ...input, caller, request, invocation, idempotency } as unknown as HandlerInput<E>, services);
+      } catch (error) {
+        // Another request with the same key may have committed first (its record then refused this write).
+        const earlier = await idempotency?.earlier().catch(() => undefined);
+        if (earlier) return idempotency!.replay(earlier, status, (result) => replay!(result, services), invocation);
+        throw error;
+      }
+      if (idempotency) {
+        const response = jsonResponse(status, output);
+        await idempotency.remember(response.body as string, invocation);
+        return response;
+      }
       if (isBinary(endpoint.response)) return output as ApiResponse;
       if (endpoint.response === null) return { status: endpoint.status ?? 204 };
       return jsonResponse(endpoint.status ?? 200, output);

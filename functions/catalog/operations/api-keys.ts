@@ -3,6 +3,7 @@ import type { CatalogContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
 import { toApiKey } from '../rows.js';
 import { audit } from './audit.js';
+import { rememberIdempotencyKey } from './idempotency-keys.js';
 
 export function apiKeyOperations(
   ctx: CatalogContext,
@@ -16,7 +17,7 @@ export function apiKeyOperations(
   };
 
   return {
-    async insertApiKey(input, actor) {
+    async insertApiKey(input, actor, guard) {
       await ctx.engine.transaction(async (trx) => {
         await trx
           .insertInto('api_keys')
@@ -36,6 +37,7 @@ export function apiKeyOperations(
           targetId: input.apiKeyId,
           details: { name: input.name, role: input.role },
         });
+        await rememberIdempotencyKey(ctx, trx, guard, { apiKeyId: input.apiKeyId });
       });
       return load(input.apiKeyId);
     },

@@ -7,6 +7,7 @@ import { NotFoundError, ValidationError } from '../errors.js';
 import { num, toPackage } from '../rows.js';
 import type { ProjectVersionsTable } from '../schema.js';
 import { audit } from './audit.js';
+import { rememberIdempotencyKey } from './idempotency-keys.js';
 
 type VersionRow = Omit<Selectable<ProjectVersionsTable>, 'archive' | 'archive_name' | 'manifest'> & {
   folder_name: string;
@@ -99,7 +100,7 @@ export function projectOperations(
   | 'archiveMoved'
 > {
   return {
-    async deployProject(input, actor) {
+    async deployProject(input, actor, guard) {
       if (input.packages.length === 0) throw new ValidationError('packages', 'a project needs at least one package');
       const names = new Set<string>();
       for (const [index, pkg] of input.packages.entries()) {
@@ -154,6 +155,7 @@ export function projectOperations(
           targetId: `${input.folderName}/${input.projectName}`,
           details: { versionNumber, archiveSha256: input.archiveSha256, packages: [...names] },
         });
+        await rememberIdempotencyKey(ctx, trx, guard, { folderName: input.folderName, projectName: input.projectName, versionNumber });
         const [version] = await withPackages(
           trx,
           await selectVersions(trx).where('v.project_version_id', '=', projectVersionId).execute(),

@@ -9,6 +9,7 @@ import { flag, num, numOrNull } from '../rows.js';
 import { checkSchedule, nextRunTime } from '../schedule-times.js';
 import type { SchedulesTable } from '../schema.js';
 import { audit } from './audit.js';
+import { rememberIdempotencyKey } from './idempotency-keys.js';
 import { clipMessage } from './tasks/complete-task.js';
 import { insertExecution } from './executions/write-execution.js';
 
@@ -88,7 +89,7 @@ export function scheduleOperations(
   };
 
   return {
-    async createSchedule(input, actor) {
+    async createSchedule(input, actor, guard) {
       const timeZone = input.timeZone ?? 'UTC';
       checkSchedule(input.cronExpression, timeZone);
       return ctx.engine.transaction(async (trx) => {
@@ -142,6 +143,7 @@ export function scheduleOperations(
           .returning('schedule_id')
           .executeTakeFirstOrThrow();
         await audit(ctx, trx, { actor, action: 'create-schedule', targetType: 'schedule', targetId: scheduleId, details: { name: input.name } });
+        await rememberIdempotencyKey(ctx, trx, guard, { scheduleId });
         return load(trx, scheduleId);
       });
     },

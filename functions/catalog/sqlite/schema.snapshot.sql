@@ -95,6 +95,17 @@ CREATE TABLE folders (
   created_time INTEGER NOT NULL
 );
 
+CREATE TABLE idempotency_keys (
+  actor TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  result TEXT NOT NULL,
+  response_body TEXT,
+  created_time INTEGER NOT NULL,
+  PRIMARY KEY (actor, operation, idempotency_key)
+);
+
 CREATE TABLE master_properties (
   property_name TEXT NOT NULL PRIMARY KEY,
   property_value TEXT
@@ -211,6 +222,8 @@ CREATE INDEX ix_executions_end_time ON executions (end_time) WHERE end_time IS N
 CREATE INDEX ix_executions_parent ON executions (parent_execution_id) WHERE parent_execution_id IS NOT NULL;
 
 CREATE INDEX ix_executions_status ON executions (status, execution_id);
+
+CREATE INDEX ix_idempotency_keys_created ON idempotency_keys (created_time);
 
 CREATE INDEX ix_schedules_due ON schedules (next_run_time) WHERE is_enabled = 1;
 

@@ -1,12 +1,25 @@
 import { createApiKey, listApiKeys, listAuditTrail, revokeApiKey } from '../../../contracts/management/endpoints.js';
 import { issueApiKey } from '../../auth/api-keys.js';
+import { NotFoundError } from '../../catalog/errors.js';
 import { defineHandler } from '../../http/define-handler.js';
 import { iso, toApiKeyView } from '../views.js';
 
-export const createApiKeyFunction = defineHandler(createApiKey, async ({ body, caller }, { catalog }) => {
-  const { apiKey, secret } = await issueApiKey(catalog, { name: body.name, role: body.role }, caller.actor);
-  return { apiKey: toApiKeyView(apiKey), secret };
-});
+export const createApiKeyFunction = defineHandler(
+  createApiKey,
+  async ({ body, caller, idempotency }, { catalog }) => {
+    const { apiKey, secret } = await issueApiKey(catalog, { name: body.name, role: body.role }, caller.actor, idempotency && ((keep) => idempotency.guard(undefined, keep)));
+    return { apiKey: toApiKeyView(apiKey), secret };
+  },
+  {
+    // The secret is not in the catalog (only its hash): the key's record kept it, encrypted.
+    replay: async (result, { catalog }) => {
+      const apiKey = await catalog.findApiKey(String(result['apiKeyId']));
+      if (!apiKey) throw new NotFoundError('API key', String(result['apiKeyId']));
+      const { keyHash: _hash, ...view } = apiKey;
+      return { apiKey: toApiKeyView(view), secret: String(result['secret']) };
+    },
+  },
+);
 
 export const listApiKeysFunction = defineHandler(listApiKeys, async (_input, { catalog }) => ({
   apiKeys: (await catalog.listApiKeys()).map(toApiKeyView),

@@ -27,7 +27,11 @@ export async function executionView(services: MasterServices, execution: Executi
   return toExecutionView(execution, waiting, children);
 }
 
-export const createExecutionFunction = defineHandler(createExecution, async ({ body, caller }, services) => {
+/** An execution's answer again, for a retried create or start whose first answer was never sent. */
+const replayExecution = async (result: Record<string, unknown>, services: MasterServices) =>
+  executionView(services, await services.catalog.getExecution(Number(result['executionId'])));
+
+export const createExecutionFunction = defineHandler(createExecution, async ({ body, caller, idempotency }, services) => {
   const execution = await services.catalog.createExecution(
     {
       folderName: body.folderName,
@@ -42,10 +46,11 @@ export const createExecutionFunction = defineHandler(createExecution, async ({ b
       start: body.start ? { retryCount: body.retryCount } : undefined,
     },
     caller.actor,
+    idempotency?.guard(),
   );
   if (body.start) await ringDoorbell(services, workOf(execution));
   return executionView(services, execution);
-});
+}, { replay: replayExecution });
 
 export const setExecutionParameterValueFunction = defineHandler(setExecutionParameterValue, async ({ params, body }, services) =>
   executionView(services, await services.catalog.setExecutionParameterValue(params.executionId, params.parameterName, body.value)),
@@ -55,11 +60,11 @@ export const addExecutionWorkerFunction = defineHandler(addExecutionWorker, asyn
   executionView(services, await services.catalog.addExecutionWorker(params.executionId, body.workerAgentId)),
 );
 
-export const startExecutionFunction = defineHandler(startExecution, async ({ params, body }, services) => {
-  const execution = await services.catalog.startExecution(params.executionId, { retryCount: body.retryCount });
+export const startExecutionFunction = defineHandler(startExecution, async ({ params, body, idempotency }, services) => {
+  const execution = await services.catalog.startExecution(params.executionId, { retryCount: body.retryCount }, idempotency?.guard());
   await ringDoorbell(services, workOf(execution));
   return executionView(services, execution);
-});
+}, { replay: replayExecution });
 
 export const stopExecutionFunction = defineHandler(stopExecution, async ({ params, caller }, services) =>
   executionView(services, await services.catalog.stopOperation(params.executionId, caller.actor)),

@@ -15,7 +15,7 @@ import { iso, toPackageView, toProjectVersionView } from '../views.js';
 
 export const deployProjectFunction = defineHandler(
   deployProject,
-  async ({ params, body, caller }, { catalog, archiveStore }) => {
+  async ({ params, body, caller, idempotency }, { catalog, archiveStore }) => {
     const archiveName = newArchiveName(params.folderName, params.projectName);
     const stored = await archiveStore.upload(archiveName, body);
     let archive: ProjectArchive;
@@ -39,10 +39,17 @@ export const deployProjectFunction = defineHandler(
         packages: archive.packages,
       },
       caller.actor,
+      idempotency?.guard(stored.sha256),
     );
     return toProjectVersionView(version);
   },
-  { maxBodyBytes: maxProjectArchiveBytes },
+  {
+    maxBodyBytes: maxProjectArchiveBytes,
+    replay: async (result, { catalog }) =>
+      toProjectVersionView(
+        await catalog.getProjectVersion(String(result['folderName']), String(result['projectName']), Number(result['versionNumber'])),
+      ),
+  },
 );
 
 export const listFoldersFunction = defineHandler(listFolders, async (_input, { catalog }) => ({

@@ -41,28 +41,39 @@ function toScheduleView(schedule: Schedule): ScheduleView {
   };
 }
 
-export const createScheduleFunction = defineHandler(createSchedule, async ({ body, caller }, services) => {
-  const schedule = await services.catalog.createSchedule(
-    {
-      name: body.name,
-      folderName: body.folderName,
-      projectName: body.projectName,
-      packageName: body.packageName,
-      parameters: body.parameters,
-      workerAgentIds: body.workerAgentIds,
-      requiredTags: body.requiredTags,
-      retryCount: body.retryCount,
-      timeoutMs: body.timeoutMs,
-      cronExpression: body.cron,
-      timeZone: body.timeZone,
-      misfirePolicy: body.misfirePolicy,
-      enabled: body.enabled,
+export const createScheduleFunction = defineHandler(
+  createSchedule,
+  async ({ body, caller, idempotency }, services) => {
+    const schedule = await services.catalog.createSchedule(
+      {
+        name: body.name,
+        folderName: body.folderName,
+        projectName: body.projectName,
+        packageName: body.packageName,
+        parameters: body.parameters,
+        workerAgentIds: body.workerAgentIds,
+        requiredTags: body.requiredTags,
+        retryCount: body.retryCount,
+        timeoutMs: body.timeoutMs,
+        cronExpression: body.cron,
+        timeZone: body.timeZone,
+        misfirePolicy: body.misfirePolicy,
+        enabled: body.enabled,
+      },
+      caller.actor,
+      idempotency?.guard(),
+    );
+    await armNextSchedule(services);
+    return toScheduleView(schedule);
+  },
+  {
+    // Made again only when the master stopped before its answer, so perhaps before it armed the alarm too.
+    replay: async (result, services) => {
+      await armNextSchedule(services);
+      return toScheduleView(await services.catalog.getSchedule(Number(result['scheduleId'])));
     },
-    caller.actor,
-  );
-  await armNextSchedule(services);
-  return toScheduleView(schedule);
-});
+  },
+);
 
 export const listSchedulesFunction = defineHandler(listSchedules, async (_input, { catalog }) => ({
   schedules: (await catalog.listSchedules()).map(toScheduleView),

@@ -39,9 +39,9 @@ export class App {
   constructor(root: HTMLElement, call: Call, onSignOut: (message?: string) => void) {
     this.#root = root;
     this.#onSignOut = onSignOut;
-    this.#call = async (endpoint, input, signal) => {
+    this.#call = async (endpoint, input, options) => {
       try {
-        const output = await call(endpoint, input, signal);
+        const output = await call(endpoint, input, options);
         this.#unreachable.hidden = true;
         return output;
       } catch (error) {
@@ -150,7 +150,7 @@ export class App {
     return {
       route,
       signal,
-      call: (endpoint, input) => this.#call(endpoint, input, signal),
+      call: (endpoint, input, options) => this.#call(endpoint, input, { ...options, signal }),
       navigate: (hash) => {
         location.hash = hash;
       },

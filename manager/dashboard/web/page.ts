@@ -6,7 +6,7 @@ export interface PageContext {
   route: Route;
   /** Aborts when the page is left: stop timers, ignore late answers. */
   signal: AbortSignal;
-  call<E extends EndpointSpec>(endpoint: E, input: EndpointInput<E>): Promise<EndpointOutput<E>>;
+  call<E extends EndpointSpec>(endpoint: E, input: EndpointInput<E>, options?: { idempotencyKey?: string }): Promise<EndpointOutput<E>>;
   navigate(hash: string): void;
   /** Tell screen-reader users what just happened (politely, once). */
   announce(message: string): void;

@@ -1,6 +1,8 @@
 delete from "event_messages" where "execution_id" in (@1);
 delete from "execution_parameter_values" where "execution_id" = @1 and "parameter_name" = @2;
 delete from "executions" where "execution_id" in (@1);
+delete from "idempotency_keys" where "actor" = @1 and "operation" = @2 and "idempotency_key" = @3 and "created_time" <= @4;
+delete from "idempotency_keys" where "created_time" <= @1;
 delete from "schedules" where "schedule_id" = @1;
 delete from "worker_agent_tags" where "worker_agent_id" = @1;
 delete from "worker_agents" where "worker_agent_id" = @1;
@@ -17,6 +19,7 @@ insert into "execution_required_tags" ("execution_id", "tag") values (@1, @2), (
 insert into "execution_workers" ("execution_id", "worker_agent_id") values (@1, @2);
 insert into "executions" ("folder_name", "project_name", "package_name", "project_version_id", "package_id", "status", "run_in_scaleout", "use_any_worker", "retry_count", "timeout_ms", "created_by", "created_time", "start_time", "end_time", "status_message", "parent_execution_id", "child_key", "schedule_id") output "inserted"."execution_id" values (@1, @2, @3, @4, @5, @6, @7, @8, @9, @10, @11, @12, @13, @14, @15, @16, @17, @18);
 insert into "folders" ("name", "description", "created_time") output "inserted"."folder_id" values (@1, @2, @3);
+insert into "idempotency_keys" ("actor", "operation", "idempotency_key", "request_hash", "result", "response_body", "created_time") values (@1, @2, @3, @4, @5, @6, @7);
 insert into "packages" ("project_version_id", "name", "description", "runner", "entry", "arguments", "parameters", "timeout_ms") values (@1, @2, @3, @4, @5, @6, @7, @8), (@9, @10, @11, @12, @13, @14, @15, @16);
 insert into "project_versions" ("project_id", "version_number", "archive", "archive_name", "archive_sha256", "archive_size", "manifest", "deployed_by", "deployed_time") output "inserted"."project_version_id" values (@1, @2, @3, @4, @5, @6, @7, @8, @9);
 insert into "projects" ("folder_id", "name", "created_time") output "inserted"."project_id" values (@1, @2, @3);
@@ -45,6 +48,8 @@ select "parameter_name", "parameter_value", "sensitive" from "execution_paramete
 select "project_id" from "projects" where "folder_id" = @1 and "name" = @2;
 select "property_value" from "master_properties" where "property_name" = @1;
 select "queued_time" from "tasks" where "execution_id" = @1 and "attempt_number" = @2;
+select "request_hash" from "idempotency_keys" where "actor" = @1 and "operation" = @2 and "idempotency_key" = @3;
+select "request_hash", "result", "response_body" from "idempotency_keys" where "actor" = @1 and "operation" = @2 and "idempotency_key" = @3 and "created_time" > @4;
 select "schedule_id" from "schedules" where "name" = @1;
 select "schedule_id", "next_run_time" from "schedules" where "is_enabled" = @1 and "next_run_time" <= @2 order by "next_run_time";
 select "status", "retry_count" from "executions" where "execution_id" = @1;
@@ -113,6 +118,7 @@ update "executions" set "status" = @1, "start_time" = coalesce("start_time", @2)
 update "executions" set "status" = @1, "start_time" = coalesce("start_time", @2), "status_message" = @3 where "execution_id" in (@4, @5, @6) and "status" = @7;
 update "executions" set "status" = @1, "status_message" = @2 where "execution_id" = @3;
 update "executions" set "use_any_worker" = @1 where "execution_id" = @2;
+update "idempotency_keys" set "response_body" = @1 where "actor" = @2 and "operation" = @3 and "idempotency_key" = @4 and "response_body" is null;
 update "master_properties" set "property_value" = @1 where "property_name" = @2;
 update "schedules" set "is_enabled" = @1, "next_run_time" = @2 where "schedule_id" = @3;
 update "schedules" set "last_run_time" = @1, "last_error" = @2 where "schedule_id" = @3;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Catalog, PackageDeclaration, ReleasedTask } from '../../../functions/catalog/catalog.js';
+import type { Catalog, IdempotencyGuard, PackageDeclaration, ReleasedTask } from '../../../functions/catalog/catalog.js';
 import type { ClaimedTask, WorkerAgent } from '../../../functions/catalog/domain.js';
 import type { CatalogHarness } from '../../support/catalog-harness.js';
 
@@ -25,7 +25,7 @@ export const etlPackages: PackageDeclaration[] = [
   { name: 'load', runner: 'process', entry: 'load.sh', arguments: ['--target', 'warehouse'] },
 ];
 
-export async function deployEtl(catalog: Catalog, archive: Buffer = Buffer.from('PK-fake-archive')) {
+export async function deployEtl(catalog: Catalog, archive: Buffer = Buffer.from('PK-fake-archive'), guard?: IdempotencyGuard) {
   return catalog.deployProject(
     {
       folderName: 'Finance',
@@ -35,6 +35,7 @@ export async function deployEtl(catalog: Catalog, archive: Buffer = Buffer.from(
       packages: etlPackages,
     },
     admin,
+    guard,
   );
 }
 

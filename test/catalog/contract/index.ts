@@ -2,6 +2,7 @@ import { childAndScheduleScenarios } from './children-and-schedules.js';
 import { enrollmentTokenScenarios } from './enrollment-tokens.js';
 import { eventKeyAndCleanupScenarios } from './events-keys-cleanup.js';
 import type { Scenario } from './fixtures.js';
+import { idempotencyKeyScenarios } from './idempotency-keys.js';
 import { masterAndWorkerScenarios } from './master-and-workers.js';
 import { projectAndExecutionScenarios } from './projects-and-executions.js';
 import { taskProtocolScenarios } from './task-protocol.js';
@@ -17,4 +18,5 @@ export const catalogContract: Record<string, Record<string, Scenario>> = {
   'event messages, API keys and cleanup': eventKeyAndCleanupScenarios,
   'children and schedules': childAndScheduleScenarios,
   'enrollment tokens': enrollmentTokenScenarios,
+  'Idempotency-Keys': idempotencyKeyScenarios,
 };

@@ -4,6 +4,7 @@ import { NotFoundError } from '../../errors.js';
 import { findDeclaredParameter } from '../../parameters.js';
 import { num, toExecutionStatus, toTask } from '../../rows.js';
 import { loadExecution, lockExecution, requireCreated, selectSummaries, toSummary } from './execution-rows.js';
+import { rememberIdempotencyKey } from '../idempotency-keys.js';
 import { stopInTransaction } from './stop-execution.js';
 import { insertExecution, requireWorker, startInTransaction, storeParameter, validRetryCount } from './write-execution.js';
 
@@ -24,8 +25,12 @@ export function executionOperations(
   | 'listExecutionEndTimes'
 > {
   return {
-    createExecution: (input, actor) =>
-      ctx.engine.transaction(async (trx) => (await insertExecution(ctx, trx, input, actor)).execution),
+    createExecution: (input, actor, guard) =>
+      ctx.engine.transaction(async (trx) => {
+        const { execution } = await insertExecution(ctx, trx, input, actor);
+        await rememberIdempotencyKey(ctx, trx, guard, { executionId: execution.executionId });
+        return execution;
+      }),
 
     setExecutionParameterValue: (executionId, name, value) =>
       ctx.engine.transaction(async (trx) => {
@@ -54,9 +59,10 @@ export function executionOperations(
         return loadExecution(trx, executionId);
       }),
 
-    startExecution: (executionId, options) =>
+    startExecution: (executionId, options, guard) =>
       ctx.engine.transaction(async (trx) => {
         await startInTransaction(ctx, trx, executionId, validRetryCount(options?.retryCount));
+        await rememberIdempotencyKey(ctx, trx, guard, { executionId });
         return loadExecution(trx, executionId);
       }),
 

@@ -1,7 +1,7 @@
-import type { HttpRequestSpec, HttpResponseSpec, HttpTransport } from '../../../../contracts/client.js';
+import { NoAnswerError, type HttpRequestSpec, type HttpResponseSpec, type HttpTransport } from '../../../../contracts/client.js';
 
 /** fetch failed before any answer: the master is down, or the network between it and this browser is. */
-export class MasterUnreachableError extends Error {
+export class MasterUnreachableError extends NoAnswerError {
   constructor(
     readonly origin: string,
     options: { cause: unknown },

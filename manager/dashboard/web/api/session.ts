@@ -2,7 +2,13 @@ import { callEndpoint, type HttpTransport } from '../../../../contracts/client.j
 import type { EndpointInput, EndpointOutput, EndpointSpec } from '../../../../contracts/endpoint.js';
 
 /** Calls the management API with the signed-in key. */
-export type Call = <E extends EndpointSpec>(endpoint: E, input: EndpointInput<E>, signal?: AbortSignal) => Promise<EndpointOutput<E>>;
+export type Call = <E extends EndpointSpec>(endpoint: E, input: EndpointInput<E>, options?: CallOptions) => Promise<EndpointOutput<E>>;
+
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+  /** The user action's Idempotency-Key (see action-key.ts); an idempotent call gets a new one without it. */
+  idempotencyKey?: string | undefined;
+}
 
 const storageKey = 'scaleout.apiKey';
 
@@ -17,10 +23,11 @@ export const storedKey = {
 };
 
 export function callerWithKey(transport: HttpTransport, apiKey: string): Call {
-  return (endpoint, input, signal) =>
+  return (endpoint, input, options = {}) =>
     callEndpoint(transport, endpoint, input, {
       // Not a Bearer token: App Service authentication (Entra ID) would refuse it before the master saw it.
       headers: { 'x-api-key': apiKey },
-      ...(signal ? { signal } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
     });
 }

@@ -8,6 +8,7 @@ import { workerStatusBadge } from '../ui/badges.js';
 import { h } from '../ui/dom.js';
 import { parseTags } from '../ui/facts.js';
 import { clearFormErrors, errorSummary, field, showFormErrors } from '../ui/forms.js';
+import { actionKey } from '../api/action-key.js';
 import { FormErrors, packagePicker } from './package-picker.js';
 
 type CreateBody = EndpointInput<typeof createExecution>['body'];
@@ -93,11 +94,14 @@ export const newExecutionPage: PageFactory = (context) => {
     };
   }
 
+  const startKey = actionKey();
+
   async function submit(): Promise<void> {
     clearFormErrors(form, summary);
     start.disabled = true;
     try {
-      const execution = await context.call(createExecution, { body: requestBody() });
+      const body = requestBody();
+      const execution = await context.call(createExecution, { body }, { idempotencyKey: startKey(body) });
       context.flash(`Execution ${execution.executionId} of ${execution.packageName} was started.`);
       context.navigate(href(['executions', execution.executionId]));
     } catch (error) {

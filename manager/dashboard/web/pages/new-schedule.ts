@@ -4,6 +4,7 @@ import { describeError, isAbort, type ErrorDescription } from '../api/describe-e
 import type { PageFactory } from '../page.js';
 import { h } from '../ui/dom.js';
 import { clearFormErrors, errorSummary, field, showFormErrors } from '../ui/forms.js';
+import { actionKey } from '../api/action-key.js';
 import { FormErrors, packagePicker } from './package-picker.js';
 
 type CreateBody = EndpointInput<typeof createSchedule>['body'];
@@ -76,11 +77,14 @@ export const newSchedulePage: PageFactory = (context) => {
     };
   }
 
+  const createKey = actionKey();
+
   async function submit(): Promise<void> {
     clearFormErrors(form, summary);
     create.disabled = true;
     try {
-      const created = await context.call(createSchedule, { body: requestBody() });
+      const body = requestBody();
+      const created = await context.call(createSchedule, { body }, { idempotencyKey: createKey(body) });
       context.flash(`Schedule ${created.name} was created${created.isEnabled ? '' : ' (disabled)'}.`);
       context.navigate('#/schedules');
     } catch (error) {

@@ -140,6 +140,13 @@ insert into "schema_migrations" ("version", "name", "applied_time") values (@1, 
 -- migration 5 (claim-ids), batch 1
 insert into "schema_migrations" ("version", "name", "applied_time") values (@1, @2, @3)
 -- parameters: [5,"claim-ids",1795338000000]
+-- migration 6 (idempotency-keys), batch 1
+-- migration 6 (idempotency-keys), batch 2
+insert into "schema_migrations" ("version", "name", "applied_time") values (@1, @2, @3)
+-- parameters: [6,"idempotency-keys",1795338000000]
+-- migration 8 (enrollment-tokens), batch 1
+insert into "schema_migrations" ("version", "name", "applied_time") values (@1, @2, @3)
+-- parameters: [8,"enrollment-tokens",1795338000000]
 COMMIT
 
 -- ===== migrate: an up-to-date database

@@ -332,3 +332,36 @@ GO
 -- ===== migration 5: claim-ids
 ALTER TABLE dbo.tasks ADD claim_id nvarchar(64) NULL;
 GO
+
+-- ===== migration 6: idempotency-keys
+CREATE TABLE dbo.idempotency_keys (
+  actor nvarchar(256) NOT NULL,
+  operation nvarchar(64) NOT NULL,
+  idempotency_key nvarchar(128) NOT NULL,
+  request_hash nvarchar(64) NOT NULL,
+  result nvarchar(max) NOT NULL,
+  response_body nvarchar(max) NULL,
+  created_time bigint NOT NULL,
+  CONSTRAINT pk_idempotency_keys PRIMARY KEY (actor, operation, idempotency_key)
+);
+GO
+
+CREATE INDEX ix_idempotency_keys_created ON dbo.idempotency_keys (created_time);
+GO
+
+-- ===== migration 8: enrollment-tokens
+CREATE TABLE dbo.enrollment_tokens (
+  token_id nvarchar(32) NOT NULL CONSTRAINT pk_enrollment_tokens PRIMARY KEY,
+  token_hash nvarchar(64) NOT NULL,
+  created_by nvarchar(256) NOT NULL,
+  created_time bigint NOT NULL,
+  expires_time bigint NOT NULL,
+  max_uses int NOT NULL CONSTRAINT ck_enrollment_tokens_max_uses CHECK (max_uses >= 1),
+  use_count int NOT NULL CONSTRAINT df_enrollment_tokens_use_count DEFAULT 0,
+  tags nvarchar(max) NOT NULL,
+  max_task_count int NULL,
+  enable_worker bit NOT NULL,
+  last_used_time bigint NULL,
+  revoked_time bigint NULL
+);
+GO
