@@ -131,6 +131,18 @@ describe('the node runner (a module run in a child process)', () => {
     expect(run.events.map((e) => e.message)).toContain('canceled: cleaning up');
   });
 
+  it('logs a package that gives up with an AbortError on cancel as stopped, not as failed with a stack', async () => {
+    const run = start({ runner: 'node', entry: 'node-sleeps-until-stopped.mjs' });
+    await eventually(() => run.events.some((e) => e.message === 'waiting for work'), 'the package to start');
+    run.controller.abort(new TaskAbort('canceled', 'the execution is being stopped', false));
+    const exit = await run.exit;
+    expect(exit.abort?.reason).toBe('canceled');
+    expect(run.events).toEqual([
+      { type: 'information', message: 'waiting for work' },
+      { type: 'information', message: 'the package stopped when asked to' },
+    ]);
+  });
+
   it('refuses a TypeScript module on a Node.js without type stripping, saying why', async () => {
     const runner = new NodeRunner({ hostScript, nodeVersion: '20.19.0' });
     const request = { task: claimedTask({ entry: 'main.ts' }), projectDir: root, taskDir: root, env: {} };

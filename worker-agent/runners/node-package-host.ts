@@ -93,6 +93,12 @@ async function main(): Promise<number> {
     if (result !== undefined) await post({ kind: 'result', message: typeof result === 'string' ? result : JSON.stringify(result) });
     return 0;
   } catch (thrown) {
+    // A package that gives up once its signal fires (an AbortError from a timer or a fetch) has stopped as asked,
+    // not failed: the worker reports why it asked (stop, timeout, drain); the stack would only hide that.
+    if (controller.signal.aborted) {
+      await send('information', 'the package stopped when asked to');
+      return 1;
+    }
     // The first line is the failure's message (the worker reports it as the attempt's message); the stack follows.
     const message = thrown instanceof Error ? `${thrown.message}${thrown.stack ? `\n${thrown.stack}` : ''}` : String(thrown);
     await send('error', `the package failed: ${message}`);
