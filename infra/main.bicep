@@ -25,6 +25,14 @@ param maximumInstanceCount int = 40
 @description('Memory of each master instance, in MB.')
 param instanceMemoryMB int = 2048
 
+// Flex Consumption adds an instance when each one has this many HTTP requests in flight (its default at 2048 MB is
+// 16). In Azure a claim answers at once (claimMaxWaitMs 0) and holds a catalog connection only for its statements,
+// so 16 short requests share an instance's catalogPoolSize connections without holding requests open for work.
+@minValue(1)
+@maxValue(1000)
+@description('HTTP requests in flight on one master instance before Flex Consumption adds another.')
+param httpPerInstanceConcurrency int = 16
+
 @minValue(0)
 @maxValue(120000)
 @description('Cap, in milliseconds, on how long a worker\'s task claim waits for work (SCALEOUT_CLAIM_MAX_WAIT_MS). 0 on a consumption plan: a held request costs execution time, and idle workers wait for their doorbell instead.')
@@ -165,6 +173,7 @@ module master 'app/master.bicep' = {
     doorbellConnectionSecretUri: doorbell.outputs.connectionSecretUri
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     maximumInstanceCount: maximumInstanceCount
+    httpPerInstanceConcurrency: httpPerInstanceConcurrency
     catalogPoolSize: catalogPoolSize
     instanceMemoryMB: instanceMemoryMB
     claimMaxWaitMs: claimMaxWaitMs

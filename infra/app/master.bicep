@@ -58,6 +58,9 @@ param catalogPoolSize int
 @description('Memory of each instance, in MB.')
 param instanceMemoryMB int
 
+@description('HTTP requests in flight on one instance before the platform adds another.')
+param httpPerInstanceConcurrency int
+
 @description('Cap, in milliseconds, on how long a worker\'s task claim may wait for work before the master answers.')
 param claimMaxWaitMs int
 
@@ -111,6 +114,11 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
+        triggers: {
+          http: {
+            perInstanceConcurrency: httpPerInstanceConcurrency
+          }
+        }
       }
       runtime: {
         name: 'node'

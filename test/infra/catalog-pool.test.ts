@@ -44,4 +44,13 @@ describe('the catalog pool size in the Bicep', () => {
       .find((node) => node?.namedChildren[0]?.text === 'SCALEOUT_CATALOG_POOL_SIZE');
     expect(setting?.namedChildren[1]?.text).toBe('string(catalogPoolSize)');
   });
+
+  it('caps the HTTP requests in flight per instance (Flex Consumption scaleAndConcurrency.triggers.http)', async () => {
+    expect(await paramDefault('infra/main.bicep', 'httpPerInstanceConcurrency')).toBe(16);
+    const concurrency = (await tree('infra/app/master.bicep'))
+      .descendantsOfType('object_property')
+      .find((node) => node?.namedChildren[0]?.text === 'perInstanceConcurrency');
+    expect(concurrency?.namedChildren[1]?.text).toBe('httpPerInstanceConcurrency');
+    expect(concurrency?.parent?.parent?.namedChildren[0]?.text).toBe('http');
+  });
 });
