@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addWorker, enableWorker } from '../../../../contracts/management/endpoints.js';
 import type { ManagementCaller } from '../../../support/test-master.js';
-import { runCli, spawnCli, type CliResult } from '../../support/cli.js';
+import { cliCommand, runCli, spawnCli, type CliResult } from '../../support/cli.js';
 import type { ProcessMarker } from './processes.js';
 import { waitFor } from './wait.js';
 
@@ -43,33 +43,36 @@ export class AgentProcess {
     readonly configPath: string,
     readonly folder: string,
     private readonly env: Record<string, string>,
+    private readonly command: readonly string[],
   ) {}
 
   /**
    * Runs `scaleout-worker init` in `<root>/<name>` and adjusts the settings file it wrote. The agent (and so its
    * packages) gets a HOME of its own under that folder: should a parameter value such as `$(rm -rf ~)` ever reach
-   * a shell, it would hit that folder, not the home of whoever runs the tests.
+   * a shell, it would hit that folder, not the home of whoever runs the tests. `command` starts the agent (default
+   * node with bin/scaleout-worker.js); `env` is added to its environment.
    */
   static async init(
     root: string,
     name: string,
     master: MasterEndpoint,
     marker: Pick<ProcessMarker, 'env'>,
-    options: { maxTaskCount?: number; settings?: Record<string, unknown> } = {},
+    options: { maxTaskCount?: number; settings?: Record<string, unknown>; command?: readonly string[]; env?: Record<string, string> } = {},
   ): Promise<AgentProcess> {
     const folder = join(root, name);
     const configPath = join(folder, 'WorkerSettings.json');
     const home = join(folder, 'home');
     mkdirSync(home, { recursive: true });
     writeFileSync(join(home, 'canary'), 'still here\n');
-    const env = { ...marker.env, HOME: home };
+    const env = { ...marker.env, ...options.env, HOME: home };
+    const command = options.command ?? cliCommand;
     const args = ['--config', configPath, 'init', '--master', master.url, '--master-thumbprint', master.thumbprint, '--name', name];
     if (options.maxTaskCount !== undefined) args.push('--max-tasks', String(options.maxTaskCount));
-    const result = await runCli(args, env);
+    const result = await runCli(args, env, command);
     if (result.code !== 0) throw new Error(`scaleout-worker init failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
     const settings = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
     writeFileSync(configPath, JSON.stringify({ ...settings, ...quickSettings, ...options.settings }, null, 2));
-    return new AgentProcess(name, configPath, folder, env);
+    return new AgentProcess(name, configPath, folder, env, command);
   }
 
   /** The agent's own HOME (see `init`). */
@@ -90,14 +93,14 @@ export class AgentProcess {
   }
 
   status(): Promise<CliResult> {
-    return runCli(['--config', this.configPath, 'status'], this.env);
+    return runCli(['--config', this.configPath, 'status'], this.env, this.command);
   }
 
   /** `scaleout-worker start`, in the background. */
   start(): void {
     if (this.running) throw new Error(`agent ${this.name} runs already`);
     this.#earlierOutput = this.output();
-    const started = spawnCli(['--config', this.configPath, 'start'], this.env);
+    const started = spawnCli(['--config', this.configPath, 'start'], this.env, this.command);
     this.#child = started.child;
     this.#output = started.output;
     this.#exited = started.exited;
