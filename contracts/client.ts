@@ -138,13 +138,17 @@ const noAnswerCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ECONNABOR
 const lostAnswerRetryDelaysMs = [250, 1000, 2000, 4000];
 
 /**
- * Sends an idempotent call, and again with the same Idempotency-Key when no answer came: the master may have done
- * it before the connection dropped, and the key makes it answer that instead of doing it twice.
+ * Sends an idempotent call, and again with the same Idempotency-Key when no answer came, or a 503 (the master's
+ * catalog lost its connection at the commit, or the platform is starting it): the master may have done it, and the
+ * key makes it answer that instead of doing it twice.
  */
 async function sendRetryingLostAnswers(transport: HttpTransport, request: HttpRequestSpec): Promise<HttpResponseSpec> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await transport.request(request);
+      const response = await transport.request(request);
+      const delayMs = lostAnswerRetryDelaysMs[attempt];
+      if (response.status !== 503 || delayMs === undefined || request.signal?.aborted) return response;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
     } catch (error) {
       const noAnswer = error instanceof NoAnswerError || noAnswerCodes.has(String((error as { code?: unknown } | null)?.code));
       const delayMs = lostAnswerRetryDelaysMs[attempt];

@@ -76,6 +76,18 @@ export class StaleAttemptError extends CatalogError {
   }
 }
 
+/**
+ * The connection failed while the catalog committed: the transaction may or may not be in the database. It is not
+ * run again (it could be done twice); the caller that retries must be able to find the first outcome, as an
+ * Idempotency-Key, a claim id or an event line's sequence number lets it (HTTP 503).
+ */
+export class CommitOutcomeUnknownError extends Error {
+  constructor(readonly failure: unknown) {
+    super(`the catalog connection failed during the commit, so whether it was done is unknown: ${failure instanceof Error ? failure.message : String(failure)}`);
+    this.name = 'CommitOutcomeUnknownError';
+  }
+}
+
 /** Turns whatever was thrown into an Error, keeping the original as `cause`. */
 export function toError(thrown: unknown): Error {
   if (thrown instanceof Error) return thrown;

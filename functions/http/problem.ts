@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { issuesOf } from '../../contracts/client.js';
 import { problemContentType, type Problem } from '../../contracts/endpoint.js';
 import { describeFieldErrors, type FieldError } from '../../contracts/field-errors.js';
-import { CatalogError, ValidationError } from '../catalog/errors.js';
+import { CatalogError, CommitOutcomeUnknownError, ValidationError } from '../catalog/errors.js';
 import { PayloadTooLargeError, type ApiResponse, type Invocation } from './api-request.js';
 
 /** Problem types (RFC 9457 `type`): stable identifiers a client can switch on. */
@@ -16,6 +16,7 @@ export const ProblemType = {
   payloadTooLarge: 'urn:scaleout:problem:payload-too-large',
   headersTooLarge: 'urn:scaleout:problem:headers-too-large',
   unsupportedMediaType: 'urn:scaleout:problem:unsupported-media-type',
+  outcomeUnknown: 'urn:scaleout:problem:outcome-unknown',
   methodNotAllowed: 'urn:scaleout:problem:method-not-allowed',
   internal: 'urn:scaleout:problem:internal',
 } as const;
@@ -65,6 +66,18 @@ export function toProblem(error: unknown, instance: string, invocation: Invocati
     };
   }
   if (error instanceof ValidationError) return { ...invalidFields(error.errors).problem, instance };
+  if (error instanceof CommitOutcomeUnknownError) {
+    invocation.log.warn('commit outcome unknown', { invocationId: invocation.invocationId, error: error.message });
+    return {
+      type: ProblemType.outcomeUnknown,
+      title: 'Outcome unknown',
+      status: 503,
+      detail:
+        'the catalog connection failed while this request was committed, so it may or may not have been done; ' +
+        'send it again with the same Idempotency-Key to learn which (without one, check before repeating it)',
+      instance,
+    };
+  }
   if (error instanceof CatalogError) {
     switch (error.kind) {
       case 'not-found':

@@ -164,19 +164,28 @@ describe('Idempotency-Key on the management writes that create something', () =>
     expect(dumpCatalog(catalogPath())['executions']).toHaveLength(executions);
   });
 
-  it('a client whose connection is reset after the master answered retries with the same key and creates once', async () => {
-    // A gateway between client and master that drops the first answer on the floor (a TCP reset), as a master
-    // killed right after its commit or a failing load balancer would: the execution exists, the client never hears.
+  /**
+   * A gateway between client and master that spoils the first answer: drops it on the floor (a TCP reset, as a master
+   * killed right after its commit or a failing load balancer would) or, without forwarding, answers 503 (as a master
+   * whose catalog lost its connection at the commit does). Every request and answer it saw is kept.
+   */
+  async function startGateway(first: 'reset' | '503') {
     const seen: { key: string | undefined; status: number; body: string; replayed: string | undefined }[] = [];
     const gateway: Server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
+        const key = req.headers['idempotency-key'] as string | undefined;
+        if (first === '503' && seen.length === 0) {
+          seen.push({ key, status: 503, body: '', replayed: undefined });
+          res.writeHead(503, { 'content-type': 'application/problem+json' }).end('{"type":"x","title":"t","status":503,"detail":"d"}');
+          return;
+        }
         const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => name !== 'host' && name !== 'connection')) as Record<string, string>;
         void transport.request({ method: req.method!, path: req.url!, headers, body: Buffer.concat(chunks) }).then((answer) => {
           const body = Buffer.from(answer.body).toString('utf8');
-          seen.push({ key: req.headers['idempotency-key'] as string | undefined, status: answer.status, body, replayed: answer.headers['idempotent-replayed'] });
-          if (seen.length === 1) {
+          seen.push({ key, status: answer.status, body, replayed: answer.headers['idempotent-replayed'] });
+          if (first === 'reset' && seen.length === 1) {
             req.socket.resetAndDestroy();
             return;
           }
@@ -187,11 +196,25 @@ describe('Idempotency-Key on the management writes that create something', () =>
     gateway.listen(0, '127.0.0.1');
     await once(gateway, 'listening');
     const client = new NodeHttpsTransport({ baseUrl: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}` });
+    return {
+      seen,
+      client,
+      async close() {
+        client.close();
+        gateway.closeAllConnections();
+        await new Promise<void>((resolve) => gateway.close(() => resolve()));
+      },
+    };
+  }
+
+  it('a client whose connection is reset after the master answered retries with the same key and creates once', async () => {
+    const gateway = await startGateway('reset');
     try {
       const before = dumpCatalog(catalogPath())['executions']!.length;
-      const execution = await callEndpoint(client, createExecution, { body: { ...extract, start: true } }, {
+      const execution = await callEndpoint(gateway.client, createExecution, { body: { ...extract, start: true } }, {
         headers: { authorization: `Bearer ${master.adminKey}` },
       });
+      const { seen } = gateway;
       expect(seen).toHaveLength(2);
       expect(seen[0]!.key).toMatch(/^[0-9a-f-]{36}$/);
       expect(seen[1]!.key).toBe(seen[0]!.key);
@@ -200,9 +223,26 @@ describe('Idempotency-Key on the management writes that create something', () =>
       expect(execution.executionId).toBe((JSON.parse(seen[0]!.body) as { executionId: number }).executionId);
       expect(dumpCatalog(catalogPath())['executions']).toHaveLength(before + 1);
     } finally {
-      client.close();
-      gateway.closeAllConnections();
-      await new Promise<void>((resolve) => gateway.close(() => resolve()));
+      await gateway.close();
+    }
+  });
+
+  it('a client answered 503 (outcome unknown) sends the call again with the same key', async () => {
+    const gateway = await startGateway('503');
+    try {
+      const before = dumpCatalog(catalogPath())['executions']!.length;
+      const execution = await callEndpoint(gateway.client, createExecution, { body: extract }, {
+        headers: { authorization: `Bearer ${master.adminKey}` },
+        idempotencyKey: 'given-by-the-caller',
+      });
+      expect(gateway.seen.map((s) => [s.key, s.status])).toEqual([
+        ['given-by-the-caller', 503],
+        ['given-by-the-caller', 201],
+      ]);
+      expect(execution.executionId).toBeGreaterThan(0);
+      expect(dumpCatalog(catalogPath())['executions']).toHaveLength(before + 1);
+    } finally {
+      await gateway.close();
     }
   });
 });

@@ -14,7 +14,8 @@ import { MssqlCompatibilityPlugin } from './compatibility-plugin.js';
 import { tediousConfiguration, type MssqlConnectionSettings } from './connection.js';
 import { migrateMssql } from './migrate.js';
 import { mssqlPool } from './pool.js';
-import { retryTransient, type RetryOptions } from './transient-errors.js';
+import { CommitOutcomeUnknownError } from '../errors.js';
+import { retryTransient, rolledBackForSure, type RetryOptions } from './transient-errors.js';
 
 export interface MssqlEngineOptions {
   connection: MssqlConnectionSettings;
@@ -62,8 +63,28 @@ export class MssqlEngine implements CatalogEngine {
     await retryTransient(() => migrateMssql(this.db), this.retry);
   }
 
+  /**
+   * A transient failure before COMMIT rolled the transaction back: it runs again. One at COMMIT leaves the outcome
+   * unknown unless SQL Server said it rolled back (a deadlock victim): running it again could do it twice, so it
+   * fails with CommitOutcomeUnknownError instead, for a caller that can find the first outcome to retry.
+   */
   transaction<T>(work: (trx: CatalogTrx) => Promise<T>): Promise<T> {
-    return retryTransient(() => this.db.transaction().setIsolationLevel('read committed').execute(work), this.retry);
+    return retryTransient(async () => {
+      let committing = false;
+      try {
+        return await this.db
+          .transaction()
+          .setIsolationLevel('read committed')
+          .execute(async (trx) => {
+            const result = await work(trx);
+            committing = true;
+            return result;
+          });
+      } catch (error) {
+        if (committing && !rolledBackForSure(error)) throw new CommitOutcomeUnknownError(error);
+        throw error;
+      }
+    }, this.retry);
   }
 
   read<T>(work: (db: Kysely<CatalogTables>) => Promise<T>): Promise<T> {

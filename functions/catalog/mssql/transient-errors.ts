@@ -55,6 +55,18 @@ export function classifySqlError(error: unknown): RetryClass | undefined {
   return undefined;
 }
 
+/** SQL Server errors that end the transaction by rolling it back, wherever they come: a deadlock victim's. */
+const rolledBackErrors = new Set([1205]);
+
+/** Whether a failure at COMMIT says the transaction was rolled back (so running it again cannot do it twice). */
+export function rolledBackForSure(error: unknown): boolean {
+  for (const candidate of unwrap(error)) {
+    const number = typeof candidate === 'object' && candidate !== null ? (candidate as { number?: unknown }).number : undefined;
+    if (typeof number === 'number' && rolledBackErrors.has(number)) return true;
+  }
+  return false;
+}
+
 /** tedious reports several errors as an array or an AggregateError; causes may nest. */
 function* unwrap(error: unknown): Generator<unknown> {
   if (Array.isArray(error)) {

@@ -1,5 +1,6 @@
 import type { CompiledQuery } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CommitOutcomeUnknownError } from '../../../functions/catalog/errors.js';
 import { MssqlEngine } from '../../../functions/catalog/mssql/engine.js';
 import { mssqlMigrations } from '../../../functions/catalog/mssql/migrate.js';
 import { mssqlKysely } from '../../support/mssql-compiler.js';
@@ -79,6 +80,26 @@ describe('MSSQL engine, offline', () => {
     driver.failNextCommit = Object.assign(new Error('deadlock victim'), { number: 1205 });
     await engine.transaction((trx) => trx.updateTable('api_keys').set({ last_used_time: 1 }).where('api_key_id', '=', 'k').execute());
     snapshotSection('transaction: a deadlock at commit, retried', driver.sent);
+    expect(driver.sent.map((command) => command.kind)).toEqual(['begin', 'query', 'rollback', 'begin', 'query', 'commit']);
+  });
+
+  it('does not run a transaction again when the connection fails at COMMIT: the outcome is unknown', async () => {
+    const { driver, engine } = recordingEngine();
+    driver.failNextCommit = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const write = engine.transaction((trx) => trx.updateTable('api_keys').set({ last_used_time: 1 }).where('api_key_id', '=', 'k').execute());
+    await expect(write).rejects.toThrow(CommitOutcomeUnknownError);
+    await expect(write).rejects.toThrow(/during the commit, so whether it was done is unknown: socket hang up/);
+    expect(driver.sent.map((command) => command.kind)).toEqual(['begin', 'query', 'rollback']);
+  });
+
+  it('runs a transaction again when the connection fails before COMMIT: it was rolled back', async () => {
+    let failed = false;
+    const { driver, engine } = recordingEngine(() => {
+      if (failed) return {};
+      failed = true;
+      throw Object.assign(new Error('connection lost'), { code: 'ESOCKET' });
+    });
+    await engine.transaction((trx) => trx.updateTable('api_keys').set({ last_used_time: 1 }).where('api_key_id', '=', 'k').execute());
     expect(driver.sent.map((command) => command.kind)).toEqual(['begin', 'query', 'rollback', 'begin', 'query', 'commit']);
   });
 
