@@ -47,7 +47,7 @@ export default async function loadSales(parameters, context) {
   }
 
   // Load: this source's rows replace the ones an earlier load of it wrote, so a rerun (or a retry) never doubles them.
-  const file = warehouseFile(parameters.WarehouseFolder);
+  const file = warehouseFile(parameters.WarehouseFolder, context);
   const warehouse = await readWarehouse(file);
   const loaded = [...daily.values()].map((total) => ({ ...total, amountEur: Number(total.amountEur.toFixed(2)), source }));
   const load = { source, executionId: context.executionId, loadedAt: new Date().toISOString(), rows: loaded.length };

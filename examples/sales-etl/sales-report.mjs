@@ -2,7 +2,7 @@ import { readWarehouse, warehouseFile } from './warehouse.mjs';
 
 // A report on what load-sales put in the warehouse: the month's totals by region and the best day.
 export default async function salesReport(parameters, context) {
-  const file = warehouseFile(parameters.WarehouseFolder);
+  const file = warehouseFile(parameters.WarehouseFolder, context);
   const { rows } = await readWarehouse(file);
   if (rows.length === 0) throw new Error(`the warehouse ${file} is empty: run Examples/SalesEtl/load-sales on this worker first`);
   const byRegion = {};

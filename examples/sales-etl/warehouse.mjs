@@ -1,11 +1,15 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 // The warehouse both packages share: one JSON file of daily sales by region, on the worker that runs them.
 
-export function warehouseFile(folder) {
-  return join(folder || join(tmpdir(), 'scaleout-examples', 'warehouse'), 'daily-sales.json');
+/**
+ * `<folder>/daily-sales.json`; with no folder, under the worker's own data: its TasksRootFolder (the task's folder is
+ * `<TasksRootFolder>/tasks/<task>`, removed after the attempt, so the warehouse lives two levels up, where every
+ * later package on this worker finds it).
+ */
+export function warehouseFile(folder, context) {
+  return join(folder || join(dirname(dirname(context.taskDir)), 'examples', 'warehouse'), 'daily-sales.json');
 }
 
 /** The warehouse's rows, or none when nothing was loaded yet. */
