@@ -250,7 +250,7 @@ describe('--help', () => {
     const start = await runCli(['start', '--help']);
     expect(start.stdout).toContain('A second signal stops at once');
     const top = await runCli(['--help']);
-    expect(top.stdout).toContain('Getting started:');
+    expect(top.stdout).toContain('Getting started, with an enrollment token');
   });
 });
 

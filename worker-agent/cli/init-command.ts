@@ -20,8 +20,8 @@ export interface InitOptions {
   force?: boolean;
 }
 
-const generatedCertificateName = 'worker-certificate.pem';
-const generatedKeyName = 'worker-key.pem';
+export const generatedCertificateName = 'worker-certificate.pem';
+export const generatedKeyName = 'worker-key.pem';
 
 /**
  * `scaleout-worker init`: gives the worker its identity (a new ECDSA P-256 key and self-signed client certificate,
@@ -80,9 +80,7 @@ export async function initCommand(config: ConfigLocation, options: InitOptions, 
           : await generateWorkerIdentity({ commonName: settings.displayName, validDays, now: cli.now() });
       certificatePem = identity.certificatePem;
       assembleIdentity(parseCertificate(certificatePem, 'certificate'), parsePrivateKey(identity.privateKeyPem, 'key'), cli.now());
-      await mkdir(configDir, { recursive: true, mode: 0o700 });
-      await writeSecret(keyFile, identity.privateKeyPem);
-      await writeAtomically(certificateFile, certificatePem, 0o644);
+      await writeIdentityFiles(identity, { certificateFile, keyFile });
       origin = options.pfx !== undefined ? `Imported ${options.pfx}:` : "Created the worker's key pair (ECDSA P-256) and a self-signed client certificate:";
     }
   } catch (thrown) {
@@ -91,11 +89,7 @@ export async function initCommand(config: ConfigLocation, options: InitOptions, 
   }
 
   const thumbprints = thumbprintsOf(parseCertificate(certificatePem, 'certificate'));
-  const final: WorkerSettings = { ...settings, workerHttpsCertThumbprint: thumbprints.sha1 };
-  for (const folder of [final.tasksRootFolder, final.executionLogCacheFolder, final.agentLogFolder]) {
-    await mkdir(folder, { recursive: true, mode: 0o700 });
-  }
-  await writeAtomically(configPath, `${JSON.stringify(settingsToFile(final), null, 2)}\n`, 0o644);
+  const final = await saveSettings(configPath, settings, thumbprints.sha1);
 
   const q = (value: string): string => shellQuote(value, cli.platform);
   const configFlag = config.explicit ? ` --config ${q(resolve(configPath))}` : '';
@@ -121,6 +115,26 @@ export async function initCommand(config: ConfigLocation, options: InitOptions, 
   return 0;
 }
 
+/** The generated key (owner-only) and certificate files, in a folder only the owner may enter. */
+export async function writeIdentityFiles(
+  identity: { privateKeyPem: string; certificatePem: string },
+  files: { certificateFile: string; keyFile: string },
+): Promise<void> {
+  await mkdir(dirname(files.keyFile), { recursive: true, mode: 0o700 });
+  await writeSecret(files.keyFile, identity.privateKeyPem);
+  await writeAtomically(files.certificateFile, identity.certificatePem, 0o644);
+}
+
+/** Writes WorkerSettings.json with every setting spelled out, and creates the folders it names. */
+export async function saveSettings(configPath: string, settings: WorkerSettings, certificateSha1: string): Promise<WorkerSettings> {
+  const final: WorkerSettings = { ...settings, workerHttpsCertThumbprint: certificateSha1 };
+  for (const folder of [final.tasksRootFolder, final.executionLogCacheFolder, final.agentLogFolder]) {
+    await mkdir(folder, { recursive: true, mode: 0o700 });
+  }
+  await writeAtomically(configPath, `${JSON.stringify(settingsToFile(final), null, 2)}\n`, 0o644);
+  return final;
+}
+
 function identityUsageProblem(options: InitOptions): string | undefined {
   if ((options.cert === undefined) !== (options.key === undefined)) return 'Give both --cert and --key (or neither).';
   if (options.pfx !== undefined && options.cert !== undefined) return 'Give either --pfx or --cert/--key, not both.';
@@ -142,7 +156,7 @@ async function writeAtomically(path: string, content: string, mode: number): Pro
   await rename(temporary, path);
 }
 
-async function exists(path: string): Promise<boolean> {
+export async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);
     return true;

@@ -4,6 +4,7 @@ import { defaultConfigPath } from '../config/default-location.js';
 import { settingSpecs } from '../config/settings.js';
 import type { CliContext, ConfigLocation } from './cli-context.js';
 import { initCommand, type InitOptions } from './init-command.js';
+import { joinCommand, type JoinOptions } from './join-command.js';
 import { defaultUnitPath, serviceInstallCommand, serviceUninstallCommand, type ServiceOptions } from './service-command.js';
 import { startCommand } from './start-command.js';
 import { statusCommand } from './status-command.js';
@@ -34,7 +35,11 @@ export function buildProgram(cli: CliContext, setExitCode: (code: number) => voi
     .addHelpText(
       'after',
       `
-Getting started:
+Getting started, with an enrollment token (an administrator runs \`scaleout worker token create\`):
+  scaleout-worker join https://master.example.com:8391 --token soj_…  create the certificate, join, write the settings
+  scaleout-worker join https://master.example.com:8391 --token soj_… --service   … and run as a service
+
+Or as in SSIS, with the certificate copied to the manager:
   scaleout-worker init --master https://master.example.com:8391   create this worker's certificate and settings
   scaleout worker add --cert <certificate> --name <name>           (an administrator, with the manager CLI)
   scaleout-worker status                                            check that the master accepts this worker
@@ -81,6 +86,45 @@ Examples:
 ${settingsHelp()}`,
     )
     .action((options: InitOptions, command: Command) => run(() => initCommand(location(command), options, cli)));
+
+  program
+    .command('join')
+    .description('join a master with an enrollment token: create this worker\'s certificate, register it, write its settings')
+    .argument('<master-url>', 'MasterEndpoint: the master address, e.g. https://master.example.com:8391')
+    .requiredOption('--token <token>', 'the enrollment token (soj_…) from `scaleout worker token create`')
+    .option('--name <name>', 'DisplayName (default: this machine name)')
+    .option('--description <text>', 'Description')
+    .option('--cert-valid-days <days>', 'validity of the created certificate', '730')
+    .option('--force', 'replace an existing settings file and identity (the worker joins as a new one)')
+    .option('--service', 'then install the worker as a service (scaleout-worker service install)')
+    .option('--unit-path <file>', 'with --service: where the systemd unit is written', defaultUnitPath)
+    .option('--user <account>', 'with --service: the account the service runs as (systemd User=)')
+    .addHelpText(
+      'after',
+      `
+What an administrator's \`scaleout worker token create\` prints is the whole command: the token says which
+master certificate to trust (its SHA-256), so no thumbprint is copied by hand. join then
+  1. creates an ECDSA P-256 key (file mode 0600) and a self-signed client certificate, as init does;
+  2. connects to the master and refuses one whose certificate is not the one the token names (the token
+     is not sent to it);
+  3. registers the worker (POST /api/v1/agent/enroll): it gets the tags, MaxTaskCount and enabled flag the
+     token was created with; a token works for its number of uses, until it expires (1 h by default);
+  4. writes WorkerSettings.json with every setting and its default;
+  5. with --service, installs the service (systemd on Linux).
+When the master refuses (a token expired, used up, revoked or mistyped), nothing is created.
+
+Examples:
+  scaleout-worker join https://master.example.com:8391 --token soj_…
+  sudo scaleout-worker join https://10.0.0.5:8391 --token soj_… --name etl-01 --service --user scaleout
+`,
+    )
+    .action((masterUrl: string, options: JoinOptions & ServiceOptions, command: Command) =>
+      run(() =>
+        joinCommand(location(command), masterUrl, options, cli, () =>
+          serviceInstallCommand(location(command), { unitPath: options.unitPath, ...(options.user ? { user: options.user } : {}) }, cli),
+        ),
+      ),
+    );
 
   program
     .command('start')

@@ -75,6 +75,33 @@ export class AgentProcess {
     return new AgentProcess(name, configPath, folder, env, command);
   }
 
+  /**
+   * Runs the `scaleout-worker join` command `scaleout worker token create` printed, in `<root>/<name>` with a HOME
+   * of its own (see `init`), then adjusts the settings file it wrote. The worker is registered by then.
+   */
+  static async join(
+    root: string,
+    name: string,
+    joinCommand: string,
+    marker: Pick<ProcessMarker, 'env'>,
+  ): Promise<{ agent: AgentProcess; result: CliResult }> {
+    const [program, ...args] = joinCommand.split(' ');
+    if (program !== 'scaleout-worker') throw new Error(`not a scaleout-worker command: ${joinCommand}`);
+    const folder = join(root, name);
+    const configPath = join(folder, 'WorkerSettings.json');
+    const home = join(folder, 'home');
+    mkdirSync(home, { recursive: true });
+    const env = { ...marker.env, HOME: home };
+    const result = await runCli(['--config', configPath, ...args, '--name', name], env, cliCommand);
+    const agent = new AgentProcess(name, configPath, folder, env, cliCommand);
+    if (result.code === 0) {
+      agent.workerAgentId = /as worker (\S+) /.exec(result.stdout)?.[1] ?? '';
+      const settings = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+      writeFileSync(configPath, JSON.stringify({ ...settings, ...quickSettings }, null, 2));
+    }
+    return { agent, result };
+  }
+
   /** The agent's own HOME (see `init`). */
   get home(): string {
     return this.env.HOME!;
