@@ -175,6 +175,8 @@ export interface Catalog {
   findIdempotencyKey(ref: IdempotencyKeyRef): Promise<IdempotencyRecord | undefined>;
   /** Keeps the answer first sent for the key, so a replay sends the same body. */
   recordIdempotentResponse(ref: IdempotencyKeyRef, body: string): Promise<void>;
+  /** Removes the keys past their 24 hours; answers how many went. */
+  deleteExpiredIdempotencyKeys(): Promise<number>;
 
   close(): Promise<void>;
 }

@@ -27,13 +27,19 @@ export const safetySweepTimer: TimerFunction = {
   },
 };
 
-/** SSIS CleanupCompletedJobsIntervalInMs: executions past the retention window (RETENTION_WINDOW days) go. */
+/**
+ * SSIS CleanupCompletedJobsIntervalInMs: executions past the retention window (RETENTION_WINDOW days) go when
+ * OPERATION_CLEANUP_ENABLED. Idempotency-Keys past their 24 hours go whatever that setting says: they are the
+ * master's bookkeeping, not the user's history.
+ */
 export const cleanupCompletedJobsTimer: TimerFunction = {
   kind: 'timer',
   name: 'cleanupCompletedJobs',
   scheduleSetting: 'SCALEOUT_CLEANUP_SCHEDULE',
   schedule: (config) => config.schedules.cleanup,
   async run(services, invocation) {
+    const expiredKeys = await services.catalog.deleteExpiredIdempotencyKeys();
+    if (expiredKeys > 0) invocation.log.info('cleanup', { expiredIdempotencyKeys: expiredKeys });
     const settings = await services.catalog.getCleanupSettings();
     if (!settings.cleanupEnabled) return;
     const deleted = await services.catalog.cleanupCompletedExecutions(settings.retentionWindowDays * 86_400_000);

@@ -9,6 +9,8 @@ export interface ClockedMaster {
   /** Runs one of the master's timers now, as the timer would, and waits for it to finish. */
   runTimer(name: string): Promise<void>;
   stop(): Promise<void>;
+  /** SIGKILL: the master dies at once, as a crashed instance does. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -37,6 +39,12 @@ export async function startClockedMaster(env: Record<string, string>, clockStart
       if (child.exitCode !== null) return;
       const exited = once(child, 'exit');
       child.send({ op: 'stop' });
+      await exited;
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
       await exited;
     },
   };

@@ -1,7 +1,6 @@
 import type { Catalog } from '../catalog.js';
 import type { CatalogContext } from '../context.js';
 import { finalExecutionStatuses } from '../domain.js';
-import { deleteExpiredIdempotencyKeys } from './idempotency-keys.js';
 
 /** Executions removed per transaction: keeps each one short, as every catalog transaction must be. */
 const batchSize = 100;
@@ -9,13 +8,11 @@ const batchSize = 100;
 /**
  * cleanupCompletedExecutions (SSIS: "cleanup completed jobs"): deletes executions that ended before the
  * retention window, with their event messages, tasks and values, a batch at a time. Children go before their
- * parent. Running twice at once is harmless: each batch deletes what is still there. Idempotency-Keys past their
- * 24 hours go too.
+ * parent. Running twice at once is harmless: each batch deletes what is still there.
  */
 export function cleanupOperation(ctx: CatalogContext): Pick<Catalog, 'cleanupCompletedExecutions'> {
   return {
     async cleanupCompletedExecutions(retentionMs) {
-      await deleteExpiredIdempotencyKeys(ctx);
       const cutoff = ctx.clock.now() - retentionMs;
       let deleted = 0;
       for (;;) {

@@ -51,7 +51,7 @@ export async function rememberIdempotencyKey(
 
 export function idempotencyKeyOperations(
   ctx: CatalogContext,
-): Pick<Catalog, 'findIdempotencyKey' | 'recordIdempotentResponse'> {
+): Pick<Catalog, 'findIdempotencyKey' | 'recordIdempotentResponse' | 'deleteExpiredIdempotencyKeys'> {
   return {
     findIdempotencyKey: (ref) =>
       ctx.engine.read(async (db) => {
@@ -79,12 +79,15 @@ export function idempotencyKeyOperations(
           .execute();
       });
     },
-  };
-}
 
-/** The cleanup's part: keys past their 24 hours go (management writes are few; one statement removes a day's). */
-export async function deleteExpiredIdempotencyKeys(ctx: CatalogContext): Promise<void> {
-  await ctx.engine.transaction(async (trx) => {
-    await trx.deleteFrom('idempotency_keys').where('created_time', '<=', ctx.clock.now() - idempotencyKeyRetentionMs).execute();
-  });
+    // Management writes are few: one statement removes a day's keys.
+    deleteExpiredIdempotencyKeys: () =>
+      ctx.engine.transaction(async (trx) => {
+        const result = await trx
+          .deleteFrom('idempotency_keys')
+          .where('created_time', '<=', ctx.clock.now() - idempotencyKeyRetentionMs)
+          .executeTakeFirst();
+        return Number(result.numDeletedRows);
+      }),
+  };
 }

@@ -74,7 +74,7 @@ export const idempotencyKeyScenarios: Record<string, Scenario> = {
 
     h.clock.advance(idempotencyKeyRetentionMs);
     await h.catalog.createExecution(extract, admin, guard('k-5'));
-    await h.catalog.cleanupCompletedExecutions(7 * 86_400_000);
+    expect(await h.catalog.deleteExpiredIdempotencyKeys()).toBe(1);
     const left = await h.engine.read((db) => db.selectFrom('idempotency_keys').select('idempotency_key').execute());
     expect(left.map((row) => row.idempotency_key)).toEqual(['k-5']);
   },
