@@ -3,6 +3,12 @@ import type {
   ApiKeyRole,
   AuditEntry,
   EnrollmentToken,
+  Environment,
+  EnvironmentReference,
+  EnvironmentVariable,
+  ObjectParameter,
+  ObjectParameterValueType,
+  ParameterDataType,
   ClaimedTask,
   DeclaredParameter,
   EventMessage,
@@ -73,6 +79,44 @@ export interface Catalog {
   getArchiveInCatalog(projectVersionId: number): Promise<Buffer>;
   /** False when another master moved it first (its blob is then the one to keep). */
   archiveMoved(projectVersionId: number, archiveName: string): Promise<boolean>;
+
+  // Environments (SSISDB: create_environment, rename_environment, delete_environment, catalog.environments)
+  /** Creates the folder too when it does not exist yet. */
+  createEnvironment(input: CreateEnvironmentInput, actor: string): Promise<Environment>;
+  /** References that named it by its old name follow it. */
+  renameEnvironment(folderName: string, environmentName: string, newName: string, actor: string): Promise<Environment>;
+  /** Refused (ConflictError) while a project references it; its variables go with it. */
+  deleteEnvironment(folderName: string, environmentName: string, actor: string): Promise<void>;
+  /** With their variables, sensitive values masked; of one folder when given. */
+  listEnvironments(folderName?: string): Promise<Environment[]>;
+  getEnvironment(folderName: string, environmentName: string): Promise<Environment>;
+  // (create_environment_variable, set_environment_variable_value, delete_environment_variable)
+  createEnvironmentVariable(
+    folderName: string,
+    environmentName: string,
+    input: CreateEnvironmentVariableInput,
+    actor: string,
+  ): Promise<EnvironmentVariable>;
+  setEnvironmentVariableValue(
+    folderName: string,
+    environmentName: string,
+    variableName: string,
+    value: ParameterValue,
+    actor: string,
+  ): Promise<EnvironmentVariable>;
+  deleteEnvironmentVariable(folderName: string, environmentName: string, variableName: string, actor: string): Promise<void>;
+
+  // Environment references and project configuration (SSISDB: create_environment_reference,
+  // delete_environment_reference, set_object_parameter_value, catalog.object_parameters)
+  /** Relative when `environmentFolderName` is omitted (the project's own folder), absolute otherwise. */
+  createEnvironmentReference(input: CreateEnvironmentReferenceInput, actor: string): Promise<EnvironmentReference>;
+  /** Refused (ConflictError) while a schedule names it. */
+  deleteEnvironmentReference(referenceId: number, actor: string): Promise<void>;
+  listEnvironmentReferences(folderName: string, projectName: string): Promise<EnvironmentReference[]>;
+  /** Kept on the project: a new version deployed later uses it too. */
+  setObjectParameterValue(input: SetObjectParameterValueInput, actor: string): Promise<ObjectParameter>;
+  /** Every package parameter of the project's latest version, with what is set on it. */
+  listObjectParameters(folderName: string, projectName: string): Promise<ObjectParameter[]>;
 
   // Executions (SSISDB: create_execution, set_execution_parameter_value, add_execution_worker, start_execution,
   // stop_operation)
@@ -281,6 +325,41 @@ export interface DeployProjectInput {
   packages: PackageDeclaration[];
 }
 
+export interface CreateEnvironmentInput {
+  folderName: string;
+  environmentName: string;
+  description?: string | undefined;
+}
+
+export interface CreateEnvironmentVariableInput {
+  name: string;
+  dataType: ParameterDataType;
+  /** Encrypted at rest and never shown again. @default false */
+  sensitive?: boolean | undefined;
+  value: ParameterValue;
+  description?: string | undefined;
+}
+
+export interface CreateEnvironmentReferenceInput {
+  folderName: string;
+  projectName: string;
+  environmentName: string;
+  /** The environment's folder for an absolute reference; omitted for a relative one (the project's folder). */
+  environmentFolderName?: string | undefined;
+}
+
+export interface SetObjectParameterValueInput {
+  folderName: string;
+  projectName: string;
+  packageName: string;
+  parameterName: string;
+  valueType: ObjectParameterValueType;
+  /** With V: the literal. */
+  value?: ParameterValue | undefined;
+  /** With R: the environment variable whose value the parameter takes when an execution names a reference. */
+  referencedVariableName?: string | undefined;
+}
+
 export interface CreateExecutionInput {
   folderName: string;
   projectName: string;
@@ -294,6 +373,11 @@ export interface CreateExecutionInput {
   allowedWorkerIds?: string[] | undefined;
   requiredTags?: string[] | undefined;
   parameters?: Record<string, ParameterValue> | undefined;
+  /**
+   * SSISDB @reference_id: the project's environment reference whose variables fill the parameters configured as
+   * references (R); `parameters` still override them.
+   */
+  referenceId?: number | undefined;
   /** Overrides the package's timeout. */
   timeoutMs?: number | undefined;
   parentExecutionId?: number | undefined;
@@ -386,6 +470,8 @@ export interface CreateScheduleInput {
   requiredTags?: string[] | undefined;
   retryCount?: number | undefined;
   timeoutMs?: number | undefined;
+  /** The project's environment reference each run resolves its parameters from (SSISDB @reference_id). */
+  referenceId?: number | undefined;
   /** 5 fields (minute first) or 6 (seconds first). */
   cronExpression: string;
   /** An IANA time zone. @default 'UTC' */

@@ -6,10 +6,13 @@ import { apiKeyOperations } from './operations/api-keys.js';
 import { auditOperations } from './operations/audit.js';
 import { enrollmentTokenOperations } from './operations/enrollment-tokens.js';
 import { cleanupOperation } from './operations/cleanup.js';
+import { environmentReferenceOperations } from './operations/environment-references.js';
+import { environmentOperations } from './operations/environments.js';
 import { eventMessageOperations } from './operations/event-messages.js';
 import { idempotencyKeyOperations } from './operations/idempotency-keys.js';
 import { executionOperations } from './operations/executions/execution-operations.js';
 import { masterPropertyOperations } from './operations/master-properties.js';
+import { objectParameterOperations } from './operations/object-parameters.js';
 import { projectOperations } from './operations/projects.js';
 import { scheduleOperations } from './operations/schedules.js';
 import { claimTasksOperation } from './operations/tasks/claim-tasks.js';
@@ -44,6 +47,9 @@ export function createCatalog(options: CatalogOptions): Catalog {
     ...masterPropertyOperations(ctx),
     ...workerAgentOperations(ctx),
     ...projectOperations(ctx),
+    ...environmentOperations(ctx),
+    ...environmentReferenceOperations(ctx),
+    ...objectParameterOperations(ctx),
     ...executionOperations(ctx),
     ...claimTasksOperation(ctx),
     ...renewLeasesOperation(ctx),

@@ -308,6 +308,8 @@ export interface Schedule {
   requiredTags: string[];
   retryCount: number;
   timeoutMs: number | null;
+  /** The environment reference its executions resolve their parameters from. */
+  referenceId: number | null;
   cronExpression: string;
   timeZone: string;
   misfirePolicy: MisfirePolicy;
@@ -318,4 +320,60 @@ export interface Schedule {
   lastError: string | null;
   createdBy: string;
   createdTime: number;
+}
+
+/** SSISDB `catalog.environments`: a named set of typed variables in a folder, that projects reference. */
+export interface Environment {
+  environmentId: number;
+  folderName: string;
+  name: string;
+  description: string;
+  createdBy: string;
+  createdTime: number;
+  variables: EnvironmentVariable[];
+}
+
+/** SSISDB `catalog.environment_variables`. */
+export interface EnvironmentVariable {
+  variableId: number;
+  name: string;
+  dataType: ParameterDataType;
+  sensitive: boolean;
+  description: string;
+  /** `null` for sensitive values: they are only ever decrypted into an execution's parameters. */
+  value: ParameterValue | null;
+}
+
+/** SSISDB `catalog.environment_references.reference_type`: R relative (the project's own folder), A absolute. */
+export type EnvironmentReferenceType = 'R' | 'A';
+
+export interface EnvironmentReference {
+  referenceId: number;
+  folderName: string;
+  projectName: string;
+  referenceType: EnvironmentReferenceType;
+  /** `null` for a relative reference: the environment is in the project's folder. */
+  environmentFolderName: string | null;
+  environmentName: string;
+  createdBy: string;
+  createdTime: number;
+}
+
+/** SSISDB `value_type`: V a literal, R a reference to an environment variable by name. */
+export type ObjectParameterValueType = 'V' | 'R';
+
+/** A package parameter of a deployed project's latest version, with the value set on the project, if any. */
+export interface ObjectParameter {
+  packageName: string;
+  parameterName: string;
+  dataType: ParameterDataType;
+  required: boolean;
+  sensitive: boolean;
+  designDefaultValue: ParameterValue | null;
+  /** Whether set_object_parameter_value set it; the other fields below are null when not. */
+  valueSet: boolean;
+  valueType: ObjectParameterValueType | null;
+  /** A literal's value; `null` when sensitive, unset or a reference. */
+  value: ParameterValue | null;
+  referencedVariableName: string | null;
 }

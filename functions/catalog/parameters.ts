@@ -1,4 +1,4 @@
-import type { DeclaredParameter, ParameterValue } from './domain.js';
+import type { DeclaredParameter, ParameterDataType, ParameterValue } from './domain.js';
 import { ValidationError } from './errors.js';
 
 const int32 = { min: -2147483648, max: 2147483647 };
@@ -6,10 +6,13 @@ const int32 = { min: -2147483648, max: 2147483647 };
 /**
  * Checks a value against its declaration and returns it in its declared type. Strings are accepted for every
  * type (the CLI's `--param k=v` only has strings) and parsed; anything that does not fit is a ValidationError
- * naming `parameters.<name>`.
+ * naming `field` (an execution's `parameters.<name>` unless the caller names another, e.g. a variable's `value`).
  */
-export function coerceParameterValue(declared: DeclaredParameter, value: ParameterValue): ParameterValue {
-  const field = `parameters.${declared.name}`;
+export function coerceParameterValue(
+  declared: Pick<DeclaredParameter, 'name' | 'dataType'>,
+  value: ParameterValue,
+  field = `parameters.${declared.name}`,
+): ParameterValue {
   const fail = (reason: string): never => {
     throw new ValidationError(field, reason);
   };
@@ -70,4 +73,20 @@ export function requireParameterValues(
   throw new ValidationError(
     missing.map((p) => ({ field: `parameters.${p.name}`, reason: `is required by package '${packageName}' and has no value` })),
   );
+}
+
+/** SSIS parameter data types, for checking what a caller names. */
+export const parameterDataTypes: readonly ParameterDataType[] = ['String', 'Int32', 'Int64', 'Double', 'Decimal', 'Boolean', 'DateTime'];
+
+/**
+ * Whether an environment variable of type `variable` may fill a parameter of type `parameter`: the same type, or a
+ * number widened without loss (an Int32 into an Int64, any integer into a Double or Decimal).
+ */
+export function variableTypeFits(variable: ParameterDataType, parameter: ParameterDataType): boolean {
+  if (variable === parameter) return true;
+  const widening: Partial<Record<ParameterDataType, readonly ParameterDataType[]>> = {
+    Int32: ['Int64', 'Double', 'Decimal'],
+    Int64: ['Double', 'Decimal'],
+  };
+  return widening[variable]?.includes(parameter) ?? false;
 }

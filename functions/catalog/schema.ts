@@ -34,6 +34,10 @@ export interface CatalogTables {
   audit_trail: AuditTrailTable;
   schedules: SchedulesTable;
   idempotency_keys: IdempotencyKeysTable;
+  environments: EnvironmentsTable;
+  environment_variables: EnvironmentVariablesTable;
+  environment_references: EnvironmentReferencesTable;
+  object_parameters: ObjectParametersTable;
 }
 
 /** The migration ledger: one row per applied migration. */
@@ -266,6 +270,8 @@ export interface SchedulesTable {
   last_error: string | null;
   created_by: string;
   created_time: Int64;
+  /** The environment reference its executions resolve their parameters from (migration 0009). */
+  reference_id: number | null;
 }
 
 /** An Idempotency-Key, per caller and operation, with what the write it guarded did (see operations/idempotency-keys.ts). */
@@ -280,4 +286,57 @@ export interface IdempotencyKeysTable {
   /** The answer's JSON body as first sent, encrypted; NULL until it was sent (the master may stop in between). */
   response_body: string | null;
   created_time: Int64;
+}
+
+/** SSISDB `catalog.environments`: a named set of variables in a folder (migration 0009). */
+export interface EnvironmentsTable {
+  environment_id: Generated<number>;
+  folder_id: number;
+  name: string;
+  description: string;
+  created_by: string;
+  created_time: Int64;
+}
+
+/** SSISDB `catalog.environment_variables`. A sensitive value is stored only encrypted, in `sensitive_value`. */
+export interface EnvironmentVariablesTable {
+  variable_id: Generated<number>;
+  environment_id: number;
+  name: string;
+  description: string;
+  /** A parameter data type (String, Int32, …). */
+  data_type: string;
+  sensitive: Flag;
+  /** JSON of the value; NULL when sensitive. */
+  value: string | null;
+  /** The value's JSON, encrypted by the value cipher. */
+  sensitive_value: string | null;
+}
+
+/** SSISDB `catalog.environment_references`: `R` relative (the project's folder, folder name NULL), `A` absolute. */
+export interface EnvironmentReferencesTable {
+  reference_id: Generated<number>;
+  project_id: number;
+  reference_type: string;
+  environment_folder_name: string | null;
+  environment_name: string;
+  created_by: string;
+  created_time: Int64;
+}
+
+/**
+ * SSISDB `catalog.object_parameters`, the values set on a deployed project (set_object_parameter_value): kept per
+ * project, not per version, so a new deployment keeps them. `V` holds a literal (encrypted when the parameter is
+ * sensitive), `R` the name of an environment variable.
+ */
+export interface ObjectParametersTable {
+  project_id: number;
+  /** SSISDB's object type: 20 project, 30 package. */
+  object_type: number;
+  object_name: string;
+  parameter_name: string;
+  value_type: string;
+  value: string | null;
+  sensitive_value: string | null;
+  referenced_variable_name: string | null;
 }

@@ -58,7 +58,7 @@ async function withPackages(db: CatalogDb | CatalogTrx, rows: VersionRow[]): Pro
 }
 
 /** Finds a folder by name, creating it when missing. */
-async function ensureFolder(ctx: CatalogContext, trx: CatalogTrx, name: string, actor: string): Promise<number> {
+export async function ensureFolder(ctx: CatalogContext, trx: CatalogTrx, name: string, actor: string): Promise<number> {
   const existing = await trx.selectFrom('folders').select('folder_id').where('name', '=', name).executeTakeFirst();
   if (existing) return existing.folder_id;
   const { folder_id: folderId } = await trx

@@ -11,6 +11,7 @@ import type { SchedulesTable } from '../schema.js';
 import { audit } from './audit.js';
 import { rememberIdempotencyKey } from './idempotency-keys.js';
 import { clipMessage } from './tasks/complete-task.js';
+import { resolveConfiguredValues } from './executions/configured-parameters.js';
 import { insertExecution } from './executions/write-execution.js';
 
 /** A slot run within this long of its due time is on time; later, the misfire policy decides. */
@@ -29,6 +30,7 @@ function toSchedule(row: Selectable<SchedulesTable>, sensitiveParameterNames: st
     requiredTags: JSON.parse(row.required_tags) as string[],
     retryCount: row.retry_count,
     timeoutMs: row.timeout_ms,
+    referenceId: row.reference_id,
     cronExpression: row.cron_expression,
     timeZone: row.time_zone,
     misfirePolicy: row.misfire_policy as MisfirePolicy,
@@ -80,6 +82,7 @@ export function scheduleOperations(
         allowedWorkerIds: JSON.parse(row.worker_agent_ids) as string[],
         requiredTags: JSON.parse(row.required_tags) as string[],
         timeoutMs: row.timeout_ms ?? undefined,
+        referenceId: row.reference_id ?? undefined,
         scheduleId: row.schedule_id,
         start: { retryCount: row.retry_count },
       },
@@ -101,7 +104,7 @@ export function scheduleOperations(
           .innerJoin('project_versions as v', 'v.project_version_id', 'p.project_version_id')
           .innerJoin('projects as pr', 'pr.project_id', 'v.project_id')
           .innerJoin('folders as f', 'f.folder_id', 'pr.folder_id')
-          .select(['p.parameters', 'p.name'])
+          .select(['p.parameters', 'p.name', 'pr.project_id'])
           .where('f.name', '=', input.folderName)
           .where('pr.name', '=', input.projectName)
           .where('p.name', '=', input.packageName)
@@ -116,7 +119,15 @@ export function scheduleOperations(
           const declaration = findDeclaredParameter(declared, name, pkg.name);
           (declaration.sensitive ? sensitive : plain)[declaration.name] = coerceParameterValue(declaration, value);
         }
-        requireParameterValues(declared, (name) => plain[name] !== undefined || sensitive[name] !== undefined, pkg.name);
+        const given = (name: string) => plain[name] !== undefined || sensitive[name] !== undefined;
+        const configured = await resolveConfiguredValues(
+          ctx,
+          trx,
+          { projectId: pkg.project_id, folderName: input.folderName, projectName: input.projectName, packageName: pkg.name, declared },
+          input.referenceId,
+          given,
+        );
+        requireParameterValues(declared, (name) => given(name) || configured.has(name), pkg.name);
         const enabled = input.enabled ?? true;
         const now = ctx.clock.now();
         const { schedule_id: scheduleId } = await trx
@@ -132,6 +143,7 @@ export function scheduleOperations(
             required_tags: JSON.stringify(input.requiredTags ?? []),
             retry_count: input.retryCount ?? 0,
             timeout_ms: input.timeoutMs ?? null,
+            reference_id: input.referenceId ?? null,
             cron_expression: input.cronExpression.trim(),
             time_zone: timeZone,
             misfire_policy: input.misfirePolicy ?? 'run-once',

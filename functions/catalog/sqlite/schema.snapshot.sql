@@ -34,6 +34,36 @@ CREATE TABLE enrollment_tokens (
   revoked_time INTEGER
 );
 
+CREATE TABLE environment_references (
+  reference_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  project_id INTEGER NOT NULL REFERENCES projects (project_id),
+  reference_type TEXT NOT NULL CHECK (reference_type IN ('R', 'A')),
+  environment_folder_name TEXT,
+  environment_name TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_time INTEGER NOT NULL
+);
+
+CREATE TABLE environment_variables (
+  variable_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  environment_id INTEGER NOT NULL REFERENCES environments (environment_id),
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  data_type TEXT NOT NULL,
+  sensitive INTEGER NOT NULL CHECK (sensitive IN (0, 1)),
+  value TEXT,
+  sensitive_value TEXT
+);
+
+CREATE TABLE environments (
+  environment_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  folder_id INTEGER NOT NULL REFERENCES folders (folder_id),
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_time INTEGER NOT NULL
+);
+
 CREATE TABLE event_messages (
   event_message_id INTEGER PRIMARY KEY AUTOINCREMENT,
   execution_id INTEGER NOT NULL,
@@ -111,6 +141,18 @@ CREATE TABLE master_properties (
   property_value TEXT
 );
 
+CREATE TABLE object_parameters (
+  project_id INTEGER NOT NULL REFERENCES projects (project_id),
+  object_type INTEGER NOT NULL,
+  object_name TEXT NOT NULL,
+  parameter_name TEXT NOT NULL,
+  value_type TEXT NOT NULL CHECK (value_type IN ('V', 'R')),
+  value TEXT,
+  sensitive_value TEXT,
+  referenced_variable_name TEXT,
+  PRIMARY KEY (project_id, object_type, object_name, parameter_name)
+);
+
 CREATE TABLE packages (
   package_id INTEGER PRIMARY KEY AUTOINCREMENT,
   project_version_id INTEGER NOT NULL REFERENCES project_versions (project_version_id),
@@ -167,7 +209,7 @@ CREATE TABLE schedules (
   last_error TEXT,
   created_by TEXT NOT NULL,
   created_time INTEGER NOT NULL
-);
+, reference_id INTEGER);
 
 CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_time INTEGER NOT NULL);
 
@@ -215,6 +257,8 @@ CREATE TABLE worker_agents (
 
 CREATE INDEX ix_audit_trail_time ON audit_trail (occurred_time);
 
+CREATE INDEX ix_environment_references_project ON environment_references (project_id);
+
 CREATE INDEX ix_event_messages_execution ON event_messages (execution_id, event_message_id);
 
 CREATE INDEX ix_executions_end_time ON executions (end_time) WHERE end_time IS NOT NULL;
@@ -232,6 +276,10 @@ CREATE INDEX ix_tasks_pending ON tasks (queued_time, task_id) WHERE state = 'pen
 CREATE INDEX ix_tasks_running_lease ON tasks (lease_deadline) WHERE state = 'running';
 
 CREATE INDEX ix_tasks_worker_state ON tasks (worker_agent_id, state);
+
+CREATE UNIQUE INDEX ux_environment_variables_name ON environment_variables (environment_id, name);
+
+CREATE UNIQUE INDEX ux_environments_folder_name ON environments (folder_id, name);
 
 CREATE UNIQUE INDEX ux_executions_child_key ON executions (parent_execution_id, child_key) WHERE child_key IS NOT NULL;
 

@@ -1,5 +1,6 @@
 import { childAndScheduleScenarios } from './children-and-schedules.js';
 import { enrollmentTokenScenarios } from './enrollment-tokens.js';
+import { environmentScenarios } from './environments.js';
 import { eventKeyAndCleanupScenarios } from './events-keys-cleanup.js';
 import type { Scenario } from './fixtures.js';
 import { idempotencyKeyScenarios } from './idempotency-keys.js';
@@ -19,4 +20,5 @@ export const catalogContract: Record<string, Record<string, Scenario>> = {
   'children and schedules': childAndScheduleScenarios,
   'enrollment tokens': enrollmentTokenScenarios,
   'Idempotency-Keys': idempotencyKeyScenarios,
+  'environments, references and object parameters': environmentScenarios,
 };

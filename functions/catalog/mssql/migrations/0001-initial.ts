@@ -8,7 +8,7 @@ import type { MssqlMigration } from '../migrate.js';
  * shared Kysely queries run unchanged, and the SSISDB-named views in schema `catalog` turn them into datetime2 for
  * a DBA's existing queries and reports.
  */
-const epochMsToDatetime2 = (column: string): string =>
+export const epochMsToDatetime2 = (column: string): string =>
   // DATEADD takes an int: minutes since 1970 fit until the year 6053, milliseconds within a minute always do.
   `CASE WHEN ${column} IS NULL THEN NULL ELSE DATEADD(MILLISECOND, ${column} % 60000, DATEADD(MINUTE, ${column} / 60000, CAST('19700101' AS datetime2(3)))) END`;
 

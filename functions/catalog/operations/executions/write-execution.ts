@@ -8,6 +8,7 @@ import { hotQuery } from '../../hot-query.js';
 import { coerceParameterValue, findDeclaredParameter, requireParameterValues } from '../../parameters.js';
 import { toTask } from '../../rows.js';
 import type { ExecutionParameterValuesTable, ExecutionsTable, TasksTable } from '../../schema.js';
+import { resolveConfiguredValues } from './configured-parameters.js';
 import { loadExecution, lockExecution, requireCreated, toExecution, toParameterValue } from './execution-rows.js';
 
 /** A row as inserted: every column but the generated key, none left to its default. */
@@ -22,7 +23,7 @@ const selectNewestVersion = hotQuery((db, v: { folderName: string; projectName: 
     .selectFrom('project_versions as v')
     .innerJoin('projects as p', 'p.project_id', 'v.project_id')
     .innerJoin('folders as f', 'f.folder_id', 'p.folder_id')
-    .select(['v.project_version_id', 'f.name as folder_name', 'p.name as project_name'])
+    .select(['v.project_version_id', 'v.project_id', 'f.name as folder_name', 'p.name as project_name'])
     .where('f.name', '=', v.folderName)
     .where('p.name', '=', v.projectName)
     .where('v.version_number', '>=', v.from)
@@ -211,9 +212,22 @@ export async function insertExecution(
   for (const declaration of declared) {
     if (declaration.defaultValue !== undefined) values.set(declaration.name, { declaration, value: declaration.defaultValue });
   }
+  const given = new Map<string, { declaration: DeclaredParameter; value: ParameterValue }>();
   for (const [name, value] of Object.entries(input.parameters ?? {})) {
     const declaration = findDeclaredParameter(declared, name, pkg.name);
-    values.set(declaration.name, { declaration, value: coerceParameterValue(declaration, value) });
+    given.set(declaration.name, { declaration, value });
+  }
+  // Then what the deployed project's configuration sets (literals, and variables of the referenced environment),
+  // then the values given, which override both.
+  const configured = await resolveConfiguredValues(
+    ctx,
+    trx,
+    { projectId: version.project_id, folderName: version.folder_name, projectName: version.project_name, packageName: pkg.name, declared },
+    input.referenceId,
+    (name) => given.has(name),
+  );
+  for (const [name, { declaration, value }] of [...configured, ...given]) {
+    values.set(name, { declaration, value: coerceParameterValue(declaration, value) });
   }
   for (const [index, workerAgentId] of allowed.entries()) await requireWorker(trx, workerAgentId, `allowedWorkerIds[${index}]`);
   if (input.start) {

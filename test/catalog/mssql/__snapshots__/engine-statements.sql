@@ -147,6 +147,18 @@ insert into "schema_migrations" ("version", "name", "applied_time") values (@1, 
 -- migration 8 (enrollment-tokens), batch 1
 insert into "schema_migrations" ("version", "name", "applied_time") values (@1, @2, @3)
 -- parameters: [8,"enrollment-tokens",1795338000000]
+-- migration 9 (environments), batch 1
+-- migration 9 (environments), batch 2
+-- migration 9 (environments), batch 3
+-- migration 9 (environments), batch 4
+-- migration 9 (environments), batch 5
+-- migration 9 (environments), batch 6
+-- migration 9 (environments), batch 7
+-- migration 9 (environments), batch 8
+-- migration 9 (environments), batch 9
+-- migration 9 (environments), batch 10
+insert into "schema_migrations" ("version", "name", "applied_time") values (@1, @2, @3)
+-- parameters: [9,"environments",1795338000000]
 COMMIT
 
 -- ===== migrate: an up-to-date database
