@@ -69,7 +69,9 @@ export function registerMasterCommands(program: Command, ctx: CommandContext): v
       }
       const { queues } = await api.call(redrivePoisonMessages, {});
       if (out.json) return out.data({ queues });
-      for (const queue of queues) out.line(`${queue.queue}: ${queue.redriven} message${queue.redriven === 1 ? '' : 's'} put back`);
+      const redriven = queues.filter((queue) => queue.redriven > 0);
+      if (redriven.length === 0) out.line('No poison message to put back.');
+      for (const queue of redriven) out.line(`${queue.queue}: ${queue.redriven} message${queue.redriven === 1 ? '' : 's'} put back`);
     });
 }
 

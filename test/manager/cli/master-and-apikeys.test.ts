@@ -90,6 +90,8 @@ describe('scaleout master and apikey', () => {
     const redriven = await cli(['master', 'redrive', '--yes']);
     expect(redriven.code).toBe(0);
     expect(lines(redriven.stdout)).toEqual([`${queue.name}: 1 message put back`]);
+    // At once again: the message is back on its queue, none is left aside.
+    expect(lines((await cli(['master', 'redrive', '--yes'])).stdout)).toEqual(['No poison message to put back.']);
   }, 300_000);
 
   it('colors only on a terminal, and never with NO_COLOR or --json', async () => {
