@@ -1,6 +1,4 @@
 import { join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addWorker,
@@ -13,6 +11,7 @@ import {
 import { claimTasks, completeTask, postEvents, type ClaimedTask, type TaskOutcome } from '../../../contracts/worker-protocol.js';
 import { sampleProjectFiles, zipFiles } from '../../support/project-zip.js';
 import { startTestMaster, type TestMaster } from '../../support/test-master.js';
+import { temporaryFolders } from '../../support/temporary-folders.js';
 import { createWorkerIdentity, workerCaller, type WorkerCaller } from '../../support/test-worker.js';
 import { lines, masterEnv, runProcess } from './harness.js';
 
@@ -25,7 +24,7 @@ describe('scaleout with a task credential, and execution trees', () => {
   let master: TestMaster;
   let worker: WorkerCaller & { close(): void };
   let adminEnv: Record<string, string>;
-  const noConfig = join(mkdtempSync(join(tmpdir(), 'scaleout-task-')), 'config.json');
+  const noConfig = join(temporaryFolders('scaleout-task-')(), 'config.json');
 
   /** The environment a worker gives the package running `task`. */
   const taskEnv = (task: ClaimedTask): Record<string, string> => ({

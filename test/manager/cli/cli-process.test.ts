@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,7 @@ describe('scaleout as a process', () => {
   });
   afterAll(async () => {
     await master?.stop();
+    rmSync(home, { recursive: true, force: true });
   });
 
   it('prints its version and teaches in --help: commands, SSISDB counterparts, examples, exit codes', async () => {

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
@@ -11,8 +10,9 @@ import type { CliIO } from '../../../manager/cli/io.js';
 import { buildProgram } from '../../../manager/cli/program.js';
 import { formatDuration, parseDuration } from '../../../manager/cli/output/format.js';
 import { formatTable } from '../../../manager/cli/output/table.js';
+import { temporaryFolders } from '../../support/temporary-folders.js';
 
-const folder = () => mkdtempSync(join(tmpdir(), 'scaleout-cli-unit-'));
+const folder = temporaryFolders('scaleout-cli-unit-');
 const thrown = (fn: () => unknown): CliError => {
   try {
     fn();

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Timing } from '../../../manager/cli/context.js';
@@ -33,13 +32,16 @@ export interface CliRunOptions {
 /** Short polls, so waits end soon after the execution does; nothing depends on them being exact. */
 export const testTiming: Timing = { pollIntervalMs: 150, quietMs: 600 };
 
-/** The environment that points the CLI at a test master as its admin, with no configuration file. */
+/**
+ * The environment that points the CLI at a test master as its admin, with no configuration file (its path in the
+ * master's own folder, removed with it).
+ */
 export function masterEnv(master: TestMaster, apiKey = master.adminKey): Record<string, string> {
   return {
     SCALEOUT_MASTER: master.url,
     SCALEOUT_API_KEY: apiKey,
     SCALEOUT_MASTER_THUMBPRINT: master.host.certificateThumbprint,
-    SCALEOUT_CONFIG: join(mkdtempSync(join(tmpdir(), 'scaleout-cli-')), 'config.json'),
+    SCALEOUT_CONFIG: join(master.folder, 'cli-config.json'),
   };
 }
 

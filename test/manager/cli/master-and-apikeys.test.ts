@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getMasterStatus, listApiKeys } from '../../../contracts/management/endpoints.js';
@@ -24,7 +23,7 @@ describe('scaleout master and apikey', () => {
   });
 
   it('connect asks for the API key without echo on a terminal, and refuses to guess without one', async () => {
-    const config = join(mkdtempSync(join(tmpdir(), 'scaleout-cli-connect-')), 'config.json');
+    const config = join(master.folder, 'connect-config.json');
     const connectArgs = ['connect', master.url, '--thumbprint', master.host.certificateThumbprint];
     const asked = await runInProcess(connectArgs, { env: { SCALEOUT_CONFIG: config }, interactive: true, answers: [master.adminKey] });
     expect(asked.questions).toEqual(['API key: ']);

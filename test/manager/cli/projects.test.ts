@@ -1,5 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,11 +6,14 @@ import { getProject, listProjects } from '../../../contracts/management/endpoint
 import { packProject } from '../../../manager/cli/commands/pack-project.js';
 import { sampleProjectFiles } from '../../support/project-zip.js';
 import { startTestMaster, type TestMaster } from '../../support/test-master.js';
+import { temporaryFolders } from '../../support/temporary-folders.js';
 import { lines, masterEnv, runInProcess, type CliRunOptions } from './harness.js';
+
+const newFolder = temporaryFolders('scaleout-cli-project-');
 
 /** Writes `{ path: content }` under a new folder and returns it. */
 function projectFolder(files: Record<string, string>, name = 'etl'): string {
-  const root = join(mkdtempSync(join(tmpdir(), 'scaleout-cli-project-')), name);
+  const root = join(newFolder(), name);
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(join(root, path, '..'), { recursive: true });
     writeFileSync(join(root, path), content);

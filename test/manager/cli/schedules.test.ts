@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, deployProject } from '../../../contracts/management/endpoints.js';
 import type { ScheduleView } from '../../../contracts/management/views.js';
 import { sampleProjectFiles, zipFiles } from '../../support/project-zip.js';
 import { startTestMaster, type TestMaster } from '../../support/test-master.js';
+import { temporaryFolders } from '../../support/temporary-folders.js';
 import { lines, masterEnv, runProcess } from './harness.js';
 
 /** `scaleout schedule …` and `scaleout audit`, as a user runs the compiled CLI: a child process. */
@@ -13,7 +13,7 @@ describe('scaleout schedule and audit', () => {
   let master: TestMaster;
   let env: Record<string, string>;
   let readerEnv: Record<string, string>;
-  const files = mkdtempSync(join(tmpdir(), 'scaleout-schedules-'));
+  const files = temporaryFolders('scaleout-schedules-')();
   const cli = (args: string[], as = env) => runProcess(args, { env: as });
 
   beforeAll(async () => {

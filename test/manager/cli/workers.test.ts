@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,7 @@ describe('scaleout worker', () => {
   });
   afterAll(async () => {
     await master?.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('adds a worker from its PEM certificate: shows what the master validated and the next steps, adds it disabled', async () => {
