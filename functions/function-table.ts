@@ -21,6 +21,8 @@ import {
   listFoldersFunction,
   listPackagesFunction,
   listProjectsFunction,
+  listProjectVersionsFunction,
+  restoreProjectFunction,
 } from './handlers/management/projects.js';
 import {
   addWorkerFunction,
@@ -99,6 +101,8 @@ export const functionTable: readonly MasterFunction[] = [
   listProjectsFunction,
   getProjectFunction,
   listPackagesFunction,
+  listProjectVersionsFunction,
+  restoreProjectFunction,
   createExecutionFunction,
   setExecutionParameterValueFunction,
   addExecutionWorkerFunction,

@@ -292,7 +292,7 @@ export const listProjects = defineEndpoint({
   operationId: 'listProjects',
   method: 'GET',
   path: '/v1/projects',
-  summary: 'The latest version of every project (of one folder with `folder`), with its packages.',
+  summary: 'The current version of every project (of one folder with `folder`), with its packages.',
   access: reader,
   query: z.object({ folder: CatalogName.optional() }),
   response: z.object({ projects: z.array(ProjectVersionView) }),
@@ -302,7 +302,7 @@ export const getProject = defineEndpoint({
   operationId: 'getProject',
   method: 'GET',
   path: '/v1/folders/{folderName}/projects/{projectName}',
-  summary: 'A project version (the latest unless `version` is given) and its packages with their parameters.',
+  summary: 'A project version (the current one unless `version` is given) and its packages with their parameters.',
   access: reader,
   params: ProjectParams,
   query: z.object({ version: RowId.optional() }),
@@ -313,10 +313,35 @@ export const listPackages = defineEndpoint({
   operationId: 'listPackages',
   method: 'GET',
   path: '/v1/folders/{folderName}/projects/{projectName}/packages',
-  summary: 'The packages of a project\'s latest version, with their declared parameters.',
+  summary: 'The packages of a project\'s current version, with their declared parameters.',
   access: reader,
   params: ProjectParams,
   response: z.object({ packages: z.array(PackageView) }),
+});
+
+// Project versions (SSISDB: catalog.object_versions, restore_project)
+
+export const listProjectVersions = defineEndpoint({
+  operationId: 'listProjectVersions',
+  method: 'GET',
+  path: '/v1/folders/{folderName}/projects/{projectName}/versions',
+  summary:
+    'The versions of a project the catalog keeps (MAX_PROJECT_VERSIONS, 10 by default), newest first: who deployed each and when, and which is current.',
+  access: reader,
+  params: ProjectParams,
+  response: z.object({ versions: z.array(ProjectVersionView) }),
+});
+
+export const restoreProject = defineEndpoint({
+  operationId: 'restoreProject',
+  method: 'POST',
+  path: '/v1/folders/{folderName}/projects/{projectName}/restore',
+  summary:
+    'Make an earlier version current again (SSISDB restore_project): executions created from now on run it; executions already created keep theirs. The next deploy becomes current as usual.',
+  access: executor,
+  params: ProjectParams,
+  body: z.object({ versionNumber: z.int().min(1) }),
+  response: ProjectVersionView,
 });
 
 // Executions (SSISDB: create_execution, set_execution_parameter_value, add_execution_worker, start_execution,
@@ -603,6 +628,8 @@ export const managementEndpoints = [
   listProjects,
   getProject,
   listPackages,
+  listProjectVersions,
+  restoreProject,
   createExecution,
   setExecutionParameterValue,
   addExecutionWorker,

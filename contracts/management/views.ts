@@ -137,8 +137,16 @@ export const ProjectVersionView = z
     versionNumber: z.int(),
     archiveSha256: z.string(),
     archiveSize: z.int(),
+    /** Who deployed it: `apikey:<id>` or `entra:<name>`, as in the audit trail. */
     deployedBy: z.string(),
+    /** The API key's name or the Entra principal's. */
+    deployedByName: z.string().nullable(),
     deployedTime: Timestamp,
+    /** The version the project runs when an execution names none: the latest deployed, unless one was restored. */
+    isCurrent: z.boolean(),
+    /** Who last restored it (SSISDB restore_project), and when. */
+    restoredBy: z.string().nullable(),
+    lastRestoredTime: Timestamp.nullable(),
     packages: z.array(PackageView),
   })
   .meta({ id: 'ProjectVersion' });

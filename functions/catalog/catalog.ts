@@ -24,6 +24,7 @@ import type {
   Schedule,
   ParameterValue,
   ProjectVersion,
+  RemovedProjectVersion,
   Task,
   TaskOutcome,
   WorkerAgent,
@@ -65,10 +66,20 @@ export interface Catalog {
   // Projects and packages (SSISDB: deploy_project, catalog.packages)
   deployProject(input: DeployProjectInput, actor: string, guard?: IdempotencyGuard): Promise<ProjectVersion>;
   listFolders(): Promise<Folder[]>;
-  /** The latest version of each project, optionally of one folder. */
+  /** The current version of each project, optionally of one folder. */
   listProjects(folderName?: string): Promise<ProjectVersion[]>;
-  /** A project's version (the latest when `versionNumber` is omitted). */
+  /** A project's version (the current one when `versionNumber` is omitted). */
   getProjectVersion(folderName: string, projectName: string, versionNumber?: number): Promise<ProjectVersion>;
+  /** SSISDB catalog.object_versions: the project's versions still kept, newest first. */
+  listProjectVersions(folderName: string, projectName: string): Promise<ProjectVersion[]>;
+  /** SSISDB restore_project: the version becomes current; executions already created keep the version they run. */
+  restoreProject(folderName: string, projectName: string, versionNumber: number, actor: string): Promise<ProjectVersion>;
+  /**
+   * The version cleanup: keeps each project's current version and its newest others, MAX_PROJECT_VERSIONS in all
+   * (of one project, or of every one); a version an unfinished execution runs waits until it has ended. Returns
+   * the removed versions, whose archives the caller deletes from the archive store.
+   */
+  removeOldProjectVersions(actor: string, project?: { folderName: string; projectName: string }): Promise<RemovedProjectVersion[]>;
   /** Where a version's archive is in the archive store, and what it must be. */
   getProjectArchive(projectVersionId: number): Promise<{ archiveName: string; archiveSha256: string; archiveSize: number }>;
   /**
@@ -364,7 +375,7 @@ export interface CreateExecutionInput {
   folderName: string;
   projectName: string;
   packageName: string;
-  /** The project version to run; the latest when omitted. */
+  /** The project version to run; the current one when omitted. */
   versionNumber?: number | undefined;
   /** SSISDB @runinscaleout. @default true */
   runInScaleOut?: boolean | undefined;

@@ -14,6 +14,7 @@ import { executionOperations } from './operations/executions/execution-operation
 import { masterPropertyOperations } from './operations/master-properties.js';
 import { objectParameterOperations } from './operations/object-parameters.js';
 import { projectOperations } from './operations/projects.js';
+import { projectVersionOperations } from './operations/project-versions.js';
 import { scheduleOperations } from './operations/schedules.js';
 import { claimTasksOperation } from './operations/tasks/claim-tasks.js';
 import { completeTaskOperation } from './operations/tasks/complete-task.js';
@@ -50,6 +51,7 @@ export function createCatalog(options: CatalogOptions): Catalog {
     ...environmentOperations(ctx),
     ...environmentReferenceOperations(ctx),
     ...objectParameterOperations(ctx),
+    ...projectVersionOperations(ctx),
     ...executionOperations(ctx),
     ...claimTasksOperation(ctx),
     ...renewLeasesOperation(ctx),

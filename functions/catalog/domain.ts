@@ -116,8 +116,23 @@ export interface ProjectVersion {
   archiveSha256: string;
   archiveSize: number;
   deployedBy: string;
+  /** The API key's name or the Entra principal's; null when the actor is neither (or the key is unknown). */
+  deployedByName: string | null;
   deployedTime: number;
+  /** The version the project runs when none is named (SSISDB: the project's object_version_lsn). */
+  isCurrent: boolean;
+  restoredBy: string | null;
+  lastRestoredTime: number | null;
   packages: Package[];
+}
+
+/** A version the cleanup removed: its archive is to be deleted from the archive store. */
+export interface RemovedProjectVersion {
+  folderName: string;
+  projectName: string;
+  versionNumber: number;
+  /** Null for an archive still held in the catalog (emptied with the removal). */
+  archiveName: string | null;
 }
 
 export interface Package {

@@ -89,6 +89,8 @@ export interface ProjectsTable {
   folder_id: number;
   name: string;
   created_time: Int64;
+  /** The version it runs: the latest deployed, or the one restore_project set back (migration 0010). */
+  current_version_number: ColumnType<number, number | undefined, number>;
 }
 
 export interface ProjectVersionsTable {
@@ -108,6 +110,14 @@ export interface ProjectVersionsTable {
   manifest: string;
   deployed_by: string;
   deployed_time: Int64;
+  /** Who last made it current again with restore_project, and when (SSISDB object_versions). */
+  restored_by: string | null;
+  last_restored_time: Int64 | null;
+  /**
+   * When the cleanup removed it (beyond MAX_PROJECT_VERSIONS): its archive is gone from the store, it is neither
+   * listed nor run nor restored; the row stays for the executions that ran it.
+   */
+  removed_time: Int64 | null;
 }
 
 export interface PackagesTable {

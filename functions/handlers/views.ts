@@ -103,7 +103,11 @@ export function toProjectVersionView(version: ProjectVersion): ProjectVersionVie
     archiveSha256: version.archiveSha256,
     archiveSize: version.archiveSize,
     deployedBy: version.deployedBy,
+    deployedByName: version.deployedByName,
     deployedTime: iso(version.deployedTime),
+    isCurrent: version.isCurrent,
+    restoredBy: version.restoredBy,
+    lastRestoredTime: isoOrNull(version.lastRestoredTime),
     packages: version.packages.map(toPackageView),
   };
 }

@@ -1,6 +1,7 @@
 import type { TimerFunction } from './timer-function.js';
 import { checkLeases } from '../alarms/check-leases.js';
 import { armNextSchedule, fireSchedules } from '../alarms/fire-schedules.js';
+import { removeOldProjectVersions } from '../projects/remove-old-versions.js';
 
 /**
  * The master's timers: slow on purpose. Leases and schedules are watched by alarms (functions/alarms/), which
@@ -31,6 +32,7 @@ export const safetySweepTimer: TimerFunction = {
  * SSIS CleanupCompletedJobsIntervalInMs: executions past the retention window (RETENTION_WINDOW days) go when
  * OPERATION_CLEANUP_ENABLED. Idempotency-Keys past their 24 hours go whatever that setting says: they are the
  * master's bookkeeping, not the user's history.
+ * Project versions beyond MAX_PROJECT_VERSIONS that a deploy had to keep while executions ran them go too.
  */
 export const cleanupCompletedJobsTimer: TimerFunction = {
   kind: 'timer',
@@ -40,6 +42,8 @@ export const cleanupCompletedJobsTimer: TimerFunction = {
   async run(services, invocation) {
     const expiredKeys = await services.catalog.deleteExpiredIdempotencyKeys();
     if (expiredKeys > 0) invocation.log.info('cleanup', { expiredIdempotencyKeys: expiredKeys });
+    // SSISDB's version cleanup is its own switch, not OPERATION_CLEANUP_ENABLED: versions go whatever that says.
+    await removeOldProjectVersions(services, invocation.log, 'master:cleanup');
     const settings = await services.catalog.getCleanupSettings();
     if (!settings.cleanupEnabled) return;
     const deleted = await services.catalog.cleanupCompletedExecutions(settings.retentionWindowDays * 86_400_000);

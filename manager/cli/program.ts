@@ -61,6 +61,8 @@ export function buildProgram(ctx: CommandContext, version: string): Command {
         'agents, projects and packages, executions, schedules, API keys and the audit trail.',
     )
     .version(`scaleout ${version}`, '-V, --version', 'print the version')
+    // -V/--version is the program's only before the command: `execution run … --version 2` is a project version.
+    .enablePositionalOptions()
     .helpOption('-h, --help', 'show help for a command')
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),

@@ -93,6 +93,8 @@ function validInputs(seed: Seed): Record<OperationId, ValidInput | 'takes no inp
     listProjects: { query: { folder: 'Finance' } },
     getProject: { params: project, query: { version: '1' } },
     listPackages: { params: project },
+    listProjectVersions: { params: project },
+    restoreProject: { params: project, body: { versionNumber: 1 } },
     createExecution: { body: { folderName: 'Finance', projectName: 'ETL', packageName: 'load', start: true, retryCount: 1 } },
     setExecutionParameterValue: { params: { ...execution, parameterName: 'SourcePath' }, body: { value: '/in.csv' } },
     addExecutionWorker: { params: execution, body: worker },

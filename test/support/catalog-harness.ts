@@ -70,6 +70,7 @@ export async function mssqlHarness(): Promise<CatalogHarness> {
     .where('property_name', '=', 'IS_SCALEOUT_ENABLED')
     .execute();
   await engine.db.updateTable('master_properties').set({ property_value: '365' }).where('property_name', '=', 'RETENTION_WINDOW').execute();
+  await engine.db.updateTable('master_properties').set({ property_value: '10' }).where('property_name', '=', 'MAX_PROJECT_VERSIONS').execute();
   await engine.db
     .updateTable('master_properties')
     .set({ property_value: 'true' })

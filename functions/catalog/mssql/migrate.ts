@@ -8,6 +8,7 @@ import { migration0005 } from './migrations/0005-claim-ids.js';
 import { migration0006 } from './migrations/0006-idempotency-keys.js';
 import { migration0008 } from './migrations/0008-enrollment-tokens.js';
 import { migration0009 } from './migrations/0009-environments.js';
+import { migration0010 } from './migrations/0010-project-versions.js';
 
 export interface MssqlMigration {
   version: number;
@@ -17,7 +18,7 @@ export interface MssqlMigration {
 }
 
 /** Every SQL Server migration, in order. Append-only. */
-export const mssqlMigrations: readonly MssqlMigration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0008, migration0009];
+export const mssqlMigrations: readonly MssqlMigration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0008, migration0009, migration0010];
 
 /** The migration ledger, created before the first migration: one row per migration applied. */
 export const ledgerTableBatch = `IF OBJECT_ID(N'dbo.schema_migrations', N'U') IS NULL

@@ -13,6 +13,8 @@ export const MasterProperty = {
   retentionWindow: 'RETENTION_WINDOW',
   operationCleanupEnabled: 'OPERATION_CLEANUP_ENABLED',
   lastLeaseSweepTime: 'LAST_LEASE_SWEEP_TIME',
+  /** How many versions of each project the cleanup keeps (SSISDB's default 10). */
+  maxProjectVersions: 'MAX_PROJECT_VERSIONS',
 } as const;
 
 export async function setProperty(trx: CatalogTrx, name: string, value: string | null): Promise<void> {

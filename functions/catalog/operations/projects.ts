@@ -4,17 +4,19 @@ import type { CatalogContext } from '../context.js';
 import type { ProjectVersion } from '../domain.js';
 import type { CatalogDb, CatalogTrx } from '../engine.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { num, toPackage } from '../rows.js';
+import { num, numOrNull, toPackage } from '../rows.js';
 import type { ProjectVersionsTable } from '../schema.js';
 import { audit } from './audit.js';
 import { rememberIdempotencyKey } from './idempotency-keys.js';
 
-type VersionRow = Omit<Selectable<ProjectVersionsTable>, 'archive' | 'archive_name' | 'manifest'> & {
+type VersionRow = Omit<Selectable<ProjectVersionsTable>, 'archive' | 'archive_name' | 'manifest' | 'removed_time'> & {
   folder_name: string;
   project_name: string;
+  current_version_number: number;
 };
 
-function selectVersions(db: CatalogDb | CatalogTrx) {
+/** The versions still kept (not removed by the cleanup), with their folder and project. */
+export function selectVersions(db: CatalogDb | CatalogTrx) {
   return db
     .selectFrom('project_versions as v')
     .innerJoin('projects as p', 'p.project_id', 'v.project_id')
@@ -27,12 +29,16 @@ function selectVersions(db: CatalogDb | CatalogTrx) {
       'v.archive_size',
       'v.deployed_by',
       'v.deployed_time',
+      'v.restored_by',
+      'v.last_restored_time',
       'f.name as folder_name',
       'p.name as project_name',
-    ]);
+      'p.current_version_number',
+    ])
+    .where('v.removed_time', 'is', null);
 }
 
-async function withPackages(db: CatalogDb | CatalogTrx, rows: VersionRow[]): Promise<ProjectVersion[]> {
+export async function withPackages(db: CatalogDb | CatalogTrx, rows: VersionRow[]): Promise<ProjectVersion[]> {
   if (rows.length === 0) return [];
   const packages = await db
     .selectFrom('packages')
@@ -44,6 +50,7 @@ async function withPackages(db: CatalogDb | CatalogTrx, rows: VersionRow[]): Pro
     )
     .orderBy('name')
     .execute();
+  const names = await actorNames(db, rows.map((row) => row.deployed_by));
   return rows.map((row) => ({
     projectVersionId: row.project_version_id,
     folderName: row.folder_name,
@@ -52,9 +59,30 @@ async function withPackages(db: CatalogDb | CatalogTrx, rows: VersionRow[]): Pro
     archiveSha256: row.archive_sha256,
     archiveSize: row.archive_size,
     deployedBy: row.deployed_by,
+    deployedByName: names.get(row.deployed_by) ?? null,
     deployedTime: num(row.deployed_time),
+    isCurrent: row.version_number === row.current_version_number,
+    restoredBy: row.restored_by,
+    lastRestoredTime: numOrNull(row.last_restored_time),
     packages: packages.filter((p) => p.project_version_id === row.project_version_id).map(toPackage),
   }));
+}
+
+/**
+ * Who an actor is, in words: an API key's name (keys are never renamed nor deleted, only revoked), an Entra
+ * principal's name.
+ */
+async function actorNames(db: CatalogDb | CatalogTrx, actors: string[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  const keyIds = new Set<string>();
+  for (const actor of actors) {
+    if (actor.startsWith('entra:')) names.set(actor, actor.slice('entra:'.length));
+    if (actor.startsWith('apikey:')) keyIds.add(actor.slice('apikey:'.length));
+  }
+  if (keyIds.size === 0) return names;
+  const keys = await db.selectFrom('api_keys').select(['api_key_id', 'name']).where('api_key_id', 'in', [...keyIds]).execute();
+  for (const key of keys) names.set(`apikey:${key.api_key_id}`, key.name);
+  return names;
 }
 
 /** Finds a folder by name, creating it when missing. */
@@ -133,6 +161,8 @@ export function projectOperations(
           })
           .returning('project_version_id')
           .executeTakeFirstOrThrow();
+        // A new version becomes current, also after a restore_project (as in SSISDB).
+        await trx.updateTable('projects').set({ current_version_number: versionNumber }).where('project_id', '=', projectId).execute();
         await trx
           .insertInto('packages')
           .values(
@@ -176,16 +206,7 @@ export function projectOperations(
 
     listProjects: (folderName) =>
       ctx.engine.read(async (db) => {
-        let query = selectVersions(db).where((eb) =>
-          eb(
-            'v.version_number',
-            '=',
-            eb
-              .selectFrom('project_versions as latest')
-              .select((inner) => inner.fn.max('latest.version_number').as('n'))
-              .whereRef('latest.project_id', '=', 'v.project_id'),
-          ),
-        );
+        let query = selectVersions(db).whereRef('v.version_number', '=', 'p.current_version_number');
         if (folderName !== undefined) query = query.where('f.name', '=', folderName);
         return withPackages(db, await query.orderBy('f.name').orderBy('p.name').execute());
       }),
@@ -194,10 +215,12 @@ export function projectOperations(
       ctx.engine.read(async (db) => {
         let query = selectVersions(db)
           .where('f.name', '=', folderName)
-          .where('p.name', '=', projectName)
-          .orderBy('v.version_number', 'desc');
-        if (versionNumber !== undefined) query = query.where('v.version_number', '=', versionNumber);
-        const row = await query.limit(1).executeTakeFirst();
+          .where('p.name', '=', projectName);
+        query =
+          versionNumber === undefined
+            ? query.whereRef('v.version_number', '=', 'p.current_version_number')
+            : query.where('v.version_number', '=', versionNumber);
+        const row = await query.executeTakeFirst();
         if (!row) {
           throw new NotFoundError(
             'project',
@@ -260,4 +283,4 @@ export function projectOperations(
 }
 
 /** What `archive` holds once the bytes are in the archive store (the column predates it and is NOT NULL). */
-const emptyArchive = Buffer.alloc(0);
+export const emptyArchive = Buffer.alloc(0);

@@ -108,8 +108,7 @@ export function scheduleOperations(
           .where('f.name', '=', input.folderName)
           .where('pr.name', '=', input.projectName)
           .where('p.name', '=', input.packageName)
-          .orderBy('v.version_number', 'desc')
-          .limit(1)
+          .whereRef('v.version_number', '=', 'pr.current_version_number')
           .executeTakeFirst();
         if (!pkg) throw new NotFoundError('package', `${input.folderName}/${input.projectName}/${input.packageName}`);
         const declared = JSON.parse(pkg.parameters) as DeclaredParameter[];

@@ -175,7 +175,7 @@ CREATE TABLE project_versions (
   archive_size INTEGER NOT NULL,
   manifest TEXT NOT NULL,
   deployed_by TEXT NOT NULL,
-  deployed_time INTEGER NOT NULL, archive_name TEXT,
+  deployed_time INTEGER NOT NULL, archive_name TEXT, restored_by TEXT, last_restored_time INTEGER, removed_time INTEGER,
   UNIQUE (project_id, version_number)
 );
 
@@ -183,7 +183,7 @@ CREATE TABLE projects (
   project_id INTEGER PRIMARY KEY AUTOINCREMENT,
   folder_id INTEGER NOT NULL REFERENCES folders (folder_id),
   name TEXT NOT NULL COLLATE NOCASE,
-  created_time INTEGER NOT NULL,
+  created_time INTEGER NOT NULL, current_version_number INTEGER NOT NULL DEFAULT 0,
   UNIQUE (folder_id, name)
 );
 

@@ -4,18 +4,21 @@ import {
   listFolders,
   listPackages,
   listProjects,
+  listProjectVersions,
   maxProjectArchiveBytes,
+  restoreProject,
 } from '../../../contracts/management/endpoints.js';
 import { defineHandler } from '../../http/define-handler.js';
 import { ValidationError } from '../../catalog/errors.js';
 import { newArchiveName } from '../../projects/archive-store.js';
+import { removeOldProjectVersions } from '../../projects/remove-old-versions.js';
 import { readProjectArchive, type ProjectArchive } from '../../projects/read-project-archive.js';
 import { StoredArchiveReader } from '../../projects/stored-archive-reader.js';
 import { iso, toPackageView, toProjectVersionView } from '../views.js';
 
 export const deployProjectFunction = defineHandler(
   deployProject,
-  async ({ params, body, caller, idempotency }, { catalog, archiveStore }) => {
+  async ({ params, body, caller, idempotency, invocation }, { catalog, archiveStore }) => {
     const archiveName = newArchiveName(params.folderName, params.projectName);
     const stored = await archiveStore.upload(archiveName, body);
     let archive: ProjectArchive;
@@ -40,6 +43,10 @@ export const deployProjectFunction = defineHandler(
       },
       caller.actor,
       idempotency?.guard(stored.sha256),
+    );
+    // The deploy is done: a failed cleanup is the next cleanup's to finish.
+    await removeOldProjectVersions({ catalog, archiveStore }, invocation.log, caller.actor, params).catch((error: unknown) =>
+      invocation.log.warn('old project versions not removed', { error: error instanceof Error ? error.message : String(error) }),
     );
     return toProjectVersionView(version);
   },
@@ -67,3 +74,11 @@ export const getProjectFunction = defineHandler(getProject, async ({ params, que
 export const listPackagesFunction = defineHandler(listPackages, async ({ params }, { catalog }) => ({
   packages: (await catalog.getProjectVersion(params.folderName, params.projectName)).packages.map(toPackageView),
 }));
+
+export const listProjectVersionsFunction = defineHandler(listProjectVersions, async ({ params }, { catalog }) => ({
+  versions: (await catalog.listProjectVersions(params.folderName, params.projectName)).map(toProjectVersionView),
+}));
+
+export const restoreProjectFunction = defineHandler(restoreProject, async ({ params, body, caller }, { catalog }) =>
+  toProjectVersionView(await catalog.restoreProject(params.folderName, params.projectName, body.versionNumber, caller.actor)),
+);

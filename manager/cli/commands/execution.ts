@@ -68,7 +68,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext)
   const withCreateOptions = (command: Command, options: { retry: boolean; workerHint?: string }): Command =>
     withRunOptions(command.argument('<folder/project/package>', 'the package, e.g. Finance/ETL/extract'), options).option(
       '--version <n>',
-      'the project version (default: the latest)',
+      'the project version (default: the current one, see scaleout project versions)',
       positiveWholeNumber,
     );
 

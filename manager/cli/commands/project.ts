@@ -8,6 +8,7 @@ import { usageError } from '../errors.js';
 import { formatAgo, formatBytes, formatDuration, formatList } from '../output/format.js';
 import { examples, ssisdb } from './help-text.js';
 import { packProject } from './pack-project.js';
+import { registerProjectVersionCommands } from './project-versions.js';
 import { parseProjectRef } from './refs.js';
 
 /** Back to the start of the line and clear it: the progress line is rewritten in place on a terminal. */
@@ -18,7 +19,7 @@ const projectFlags = { 'params.folderName': '--folder', 'params.projectName': '-
 export function registerProjectCommands(program: Command, ctx: CommandContext): void {
   const project = program
     .command('project')
-    .summary('deploy and list projects')
+    .summary('deploy and list projects, list and restore their versions')
     .description(
       'Projects: a folder of files with scaleout.json at its root declaring its packages, deployed to a catalog folder ' +
         'as a new version (SSISDB: deploy_project).',
@@ -77,8 +78,8 @@ export function registerProjectCommands(program: Command, ctx: CommandContext): 
 
   project
     .command('list')
-    .summary('list projects (their latest versions) and their packages')
-    .description('List the latest version of every project, or of one folder\'s projects.' + ssisdb('catalog.projects'))
+    .summary('list projects (their current versions) and their packages')
+    .description('List the current version of every project, or of one folder\'s projects.' + ssisdb('catalog.projects'))
     .option('--folder <folder>', 'only this folder')
     .option('--json', 'print the API answer as JSON')
     .addHelpText('after', examples(['scaleout project list', 'scaleout project list --folder Finance']))
@@ -101,6 +102,8 @@ export function registerProjectCommands(program: Command, ctx: CommandContext): 
       ]);
     });
 
+  registerProjectVersionCommands(project, ctx);
+
   const pkg = program
     .command('package')
     .summary("list a project's packages and their parameters")
@@ -108,8 +111,8 @@ export function registerProjectCommands(program: Command, ctx: CommandContext): 
 
   pkg
     .command('list')
-    .summary("list the packages of a project's latest version, with their parameters")
-    .description("List the packages of a project's latest version, with their declared parameters." + ssisdb('catalog.packages, catalog.object_parameters'))
+    .summary("list the packages of a project's current version, with their parameters")
+    .description("List the packages of a project's current version, with their declared parameters." + ssisdb('catalog.packages, catalog.object_parameters'))
     .argument('<folder/project>', 'the project, e.g. Finance/ETL')
     .option('--json', 'print the API answer as JSON')
     .addHelpText('after', examples(['scaleout package list Finance/ETL']))

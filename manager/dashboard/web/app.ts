@@ -12,6 +12,7 @@ const navigation = [
   { label: 'Dashboard', hash: '#/', section: undefined },
   { label: 'Worker Manager', hash: '#/workers', section: 'workers' },
   { label: 'Executions', hash: '#/executions', section: 'executions' },
+  { label: 'Projects', hash: '#/projects', section: 'projects' },
   { label: 'Schedules', hash: '#/schedules', section: 'schedules' },
 ] as const;
 

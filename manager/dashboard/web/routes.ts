@@ -8,6 +8,8 @@ import { newExecutionPage } from './pages/new-execution.js';
 import { newSchedulePage } from './pages/new-schedule.js';
 import { allowedTo } from './pages/not-allowed.js';
 import { notFoundPage } from './pages/not-found.js';
+import { projectVersionsPage } from './pages/project-versions.js';
+import { projectsPage } from './pages/projects.js';
 import { schedulesPage } from './pages/schedules.js';
 import { workerManagerPage } from './pages/worker-manager.js';
 import type { Route } from './router.js';
@@ -20,6 +22,8 @@ const newScheduleRoute = allowedTo(createSchedule, 'create a schedule', newSched
 /** Which page shows a route. */
 export function pageFor(route: Route): PageFactory {
   const [section, item, ...rest] = route.path;
+  // #/projects/<folder>/<project>: a project is named by two segments.
+  if (section === 'projects') return item === undefined ? projectsPage : rest.length === 1 ? projectVersionsPage : notFoundPage;
   if (rest.length > 0) return notFoundPage;
   switch (section) {
     case undefined:

@@ -6,6 +6,7 @@ import type { Scenario } from './fixtures.js';
 import { idempotencyKeyScenarios } from './idempotency-keys.js';
 import { masterAndWorkerScenarios } from './master-and-workers.js';
 import { projectAndExecutionScenarios } from './projects-and-executions.js';
+import { projectVersionScenarios } from './project-versions.js';
 import { taskProtocolScenarios } from './task-protocol.js';
 
 /**
@@ -21,4 +22,5 @@ export const catalogContract: Record<string, Record<string, Scenario>> = {
   'enrollment tokens': enrollmentTokenScenarios,
   'Idempotency-Keys': idempotencyKeyScenarios,
   'environments, references and object parameters': environmentScenarios,
+  'project versions': projectVersionScenarios,
 };

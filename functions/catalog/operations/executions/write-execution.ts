@@ -14,11 +14,9 @@ import { loadExecution, lockExecution, requireCreated, toExecution, toParameterV
 /** A row as inserted: every column but the generated key, none left to its default. */
 type NewRow<T, Key extends keyof T> = Required<Omit<Insertable<T>, Key>>;
 
-/** SQL Server's int: the highest version number there can be. */
-const maxInt = 2_147_483_647;
-
 // The statements every started execution runs (see hot-query.ts).
-const selectNewestVersion = hotQuery((db, v: { folderName: string; projectName: string; from: number; to: number }) =>
+/** The version named, or the project's current one when `versionNumber` is null. */
+const selectVersionToRun = hotQuery((db, v: { folderName: string; projectName: string; versionNumber: number | null }) =>
   db
     .selectFrom('project_versions as v')
     .innerJoin('projects as p', 'p.project_id', 'v.project_id')
@@ -26,10 +24,8 @@ const selectNewestVersion = hotQuery((db, v: { folderName: string; projectName: 
     .select(['v.project_version_id', 'v.project_id', 'f.name as folder_name', 'p.name as project_name'])
     .where('f.name', '=', v.folderName)
     .where('p.name', '=', v.projectName)
-    .where('v.version_number', '>=', v.from)
-    .where('v.version_number', '<=', v.to)
-    .orderBy('v.version_number', 'desc')
-    .limit(1),
+    .where((eb) => eb('v.version_number', '=', eb.fn.coalesce(eb.val(v.versionNumber), eb.ref('p.current_version_number'))))
+    .where('v.removed_time', 'is', null),
 );
 const selectPackage = hotQuery((db, v: { projectVersionId: number; name: string }) =>
   db.selectFrom('packages').selectAll().where('project_version_id', '=', v.projectVersionId).where('name', '=', v.name),
@@ -191,11 +187,10 @@ export async function insertExecution(
   }
 
   const [version] = (
-    await selectNewestVersion(trx, {
+    await selectVersionToRun(trx, {
       folderName: input.folderName,
       projectName: input.projectName,
-      from: input.versionNumber ?? 1,
-      to: input.versionNumber ?? maxInt,
+      versionNumber: input.versionNumber ?? null,
     })
   ).rows;
   if (!version) {

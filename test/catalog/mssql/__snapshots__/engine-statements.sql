@@ -159,6 +159,15 @@ insert into "schema_migrations" ("version", "name", "applied_time") values (@1, 
 -- migration 9 (environments), batch 10
 insert into "schema_migrations" ("version", "name", "applied_time") values (@1, @2, @3)
 -- parameters: [9,"environments",1795338000000]
+-- migration 10 (project-versions), batch 1
+-- migration 10 (project-versions), batch 2
+-- migration 10 (project-versions), batch 3
+-- migration 10 (project-versions), batch 4
+-- migration 10 (project-versions), batch 5
+-- migration 10 (project-versions), batch 6
+-- migration 10 (project-versions), batch 7
+insert into "schema_migrations" ("version", "name", "applied_time") values (@1, @2, @3)
+-- parameters: [10,"project-versions",1795338000000]
 COMMIT
 
 -- ===== migrate: an up-to-date database
