@@ -109,6 +109,11 @@ export const heartbeat = defineEndpoint({
      * claimable on any instance of the master). Absent when the master has none: the worker then polls.
      */
     doorbell: DoorbellTicket.optional(),
+    /**
+     * With a doorbell and while enabled: the worker need beat no more often than this when idle (its work comes
+     * through the doorbell; the heartbeat only keeps it shown online, and each is a billed request in Azure).
+     */
+    idleHeartbeatMs: z.int().positive().optional(),
   }),
 });
 

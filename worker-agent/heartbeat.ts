@@ -32,7 +32,7 @@ export interface HeartbeatLoopOptions {
    * lease the master announces when that is shorter, so every lease gets a few chances to be renewed.
    */
   taskIntervalMs: number;
-  /** AgentHeartbeatInterval: while the worker is idle. */
+  /** AgentHeartbeatInterval: while the worker is idle (or the longer interval the master's answer asks for). */
   agentIntervalMs: number;
   /** Takes the doorbell ticket each answer brings. */
   doorbell?: Pick<Doorbell, 'use'>;
@@ -54,9 +54,11 @@ export class HeartbeatLoop {
   #beatRequested = false;
   #lastAnswerAt: number;
   #leaseMs: number | undefined;
+  #idleIntervalMs: number;
 
   constructor(private readonly options: HeartbeatLoopOptions) {
     this.#lastAnswerAt = options.clock.now();
+    this.#idleIntervalMs = options.agentIntervalMs;
   }
 
   /** Send a heartbeat now (or right after the one in flight). */
@@ -74,7 +76,7 @@ export class HeartbeatLoop {
       const answered = await this.beatOnce();
       if (signal.aborted || this.#beatRequested) continue;
       const busy = target.heldAttempts().length > 0;
-      const interval = busy || !answered ? this.taskIntervalMs : this.options.agentIntervalMs;
+      const interval = busy || !answered ? this.taskIntervalMs : this.#idleIntervalMs;
       this.#wake = new AbortController();
       if (this.#beatRequested) continue;
       await clock.sleep(interval, this.#wake.signal);
@@ -96,6 +98,8 @@ export class HeartbeatLoop {
       const answer = await master.heartbeat({ tasks: sent, agent: this.options.agent });
       this.#lastAnswerAt = clock.now();
       this.#leaseMs = answer.leaseMs;
+      // Its work comes through the doorbell: idle, it need beat only as often as the master asks.
+      this.#idleIntervalMs = Math.max(this.options.agentIntervalMs, answer.idleHeartbeatMs ?? 0);
       if (answer.doorbell) this.options.doorbell?.use(answer.doorbell);
       connectivity.succeeded();
       target.heartbeatAnswered(sent, answer);

@@ -32,7 +32,8 @@ export interface ListenerOptions {
   doorbell?: Pick<Doorbell, 'ready' | 'waitForRing'>;
   /**
    * With a doorbell, the longest an idle worker goes without asking the master anyway (should a ring be lost).
-   * Each such claim costs the catalog a statement or two, so it is rare. @default 30 minutes
+   * Each such claim costs the catalog a statement or two and, in Azure, a billed second, so it is rare.
+   * @default 60 minutes
    */
   safetyClaimMs?: number;
 }
@@ -58,7 +59,7 @@ export class Listener {
     this.#idle = options.idleBackoff ?? new Backoff({ initialMs: 1000, maxMs: 30_000 });
     this.#error = options.errorBackoff ?? new Backoff({ initialMs: 2000, maxMs: 60_000 });
     this.#claimWaitMs = options.claimWaitMs ?? 50_000;
-    this.#safetyClaimMs = options.safetyClaimMs ?? 30 * 60_000;
+    this.#safetyClaimMs = options.safetyClaimMs ?? 60 * 60_000;
   }
 
   /** Claims until `signal` fires (the agent drains). */

@@ -106,7 +106,16 @@ export const masterSettingsSchema = z.object({
    * answers from memory, so an idle fleet lets a serverless database pause.
    */
   SCALEOUT_WORKER_ONLINE_WRITE_MS: milliseconds(300_000, 0),
-  /** A worker not heard from for this long is shown offline: twice SCALEOUT_WORKER_ONLINE_WRITE_MS by default. */
+  /**
+   * How often an idle, enabled worker that holds a doorbell need send its heartbeat (the heartbeat answer says it).
+   * Default 10 min in Azure, where each heartbeat is a billed second of an instance and the doorbell, not the
+   * heartbeat, brings the worker its work; on one machine the workers keep their own AgentHeartbeatInterval.
+   */
+  SCALEOUT_WORKER_IDLE_HEARTBEAT_MS: z.coerce.number().int().min(1000).optional(),
+  /**
+   * A worker not heard from for this long is shown offline: by default twice the longer of
+   * SCALEOUT_WORKER_ONLINE_WRITE_MS and SCALEOUT_WORKER_IDLE_HEARTBEAT_MS.
+   */
   SCALEOUT_WORKER_OFFLINE_AFTER_MS: z.coerce.number().int().min(1000).optional(),
   /**
    * The one slow sweep behind the alarms (SSIS's master heartbeat, lease sweep and schedule check in one): writes
@@ -226,6 +235,8 @@ export interface MasterConfig {
   /** Where the workers' doorbells are; null when the queue is reached with an identity and no doorbell is set. */
   doorbell: { connectionString: string } | null;
   workerOnlineWriteMs: number;
+  /** How often idle workers with a doorbell need beat; null: as often as they choose (AgentHeartbeatInterval). */
+  workerIdleHeartbeatMs: number | null;
   workerOfflineAfterMs: number;
   schedules: { safetySweep: string; cleanup: string };
   entraAuth: boolean;
@@ -246,6 +257,9 @@ export function normaliseAddress(address: string): string {
 }
 
 /** Parses the master's configuration; throws ConfigError listing every bad setting. */
+/** SCALEOUT_WORKER_IDLE_HEARTBEAT_MS in Azure unless set. */
+export const azureIdleHeartbeatMs = 600_000;
+
 export function parseMasterConfig(env: Record<string, string | undefined>, hosting: Hosting): MasterConfig {
   const problems: { setting: string; reason: string }[] = [];
   const known = new Set<string>(Object.keys(masterSettingsSchema.shape));
@@ -309,6 +323,7 @@ export function parseMasterConfig(env: Record<string, string | undefined>, hosti
   }
   const doorbellConnection =
     s.SCALEOUT_DOORBELL_CONNECTION ?? (storage.kind === 'connection-string' ? storage.connectionString : undefined);
+  const idleHeartbeatMs = s.SCALEOUT_WORKER_IDLE_HEARTBEAT_MS ?? (hosting === 'azure' ? azureIdleHeartbeatMs : null);
   const clientId = s.SCALEOUT_MANAGED_IDENTITY_CLIENT_ID ?? s.AzureWebJobsStorage__clientId;
   if (s.SCALEOUT_MANAGED_IDENTITY_CLIENT_ID && s.AzureWebJobsStorage__clientId && s.SCALEOUT_MANAGED_IDENTITY_CLIENT_ID !== s.AzureWebJobsStorage__clientId) {
     problems.push({
@@ -351,7 +366,9 @@ export function parseMasterConfig(env: Record<string, string | undefined>, hosti
     claimMaxWaitMs: s.SCALEOUT_CLAIM_MAX_WAIT_MS ?? (hosting === 'azure' ? 0 : 25_000),
     doorbell: doorbellConnection ? { connectionString: doorbellConnection } : null,
     workerOnlineWriteMs: s.SCALEOUT_WORKER_ONLINE_WRITE_MS,
-    workerOfflineAfterMs: s.SCALEOUT_WORKER_OFFLINE_AFTER_MS ?? Math.max(1000, 2 * s.SCALEOUT_WORKER_ONLINE_WRITE_MS),
+    workerIdleHeartbeatMs: idleHeartbeatMs,
+    workerOfflineAfterMs:
+      s.SCALEOUT_WORKER_OFFLINE_AFTER_MS ?? Math.max(1000, 2 * Math.max(s.SCALEOUT_WORKER_ONLINE_WRITE_MS, idleHeartbeatMs ?? 0)),
     schedules: { safetySweep: s.SCALEOUT_SAFETY_SWEEP_SCHEDULE, cleanup: s.SCALEOUT_CLEANUP_SCHEDULE },
     entraAuth: s.SCALEOUT_ENTRA_AUTH,
     localHost: { port: s.SCALEOUT_PORT, host: s.SCALEOUT_HOST },

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Clock } from '../clock.js';
 import { parseMasterConfig } from '../config/master-config.js';
-import { functionTable } from '../function-table.js';
+import { functionTable, type MasterFunction } from '../function-table.js';
 import type { Logger } from '../http/api-request.js';
 import type { HttpFunction } from '../http/define-handler.js';
 import { consoleLogger, createMasterServices, type MasterServices } from '../master-services.js';
@@ -36,6 +36,8 @@ export interface LocalHostOptions {
   log?: Logger;
   /** Fire the timers on their schedules. Tests that drive timers by hand turn this off. @default true */
   timers?: boolean;
+  /** The functions to serve. The idle-cost benchmark serves the table's functions wrapped in meters. @default functionTable */
+  functions?: readonly MasterFunction[];
 }
 
 /**
@@ -49,6 +51,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   // Check every setting before starting anything.
   const settings = parseMasterConfig(env, 'local');
   const queueSettings = readHostQueueSettings(env);
+  const functions = options.functions ?? functionTable;
   let azurite: RunningAzurite | undefined;
   let https: HttpsHost | undefined;
   let runner: TimerRunner | undefined;
@@ -80,16 +83,16 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       onEventsQueued: () => queues?.poke('storeEventMessages'),
     });
     https.serve(
-      functionTable.filter((fn): fn is HttpFunction => fn.kind === 'http'),
+      functions.filter((fn): fn is HttpFunction => fn.kind === 'http'),
       services,
     );
     runner = new TimerRunner(
-      functionTable.filter((fn): fn is TimerFunction => fn.kind === 'timer'),
+      functions.filter((fn): fn is TimerFunction => fn.kind === 'timer'),
       services,
       log,
     );
     queues = new QueueRunner(
-      functionTable.filter((fn): fn is QueueFunction => fn.kind === 'queue'),
+      functions.filter((fn): fn is QueueFunction => fn.kind === 'queue'),
       services,
       queueSettings,
       log,

@@ -35,7 +35,7 @@ import { ProcessMarker } from '../worker-agent/e2e/support/processes.js';
 const everySecond = '* * * * * *';
 /**
  * Well under what the worker would wait without its doorbell: a claim held 25 s on the one-box, a poll backed off
- * to 15-30 s in Azure. The doorbell is read every 1.2 s.
+ * to 15-30 s in Azure. The doorbell is read every 1.5 s.
  */
 const wakeWithinMs = 3000;
 

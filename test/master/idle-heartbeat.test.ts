@@ -3,6 +3,7 @@ import { addWorker, disableWorker, enableWorker, getWorker } from '../../contrac
 import { heartbeat } from '../../contracts/worker-protocol.js';
 import { BenchWorker } from '../../bench/bench-worker.js';
 import { createWorkerIdentity } from '../../bench/worker-identity.js';
+import { azureIdleHeartbeatMs } from '../../functions/config/master-config.js';
 import { startTestMaster, type TestMaster } from '../support/test-master.js';
 import { workerCaller } from '../support/test-worker.js';
 
@@ -58,9 +59,47 @@ describe('the heartbeat of an idle worker', () => {
     expect((await worker.call(heartbeat, { body: { tasks: [], agent } })).workerEnabled).toBe(true);
   });
 
-  it('shows a worker offline after twice the write interval by default', () => {
-    const { workerOnlineWriteMs, workerOfflineAfterMs } = master.host.services.config;
+  it('shows a worker offline after twice the write interval by default, and leaves the idle cadence to the worker on one machine', async () => {
+    const { workerOnlineWriteMs, workerOfflineAfterMs, workerIdleHeartbeatMs } = master.host.services.config;
     expect(workerOnlineWriteMs).toBe(300_000);
     expect(workerOfflineAfterMs).toBe(600_000);
+    expect(workerIdleHeartbeatMs).toBeNull();
+    expect((await worker.call(heartbeat, { body: { tasks: [], agent } })).idleHeartbeatMs).toBeUndefined();
+  });
+});
+
+/** In Azure each idle heartbeat is a billed second: the master asks idle workers with a doorbell to beat every 10 min. */
+describe("the idle heartbeat's cadence with Azure's setting", () => {
+  let master: TestMaster;
+  let worker: BenchWorker;
+  let workerAgentId: string;
+
+  beforeAll(async () => {
+    master = await startTestMaster({ timers: false, env: { SCALEOUT_WORKER_IDLE_HEARTBEAT_MS: String(azureIdleHeartbeatMs) } });
+    const identity = await createWorkerIdentity('idle-cadence');
+    workerAgentId = (await master.admin(addWorker, { body: { certificate: identity.certPem } })).worker!.workerAgentId;
+    await master.admin(enableWorker, { params: { workerAgentId } });
+    worker = new BenchWorker(identity, master.url, master.host.certificateThumbprint);
+  }, 60_000);
+
+  afterAll(async () => {
+    worker?.close();
+    await master?.stop();
+  });
+
+  it('asks an enabled worker to beat every 10 min when idle, and shows it offline only after twice that', async () => {
+    const answer = await worker.call(heartbeat, { body: { tasks: [], agent } });
+    expect(answer.doorbell).toBeDefined();
+    expect(answer.idleHeartbeatMs).toBe(600_000);
+    // The answer from memory says the same.
+    expect((await worker.call(heartbeat, { body: { tasks: [], agent } })).idleHeartbeatMs).toBe(600_000);
+    expect(master.host.services.config.workerOfflineAfterMs).toBe(1_200_000);
+  });
+
+  it('asks nothing of a disabled worker, which keeps beating at its own interval and so hears soon that it is enabled again', async () => {
+    await master.admin(disableWorker, { params: { workerAgentId } });
+    const answer = await worker.call(heartbeat, { body: { tasks: [], agent } });
+    expect(answer.workerEnabled).toBe(false);
+    expect(answer.idleHeartbeatMs).toBeUndefined();
   });
 });

@@ -105,6 +105,8 @@ describe("the master's configuration", () => {
       SCALEOUT_DOORBELL_CONNECTION: 'DefaultEndpointsProtocol=https;AccountName=stscaleoutabc;AccountKey=a2V5;EndpointSuffix=core.windows.net',
     };
     expect(parseMasterConfig(azure, 'azure').azureIdentity).toEqual({ kind: 'managed-identity' });
+    // Each idle heartbeat is a billed second in Azure: idle workers with a doorbell beat every 10 min, shown offline after 20.
+    expect(parseMasterConfig(azure, 'azure')).toMatchObject({ workerIdleHeartbeatMs: 600_000, workerOfflineAfterMs: 1_200_000 });
     const clientId = '11111111-2222-3333-4444-555555555555';
     expect(parseMasterConfig({ ...azure, SCALEOUT_MANAGED_IDENTITY_CLIENT_ID: clientId }, 'azure').azureIdentity).toEqual({ kind: 'managed-identity', clientId });
     expect(parseMasterConfig({ ...azure, AzureWebJobsStorage__clientId: clientId }, 'azure').azureIdentity).toEqual({ kind: 'managed-identity', clientId });

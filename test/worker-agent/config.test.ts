@@ -41,7 +41,7 @@ describe('worker settings', () => {
       workerCertificateFile: '/srv/worker/worker-certificate.pem',
       workerKeyFile: '/srv/worker/worker-key.pem',
       agentHeartbeatIntervalMs: 60_000,
-      doorbellPollIntervalMs: 1200,
+      doorbellPollIntervalMs: 1500,
       taskHeartbeatIntervalMs: 10_000,
       heartbeatErrorToleranceMs: 600_000,
       maxTaskCount: 10,

@@ -6,6 +6,8 @@ import { claimedTask, connectionRefused, refused } from './support/fake-master.j
 
 type Harness = Awaited<ReturnType<typeof agentHarness>>;
 let h: Harness;
+
+const intervals = (times: number[]): number[] => times.slice(1).map((t, i) => t - (times[i] ?? 0));
 afterEach(async () => h?.dispose());
 
 /** Holds every heartbeat that carries tasks until the test answers it. */
@@ -201,6 +203,25 @@ describe('the dispatcher', () => {
     expect(h.master.heartbeats.length - before).toBe(9);
     const gaps = h.clock.sleeps.filter((ms) => ms === 1333);
     expect(gaps.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it('beats only as often as the master asks while idle with a doorbell (AgentHeartbeatInterval when it asks nothing or disables it)', async () => {
+    h = await agentHarness({ doorbell: true });
+    const ticket = { queueUrl: 'http://127.0.0.1:10001/devstoreaccount1/scaleout-bell-test?sig=x', validForMs: 3_600_000 };
+    let enabled = true;
+    h.master.heartbeatHandler = (request) =>
+      h.master.renewAll(request, { doorbell: ticket, workerEnabled: enabled, ...(enabled ? { idleHeartbeatMs: 600_000 } : {}) });
+    h.start();
+    await settle();
+    await h.clock.advance(30 * 60_000);
+    // Idle: every 10 min as the master asks (AgentHeartbeatInterval is 60 s here).
+    expect(intervals(h.master.heartbeatTimes)).toEqual([600_000, 600_000, 600_000]);
+    // Disabled, it asks nothing: the worker beats every AgentHeartbeatInterval, so it hears soon when it is enabled again.
+    enabled = false;
+    await h.clock.advance(10 * 60_000);
+    const disabledAt = h.master.heartbeatTimes.length;
+    await h.clock.advance(5 * 60_000);
+    expect(intervals(h.master.heartbeatTimes.slice(disabledAt - 1))).toEqual([60_000, 60_000, 60_000, 60_000, 60_000]);
   });
 
   it('runs at most MaxTaskCount packages and claims only for free slots', async () => {

@@ -182,8 +182,8 @@ export const settingSpecs = [
   spec({
     name: 'DoorbellPollInterval',
     field: 'doorbellPollIntervalMs',
-    help: 'How often an idle worker reads its doorbell (a storage read, not a request to the master). Default 00:00:01.200.',
-    fallback: () => '00:00:01.200',
+    help: 'How often an idle worker reads its doorbell (a storage read, not a request to the master). Default 00:00:01.500.',
+    fallback: () => '00:00:01.500',
     parse: duration({ minMs: 200, maxMs: 60_000 }),
   }),
   spec({

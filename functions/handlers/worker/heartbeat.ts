@@ -1,5 +1,8 @@
 import { heartbeat } from '../../../contracts/worker-protocol.js';
+import type { DoorbellTicket } from '../../../contracts/doorbell.js';
 import { defineHandler } from '../../http/define-handler.js';
+import type { Doorbell } from '../../claims/doorbell.js';
+import type { MasterConfig } from '../../config/master-config.js';
 
 /** What each worker last said of itself: stored again only when it changes. */
 const lastAgentInfo = new Map<string, string>();
@@ -18,7 +21,7 @@ export const heartbeatFunction = defineHandler(heartbeat, async ({ body, caller 
       lost: [],
       cancel: [],
       workerEnabled: cached.workerEnabled,
-      ...(doorbell ? { doorbell: await doorbell.ticket(caller.workerAgentId) } : {}),
+      ...(doorbell ? await doorbellPart(doorbell, config, caller.workerAgentId, cached.workerEnabled) : {}),
     };
   }
   if (lastAgentInfo.get(caller.workerAgentId) !== info) {
@@ -35,6 +38,22 @@ export const heartbeatFunction = defineHandler(heartbeat, async ({ body, caller 
     lost: result.lost,
     cancel: result.cancel,
     workerEnabled: result.workerEnabled,
-    ...(doorbell ? { doorbell: await doorbell.ticket(caller.workerAgentId) } : {}),
+    ...(doorbell ? await doorbellPart(doorbell, config, caller.workerAgentId, result.workerEnabled) : {}),
   };
 });
+
+/**
+ * The worker's doorbell ticket and, while it is enabled, how seldom it may beat when idle: its work comes through
+ * the doorbell, so an idle heartbeat only keeps it shown online. A disabled worker keeps its own interval, so it
+ * hears soon when it is enabled again.
+ */
+async function doorbellPart(
+  doorbell: Doorbell,
+  config: MasterConfig,
+  workerAgentId: string,
+  workerEnabled: boolean,
+): Promise<{ doorbell: DoorbellTicket; idleHeartbeatMs?: number }> {
+  const ticket = await doorbell.ticket(workerAgentId);
+  const idleHeartbeatMs = config.workerIdleHeartbeatMs;
+  return { doorbell: ticket, ...(workerEnabled && idleHeartbeatMs !== null ? { idleHeartbeatMs } : {}) };
+}
