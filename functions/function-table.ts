@@ -57,6 +57,7 @@ import {
   listEnrollmentTokensFunction,
   revokeEnrollmentTokenFunction,
 } from './handlers/management/enrollment-tokens.js';
+import { downloadAgentFunction, listAgentDownloadsFunction } from './handlers/worker/agent-downloads.js';
 import { downloadArchiveFunction } from './handlers/worker/download-archive.js';
 import { heartbeatFunction } from './handlers/worker/heartbeat.js';
 import { postEventsFunction } from './handlers/worker/post-events.js';
@@ -79,6 +80,8 @@ export const functionTable: readonly MasterFunction[] = [
   completeTaskFunction,
   downloadArchiveFunction,
   enrollWorkerFunction,
+  listAgentDownloadsFunction,
+  downloadAgentFunction,
   // Management API
   getMasterStatusFunction,
   enableScaleOutFunction,

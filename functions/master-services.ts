@@ -19,6 +19,7 @@ import { createKeyStore } from './secrets/create-key-store.js';
 import type { KeyStore } from './secrets/key-store.js';
 import { projectVersion } from './project.js';
 import { BlobArchiveStore, type ArchiveStore } from './projects/archive-store.js';
+import { BlobAgentDownloads, FolderAgentDownloads, type AgentDownloadStore } from './agent-downloads/agent-download-store.js';
 import { moveArchivesToStore } from './projects/move-archives-to-store.js';
 import { WorkerOnlineWrites } from './workers/online-writes.js';
 
@@ -37,6 +38,8 @@ export interface MasterServices {
   alarms: Alarms;
   /** Project archives (Blob Storage; Azurite's blob service on one machine). */
   archiveStore: ArchiveStore;
+  /** The agent build handed out to worker machines (docs/adr/0004-the-worker-as-single-file-executables.md). */
+  agentDownloads: AgentDownloadStore;
   workSignal: WorkSignal;
   /** The workers' doorbells, which cross instances; null when the master has none (see MasterConfig.doorbell). */
   doorbell: Doorbell | null;
@@ -120,6 +123,7 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
     alarmQueue,
     alarms,
     archiveStore,
+    agentDownloads: createAgentDownloadStore(config, credential),
     workSignal: new WorkSignal(),
     doorbell,
     workerAuth: new WorkerAuthenticator(catalog, config.masterAddresses, clock, config.workerOnlineWriteMs),
@@ -163,6 +167,19 @@ function createArchiveStore(config: MasterConfig, credential: TokenCredential): 
       return BlobArchiveStore.fromManagedIdentity(storage.blobServiceUri, credential, container);
     case 'azurite':
       throw new Error('the local host must start Azurite and give its connection string before the services are built');
+  }
+}
+
+function createAgentDownloadStore(config: MasterConfig, credential: TokenCredential): AgentDownloadStore {
+  const downloads = config.agentDownloads;
+  if (downloads.kind === 'folder') return new FolderAgentDownloads(downloads.folder);
+  switch (downloads.storage.kind) {
+    case 'connection-string':
+      return BlobAgentDownloads.fromConnectionString(downloads.storage.connectionString, downloads.container);
+    case 'managed-identity':
+      return BlobAgentDownloads.fromManagedIdentity(downloads.storage.blobServiceUri, credential, downloads.container);
+    case 'azurite':
+      throw new Error('an Azure master reads the agent build from its storage account, which AzureWebJobsStorage names');
   }
 }
 

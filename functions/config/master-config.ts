@@ -76,6 +76,16 @@ export const masterSettingsSchema = z.object({
     .string()
     .regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/, 'an Azure blob container name: 3-63 lowercase letters, digits and single dashes')
     .default('project-archives'),
+  /**
+   * Where a local master finds the agent build it hands out (`GET /api/v1/agent/downloads`): the folder
+   * `npm run build:worker` writes.
+   */
+  SCALEOUT_AGENT_DOWNLOADS_FOLDER: z.string().min(1).default('dist/worker'),
+  /** In Azure, the blob container of the same storage account the agent build is uploaded to. */
+  SCALEOUT_AGENT_DOWNLOADS_CONTAINER: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/, 'an Azure blob container name: 3-63 lowercase letters, digits and single dashes')
+    .default('agent-downloads'),
   /** The queue's storage: a connection string (`UseDevelopmentStorage=true` is Azurite on its default ports)… */
   AzureWebJobsStorage: z.string().min(1).optional(),
   /** …or, in Azure, the account reached with the app's managed identity. */
@@ -230,6 +240,10 @@ export interface MasterConfig {
       | { kind: 'managed-identity'; blobServiceUri: string }
       | { kind: 'azurite' };
   };
+  /** The agent build the master hands out: a folder on one machine, a blob container of the archives' account in Azure. */
+  agentDownloads:
+    | { kind: 'folder'; folder: string }
+    | { kind: 'blob'; container: string; storage: MasterConfig['projectArchives']['storage'] };
   leaseMs: number;
   claimMaxWaitMs: number;
   /** Where the workers' doorbells are; null when the queue is reached with an identity and no doorbell is set. */
@@ -362,6 +376,10 @@ export function parseMasterConfig(env: Record<string, string | undefined>, hosti
     alarmQueueName: s.SCALEOUT_ALARM_QUEUE_NAME,
     eventQueue: { name: s.SCALEOUT_EVENT_QUEUE_NAME, storage },
     projectArchives: { container: s.SCALEOUT_ARCHIVE_CONTAINER, storage: archiveStorage },
+    agentDownloads:
+      hosting === 'azure'
+        ? { kind: 'blob', container: s.SCALEOUT_AGENT_DOWNLOADS_CONTAINER, storage: archiveStorage }
+        : { kind: 'folder', folder: s.SCALEOUT_AGENT_DOWNLOADS_FOLDER },
     leaseMs: s.SCALEOUT_LEASE_MS,
     claimMaxWaitMs: s.SCALEOUT_CLAIM_MAX_WAIT_MS ?? (hosting === 'azure' ? 0 : 25_000),
     doorbell: doorbellConnection ? { connectionString: doorbellConnection } : null,

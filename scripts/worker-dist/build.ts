@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { agentDownloadsListing, type AgentDownloads, type AgentPlatform } from '../../contracts/agent-downloads.js';
 import { bundleAgent } from './bundle-agent.js';
 import { hostTarget, nodeBinary, seaNodeVersion, seaTargets } from './node-binaries.js';
 import { packNpmPackage } from './npm-package.js';
@@ -38,7 +39,9 @@ export async function buildWorker(options: WorkerBuildOptions): Promise<string> 
   await rm(outFolder, { recursive: true, force: true });
   await mkdir(buildFolder, { recursive: true });
   const bundle = await bundleAgent(root, join(buildFolder, 'scaleout-worker.cjs'), manifest.version);
-  const files = [{ file: await packNpmPackage(root, manifest, bundle.packages, buildFolder, outFolder), platform: 'npm' }];
+  const files: { file: string; platform: AgentPlatform }[] = [
+    { file: await packNpmPackage(root, manifest, bundle.packages, buildFolder, outFolder), platform: 'npm' },
+  ];
   const blob = await seaBlob(await nodeBinary(hostTarget(), cacheFolder), bundle.file, buildFolder);
   for (const target of targets) {
     const out = join(outFolder, `scaleout-worker-${manifest.version}${target.suffix}`);
@@ -46,9 +49,12 @@ export async function buildWorker(options: WorkerBuildOptions): Promise<string> 
     files.push({ file: out, platform: target.platform });
   }
   await rm(buildFolder, { recursive: true, force: true });
-  const downloads = [];
-  for (const { file, platform } of files) downloads.push({ fileName: basename(file), platform, size: (await stat(file)).size, sha256: await sha256(file) });
-  const listing = join(outFolder, 'downloads.json');
-  await writeFile(listing, `${JSON.stringify({ agentVersion: manifest.version, nodeVersion: seaNodeVersion, downloads }, null, 2)}\n`);
+  // What the master hands out (GET /api/v1/agent/downloads) is this listing as written.
+  const downloads: AgentDownloads = { agentVersion: manifest.version, nodeVersion: seaNodeVersion, downloads: [] };
+  for (const { file, platform } of files) {
+    downloads.downloads.push({ fileName: basename(file), platform, size: (await stat(file)).size, sha256: await sha256(file) });
+  }
+  const listing = join(outFolder, agentDownloadsListing);
+  await writeFile(listing, `${JSON.stringify(downloads, null, 2)}\n`);
   return listing;
 }

@@ -82,6 +82,12 @@ describe("the Function App's app settings in the Bicep", () => {
         container: 'project-archives',
         storage: { kind: 'managed-identity', blobServiceUri: 'https://stscaleoutabc.blob.core.windows.net/' },
       },
+      // The agent build the master hands out: uploaded to a container of the same account (ADR 0004).
+      agentDownloads: {
+        kind: 'blob',
+        container: 'agent-downloads',
+        storage: { kind: 'managed-identity', blobServiceUri: 'https://stscaleoutabc.blob.core.windows.net/' },
+      },
     });
     // The system-assigned identity, the one the Bicep grants its roles to, for SQL, Key Vault and Storage alike.
     expect(config.azureIdentity).toEqual({ kind: 'managed-identity' });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { agentDownloadEndpoints } from '../../contracts/agent-downloads.js';
 import { enrollmentEndpoints } from '../../contracts/enrollment.js';
 import { taskEndpoints } from '../../contracts/task-api.js';
 import { workerEndpoints } from '../../contracts/worker-protocol.js';
@@ -30,8 +31,9 @@ const matches = (pattern: string, route: string): boolean =>
 describe('App Service authentication (Entra ID) in the Bicep', () => {
   // Workers (and workers joining, with an enrollment token) and running packages send Bearer tokens the master
   // checks itself: App Service would try to validate them as Entra tokens and refuse them, so their routes must be
-  // excluded, and nothing else.
-  const selfAuthenticated = new Set<string>([...workerEndpoints, ...enrollmentEndpoints, ...taskEndpoints].map((endpoint) => endpoint.operationId));
+  // excluded, and nothing else. The agent's downloads sit under the same prefix: open to anyone (a machine that has
+  // not joined yet has no credential), they lose nothing by it.
+  const selfAuthenticated = new Set<string>([...workerEndpoints, ...enrollmentEndpoints, ...agentDownloadEndpoints, ...taskEndpoints].map((endpoint) => endpoint.operationId));
   const httpFunctions = functionTable.flatMap((fn) => (fn.kind === 'http' ? [fn] : []));
 
   it('excludes exactly the route prefixes of the worker and task functions of the function table', async () => {
