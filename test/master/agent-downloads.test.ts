@@ -1,37 +1,16 @@
 import { BlobServiceClient } from '@azure/storage-blob';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { request } from 'node:https';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentDownloadsListing, downloadAgent, listAgentDownloads, type AgentDownloads } from '../../contracts/agent-downloads.js';
+import { agentDownloadsListing, downloadAgent, listAgentDownloads } from '../../contracts/agent-downloads.js';
 import { endpointPath, problemContentType } from '../../contracts/endpoint.js';
 import { BlobAgentDownloads } from '../../functions/agent-downloads/agent-download-store.js';
+import { sha256, writeAgentBuild } from '../support/agent-build.js';
 import { startTestMaster, type TestMaster } from '../support/test-master.js';
-
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-
-/** A build as `npm run build:worker` lays it out: the files and downloads.json (small files; the bytes are what matter). */
-function writeBuild(folder: string): { listing: AgentDownloads; files: Map<string, Buffer> } {
-  mkdirSync(folder, { recursive: true });
-  const files = new Map<string, Buffer>([
-    ['scaleout-worker-0.9.0.tgz', randomBytes(40_000)],
-    // Larger than any one read or write buffer, so the answer is streamed in many pieces.
-    ['scaleout-worker-0.9.0-linux-x64', randomBytes(3 * 1024 * 1024 + 7)],
-    ['scaleout-worker-0.9.0-win-x64.exe', randomBytes(100_001)],
-  ]);
-  const platforms = ['npm', 'linux-x64', 'win-x64'] as const;
-  const listing: AgentDownloads = {
-    agentVersion: '0.9.0',
-    nodeVersion: '22.23.3',
-    downloads: [...files].map(([fileName, bytes], index) => ({ fileName, platform: platforms[index]!, size: bytes.length, sha256: sha256(bytes) })),
-  };
-  for (const [fileName, bytes] of files) writeFileSync(join(folder, fileName), bytes);
-  writeFileSync(join(folder, agentDownloadsListing), JSON.stringify(listing));
-  return { listing, files };
-}
 
 describe('GET /api/v1/agent/downloads: the master hands out the agent build', () => {
   let master: TestMaster;
@@ -73,7 +52,7 @@ describe('GET /api/v1/agent/downloads: the master hands out the agent build', ()
   });
 
   it('lists the build and streams each file with its SHA-256 in a header, to a caller with no credential', async () => {
-    const { listing, files } = writeBuild(buildFolder);
+    const { listing, files } = writeAgentBuild(buildFolder);
     const listed = await get(endpointPath(listAgentDownloads));
     expect(listed.status).toBe(200);
     expect(JSON.parse(listed.body.toString('utf8'))).toEqual(listing);
@@ -115,7 +94,7 @@ describe('GET /api/v1/agent/downloads: the master hands out the agent build', ()
     const container = BlobServiceClient.fromConnectionString(storage.connectionString).getContainerClient('agent-downloads-test');
     await container.create();
     try {
-      const { listing, files } = writeBuild(join(master.folder, 'for-blob'));
+      const { listing, files } = writeAgentBuild(join(master.folder, 'for-blob'));
       for (const [fileName, bytes] of files) await container.getBlockBlobClient(fileName).uploadData(bytes);
       await container.getBlockBlobClient(agentDownloadsListing).uploadData(Buffer.from(JSON.stringify(listing)));
       expect(await store.readListing()).toEqual(listing);

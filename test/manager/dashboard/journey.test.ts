@@ -81,7 +81,7 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard in Chromium${br
     await page.getByRole('link', { name: 'Add worker' }).first().click();
     await page.getByRole('heading', { name: 'Add a worker', level: 1 }).waitFor();
     await page.getByLabel('Certificate file', { exact: true }).setInputFiles({ name: 'node-a.pem', mimeType: 'application/x-pem-file', buffer: Buffer.from(identity.certPem) });
-    await page.getByLabel('Tags').fill('etl, linux');
+    await page.getByLabel('Tags', { exact: true }).fill('etl, linux');
     await page.getByRole('button', { name: 'Validate' }).click();
 
     const review = page.getByRole('region', { name: 'Validated: review and confirm' });

@@ -152,7 +152,7 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard: what each role
     expect(changing(found['#/executions']!)).toEqual(['New execution']);
     expect(changing(found[`#/executions/${running}`]!)).toEqual(['Stop…']);
     expect(changing(found['#/schedules']!)).toEqual(['Disable nightly', '+ New schedule']);
-    expect(changing(found['#/workers/new']!)).toEqual(['Validate']);
+    expect(changing(found['#/workers/new']!)).toEqual(['Create a join command', 'Validate']);
     expect(changing(found['#/executions/new']!)).toEqual(['Start execution']);
     expect(changing(found['#/schedules/new']!)).toEqual(['Create schedule']);
   });

@@ -8,7 +8,9 @@ import { timeAt } from '../ui/badges.js';
 import { h } from '../ui/dom.js';
 import { facts, mono, parseTags } from '../ui/facts.js';
 import { clearFormErrors, errorSummary, field, showFormErrors } from '../ui/forms.js';
+import { agentDownloadsCard } from './agent-downloads.js';
 import { readCertificateFile } from './certificate-file.js';
+import { joinCommandCard } from './join-command.js';
 
 type AddWorkerBody = EndpointInput<typeof addWorker>['body'];
 type Validated = EndpointOutput<typeof addWorker>;
@@ -179,6 +181,8 @@ export const addWorkerPage: PageFactory = (context) => {
       { class: 'narrow' },
       h('nav', { 'aria-label': 'Breadcrumb', class: 'breadcrumb' }, h('a', { href: '#/workers' }, 'Worker Manager'), ' / '),
       h('div', { class: 'page-header' }, h('h1', { id: 'add-heading' }, 'Add a worker')),
+      h('div', { class: 'add-worker-paths' }, joinCommandCard(context), agentDownloadsCard(context)),
+      h('h2', {}, 'Or, as in SSIS: by its certificate'),
       h('p', { class: 'lead' }, 'A worker is known by its certificate, as in SSIS. Give the certificate, validate it, review what to do on the worker machine, then add the worker.'),
       form,
       review,
