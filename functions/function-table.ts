@@ -14,6 +14,7 @@ import {
 } from './handlers/management/executions.js';
 import { listPoisonMessagesFunction, redrivePoisonMessagesFunction } from './handlers/management/poison-messages.js';
 import { getCallerFunction } from './handlers/management/caller.js';
+import { environmentFunctions } from './handlers/management/environments.js';
 import { enableScaleOutFunction, getDashboardFunction, getMasterStatusFunction } from './handlers/management/master.js';
 import {
   deployProjectFunction,
@@ -125,6 +126,7 @@ export const functionTable: readonly MasterFunction[] = [
   disableScheduleFunction,
   removeScheduleFunction,
   runScheduleNowFunction,
+  ...environmentFunctions,
   // Task API: a running package and its children
   startChildExecutionFunction,
   listChildExecutionsFunction,

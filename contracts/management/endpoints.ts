@@ -13,6 +13,7 @@ import {
   WorkerAgentId,
 } from '../common.js';
 import { ApiKeyRole, defineEndpoint } from '../endpoint.js';
+import { environmentEndpoints } from './environment-endpoints.js';
 import {
   ApiKeyView,
   AuditEntryView,
@@ -368,6 +369,8 @@ export const createExecution = defineEndpoint({
     workerAgentIds: z.array(WorkerAgentId).max(100).optional(),
     /** Only workers with every one of these tags may run it. */
     requiredTags: z.array(Tag).max(20).optional(),
+    /** SSISDB @reference_id: the project's environment reference whose variables fill the parameters set to R. */
+    referenceId: z.int().positive().optional(),
     /** Overrides the package's timeout. */
     timeoutMs: z.int().positive().max(7 * 24 * 3600 * 1000).optional(),
     start: z.boolean().default(false),
@@ -491,6 +494,8 @@ export const createSchedule = defineEndpoint({
     requiredTags: z.array(Tag).max(20).optional(),
     retryCount: z.int().min(0).max(10).default(0),
     timeoutMs: z.int().positive().max(7 * 24 * 3600 * 1000).optional(),
+    /** The project's environment reference each run takes its configured parameters from. */
+    referenceId: z.int().positive().optional(),
     /** 5 fields (minute hour day month weekday) or 6 (seconds first). */
     cron: z.string().trim().min(9).max(128),
     /** An IANA time zone, e.g. Europe/Paris. */
@@ -649,4 +654,5 @@ export const managementEndpoints = [
   disableSchedule,
   removeSchedule,
   runScheduleNow,
+  ...environmentEndpoints,
 ] as const;

@@ -286,6 +286,8 @@ export const ScheduleView = z
     requiredTags: z.array(z.string()),
     retryCount: z.int(),
     timeoutMs: z.int().nullable(),
+    /** The environment reference its runs take their configured parameters from. */
+    referenceId: z.int().nullable(),
     cron: z.string(),
     timeZone: z.string(),
     /** After downtime: `run-once` runs the missed slots once; `skip` drops them. */
@@ -313,3 +315,64 @@ export const PoisonQueueView = z
   })
   .meta({ id: 'PoisonQueue' });
 export type PoisonQueueView = z.infer<typeof PoisonQueueView>;
+
+/** SSISDB `catalog.environment_variables`; a sensitive variable's value is always null. */
+export const EnvironmentVariableView = z
+  .object({
+    name: z.string(),
+    dataType: ParameterDataType,
+    sensitive: z.boolean(),
+    description: z.string(),
+    value: ParameterValue.nullable(),
+  })
+  .meta({ id: 'EnvironmentVariable' });
+export type EnvironmentVariableView = z.infer<typeof EnvironmentVariableView>;
+
+/** SSISDB `catalog.environments`, with its variables. */
+export const EnvironmentView = z
+  .object({
+    folderName: z.string(),
+    name: z.string(),
+    description: z.string(),
+    createdBy: z.string(),
+    createdTime: Timestamp,
+    variables: z.array(EnvironmentVariableView),
+  })
+  .meta({ id: 'Environment' });
+export type EnvironmentView = z.infer<typeof EnvironmentView>;
+
+/** SSISDB `catalog.environment_references`: R relative (the project's folder), A absolute. */
+export const EnvironmentReferenceView = z
+  .object({
+    referenceId: z.int(),
+    folderName: z.string(),
+    projectName: z.string(),
+    referenceType: z.enum(['R', 'A']),
+    /** null for a relative reference. */
+    environmentFolderName: z.string().nullable(),
+    environmentName: z.string(),
+    createdBy: z.string(),
+    createdTime: Timestamp,
+  })
+  .meta({ id: 'EnvironmentReference' });
+export type EnvironmentReferenceView = z.infer<typeof EnvironmentReferenceView>;
+
+/** SSISDB `catalog.object_parameters`: a package parameter of the project and what is set on it. */
+export const ObjectParameterView = z
+  .object({
+    packageName: z.string(),
+    parameterName: z.string(),
+    dataType: ParameterDataType,
+    required: z.boolean(),
+    sensitive: z.boolean(),
+    /** The package's declared default; null when none, and always for sensitive parameters. */
+    designDefaultValue: ParameterValue.nullable(),
+    valueSet: z.boolean(),
+    /** V a literal, R a reference to an environment variable; null when not set. */
+    valueType: z.enum(['V', 'R']).nullable(),
+    /** The literal; null when sensitive, unset or a reference. */
+    value: ParameterValue.nullable(),
+    referencedVariableName: z.string().nullable(),
+  })
+  .meta({ id: 'ObjectParameter' });
+export type ObjectParameterView = z.infer<typeof ObjectParameterView>;

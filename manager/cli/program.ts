@@ -5,6 +5,7 @@ import { registerAuditCommand } from './commands/audit.js';
 import { registerConnectCommands } from './commands/connect.js';
 import { registerExecutionCommands } from './commands/execution.js';
 import { registerMasterCommands } from './commands/master.js';
+import { registerEnvironmentCommands } from './commands/environment.js';
 import { registerProjectCommands } from './commands/project.js';
 import { registerScheduleCommands } from './commands/schedule.js';
 import { registerWorkerCommands } from './commands/worker.js';
@@ -79,6 +80,7 @@ export function buildProgram(ctx: CommandContext, version: string): Command {
   registerMasterCommands(program, ctx);
   registerWorkerCommands(program, ctx);
   registerProjectCommands(program, ctx);
+  registerEnvironmentCommands(program, ctx);
   registerExecutionCommands(program, ctx);
   registerScheduleCommands(program, ctx);
   registerApiKeyCommands(program, ctx);

@@ -17,6 +17,7 @@ import {
   managementEndpoints,
 } from '../../contracts/management/endpoints.js';
 import { enrollmentEndpoints } from '../../contracts/enrollment.js';
+import { createEnvironment, createEnvironmentReference, createEnvironmentVariable } from '../../contracts/management/environment-endpoints.js';
 import { startChildExecution, taskEndpoints } from '../../contracts/task-api.js';
 import { workerAuthFailures } from '../../contracts/worker-auth.js';
 import { claimTasks, workerEndpoints } from '../../contracts/worker-protocol.js';
@@ -54,6 +55,8 @@ interface Seed {
   /** An enrollment token with uses left: a malformed enrollment that slipped through would spend one. */
   enrollmentTokenId: string;
   enrollmentToken: string;
+  /** Finance/ETL's reference to Finance/Prod. */
+  referenceId: number;
 }
 
 const agent = { agentVersion: '0.1.0', os: 'linux', machineName: 'm', userAccount: 'svc' };
@@ -69,6 +72,7 @@ function validInputs(seed: Seed): Record<OperationId, ValidInput | 'takes no inp
   const execution = { executionId: String(seed.createdExecutionId) };
   const project = { folderName: 'Finance', projectName: 'ETL' };
   const task = { taskId: String(seed.runningTaskId) };
+  const environment = { folderName: 'Finance', environmentName: 'Prod' };
   return {
     getMasterStatus: 'takes no input',
     enableScaleOut: 'takes no input',
@@ -114,6 +118,22 @@ function validInputs(seed: Seed): Record<OperationId, ValidInput | 'takes no inp
     disableSchedule: { params: { scheduleId: String(seed.scheduleId) } },
     removeSchedule: { params: { scheduleId: String(seed.scheduleId) } },
     runScheduleNow: { params: { scheduleId: String(seed.scheduleId) } },
+    createEnvironment: { params: { folderName: 'Finance' }, body: { name: 'Test', description: 'for tests' } },
+    listEnvironments: { query: { folder: 'Finance' } },
+    getEnvironment: { params: environment },
+    renameEnvironment: { params: environment, body: { newName: 'Production' } },
+    deleteEnvironment: { params: { folderName: 'Finance', environmentName: 'Unused' } },
+    createEnvironmentVariable: { params: environment, body: { name: 'Rows', dataType: 'Int32', value: 5, sensitive: false } },
+    setEnvironmentVariableValue: { params: { ...environment, variableName: 'InPath' }, body: { value: '/other.csv' } },
+    deleteEnvironmentVariable: { params: { ...environment, variableName: 'InPath' } },
+    createEnvironmentReference: { params: project, body: { environmentName: 'Unused' } },
+    listEnvironmentReferences: { params: project },
+    deleteEnvironmentReference: { params: { ...project, referenceId: String(seed.referenceId) } },
+    setObjectParameterValue: {
+      params: { ...project, packageName: 'extract', parameterName: 'SourcePath' },
+      body: { valueType: 'R', referencedVariableName: 'InPath' },
+    },
+    listObjectParameters: { params: project },
     startChildExecution: { body: { folderName: 'Finance', projectName: 'ETL', packageName: 'load', key: 'another' } },
     listChildExecutions: 'takes no input',
     getChildExecution: { params: { executionId: String(seed.childExecutionId) } },
@@ -199,6 +219,10 @@ function unknownValues(valid: ValidInput, operationId: OperationId): MalformedRe
       ];
     case 'startChildExecution':
       return [with_('11 retries', { retryCount: 11 }, 'body.retryCount'), with_('an empty key', { key: '' }, 'body.key')];
+    case 'createEnvironmentVariable':
+      return [with_('an unknown data type', { dataType: 'Money' }, 'body.dataType'), with_('an object as its value', { value: { a: 1 } }, 'body.value')];
+    case 'setObjectParameterValue':
+      return [with_('an unknown value type', { valueType: 'X' }, 'body.valueType')];
     case 'completeTask':
       return [with_('an unknown outcome', { outcome: 'exploded' }, 'body.outcome'), with_('a fractional exit code', { exitCode: 1.5 }, 'body.exitCode')];
     default:
@@ -235,6 +259,15 @@ describe('malformed input: every endpoint answers 4xx problem+json naming the fi
     const schedule = await master.admin(createSchedule, {
       body: { name: 'hourly', folderName: 'Finance', projectName: 'ETL', packageName: 'load', cron: '0 * * * *' },
     });
+    for (const name of ['Prod', 'Unused']) await master.admin(createEnvironment, { params: { folderName: 'Finance' }, body: { name } });
+    await master.admin(createEnvironmentVariable, {
+      params: { folderName: 'Finance', environmentName: 'Prod' },
+      body: { name: 'InPath', dataType: 'String', value: '/in.csv' },
+    });
+    const reference = await master.admin(createEnvironmentReference, {
+      params: { folderName: 'Finance', projectName: 'ETL' },
+      body: { environmentName: 'Prod' },
+    });
     const asTask = new NodeHttpsTransport({ baseUrl: master.url, pinnedThumbprint: master.host.certificateThumbprint });
     const child = await callEndpoint(
       asTask,
@@ -257,6 +290,7 @@ describe('malformed input: every endpoint answers 4xx problem+json naming the fi
       childExecutionId: child.executionId,
       enrollmentTokenId: enrollment.token.tokenId,
       enrollmentToken: enrollment.secret,
+      referenceId: reference.referenceId,
     };
     before = dumpCatalog(catalogPath);
   });
@@ -328,6 +362,7 @@ describe('malformed input: every endpoint answers 4xx problem+json naming the fi
       childExecutionId: 2,
       enrollmentTokenId: 'e',
       enrollmentToken: 'soj_',
+      referenceId: 1,
     });
     for (const endpoint of endpoints) {
       const valid = inputs[endpoint.operationId as OperationId];

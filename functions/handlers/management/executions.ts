@@ -42,6 +42,7 @@ export const createExecutionFunction = defineHandler(createExecution, async ({ b
       useAnyWorker: body.useAnyWorker,
       allowedWorkerIds: body.workerAgentIds,
       requiredTags: body.requiredTags,
+      referenceId: body.referenceId,
       timeoutMs: body.timeoutMs,
       start: body.start ? { retryCount: body.retryCount } : undefined,
     },

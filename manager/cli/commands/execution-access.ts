@@ -16,6 +16,7 @@ import {
 import type { ApiCaller, MasterApi } from '../client.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import type { TaskConnection } from '../task-credential.js';
+import { resolveReferenceId } from './resolve-reference.js';
 import { resolveWorkerIds, workerNames } from './resolve-worker.js';
 
 /** What `execution run` asks for, whoever runs it. */
@@ -32,6 +33,8 @@ export interface RunRequest {
   timeoutMs?: number;
   /** Names a child among its siblings (task API only). */
   key?: string;
+  /** `FOLDER/ENVIRONMENT` the project references (management API only). */
+  environment?: string;
 }
 
 export interface Descendant {
@@ -77,6 +80,8 @@ export const runFlags = {
   'body.timeoutMs': '--package-timeout',
   'body.versionNumber': '--version',
   'body.key': '--key',
+  'body.referenceId': '--environment',
+  referenceId: '--environment',
   // The master's own checks name the fields without `body.`.
   parameters: '--param',
 };
@@ -90,8 +95,13 @@ export function managementAccess(api: MasterApi): ExecutionAccess {
         throw usageError('--key names a child execution: it applies inside a package only (SCALEOUT_TASK_CREDENTIAL)');
       }
       const workerAgentIds = request.workers ? await resolveWorkerIds(api, request.workers) : undefined;
-      const { workers: _, key: __, ...rest } = request;
-      return api.call(createExecution, { body: { ...rest, ...(workerAgentIds ? { workerAgentIds } : {}), start: true } }, { flags: runFlags });
+      const referenceId = request.environment === undefined ? undefined : await resolveReferenceId(api, request, request.environment);
+      const { workers: _, key: __, environment: ___, ...rest } = request;
+      return api.call(
+        createExecution,
+        { body: { ...rest, ...(workerAgentIds ? { workerAgentIds } : {}), ...(referenceId !== undefined ? { referenceId } : {}), start: true } },
+        { flags: runFlags },
+      );
     },
     get: (executionId) => api.call(getExecution, { params: { executionId } }),
     stop: (executionId) => api.call(stopExecution, { params: { executionId } }),
@@ -131,7 +141,10 @@ export function taskAccess(api: ApiCaller, task: TaskConnection): ExecutionAcces
     kind: 'task',
     self: task.executionId,
     async run(request) {
-      const { workers, ...rest } = request;
+      if (request.environment !== undefined) {
+        throw usageError('--environment applies with an API key, not inside a package (a child takes the values its parent gives)');
+      }
+      const { workers, environment: _, ...rest } = request;
       return api.call(startChildExecution, { body: { ...rest, ...(workers ? { workerAgentIds: workers } : {}) } }, { flags: runFlags });
     },
     get: (executionId) => api.call(getChildExecution, { params: { executionId } }),

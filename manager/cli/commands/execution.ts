@@ -21,6 +21,7 @@ import { examples, ssisdb } from './help-text.js';
 import { collect, duration, executionId, positiveWholeNumber, wholeNumber } from './options.js';
 import { parsePackageRef } from './refs.js';
 import { resolveWorker, resolveWorkerIds, workerNames } from './resolve-worker.js';
+import { resolveReferenceId } from './resolve-reference.js';
 import { parseParameters, splitAssignment, withRunOptions, type RunOptions } from './run-options.js';
 import { reportStarted } from './wait-execution.js';
 
@@ -171,6 +172,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext)
       examples([
         'scaleout execution run Finance/ETL/extract --param SourcePath=/data/in.csv --wait',
         'scaleout execution run Finance/ETL/load --tag linux --retry 2 --wait --timeout 1h',
+        'scaleout execution run Finance/ETL/extract --environment Finance/Prod --wait   # values from environment Prod',
         'scaleout execution run Finance/ETL/extract --param SourcePath=/in.csv --json | jq .executionId',
         'scaleout execution run Sales/Partitions/sum --param Partition=3 --key p3 --wait   # in a package: a child',
       ]),
@@ -189,6 +191,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext)
         retryCount: options.retry ?? 0,
         ...(options.packageTimeout !== undefined ? { timeoutMs: options.packageTimeout } : {}),
         ...(options.key !== undefined ? { key: options.key } : {}),
+        ...(options.environment !== undefined ? { environment: options.environment } : {}),
       });
       await reportStarted(ctx, access, out, started, options);
     });
@@ -401,8 +404,11 @@ function listQuery(options: ListOptions, now: number) {
 async function createBody(api: MasterApi, ref: string, options: CreateOptions, cwd: string) {
   const parameters = parseParameters(options, cwd);
   const workerAgentIds = options.worker ? await resolveWorkerIds(api, options.worker) : undefined;
+  const target = parsePackageRef(ref);
+  const referenceId = options.environment === undefined ? undefined : await resolveReferenceId(api, target, options.environment);
   return {
-    ...parsePackageRef(ref),
+    ...target,
+    ...(referenceId !== undefined ? { referenceId } : {}),
     ...(parameters ? { parameters } : {}),
     ...(workerAgentIds ? { workerAgentIds } : {}),
     ...(options.tag ? { requiredTags: options.tag } : {}),

@@ -8,6 +8,7 @@ import { usageError } from '../errors.js';
 import { formatAgo, formatBytes, formatDuration, formatList } from '../output/format.js';
 import { examples, ssisdb } from './help-text.js';
 import { packProject } from './pack-project.js';
+import { registerProjectConfigurationCommands } from './project-configuration.js';
 import { registerProjectVersionCommands } from './project-versions.js';
 import { parseProjectRef } from './refs.js';
 
@@ -19,7 +20,7 @@ const projectFlags = { 'params.folderName': '--folder', 'params.projectName': '-
 export function registerProjectCommands(program: Command, ctx: CommandContext): void {
   const project = program
     .command('project')
-    .summary('deploy and list projects, list and restore their versions')
+    .summary('deploy and list projects, list and restore their versions, configure their parameters and environment references')
     .description(
       'Projects: a folder of files with scaleout.json at its root declaring its packages, deployed to a catalog folder ' +
         'as a new version (SSISDB: deploy_project).',
@@ -144,6 +145,8 @@ export function registerProjectCommands(program: Command, ctx: CommandContext): 
         { header: 'DESCRIPTION', value: (p) => p.description ?? '-' },
       ]);
     });
+
+  registerProjectConfigurationCommands(project, ctx);
 }
 
 /** Catalog names are checked before packing, saying where the bad name came from. */

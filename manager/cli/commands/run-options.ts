@@ -13,13 +13,18 @@ export interface RunOptions {
   tag?: string[];
   packageTimeout?: number;
   retry?: number;
+  environment?: string;
 }
 
-/** Adds --param, --param-file, --worker, --tag, --package-timeout and, with `retry`, --retry. */
+/** Adds --param, --param-file, --environment, --worker, --tag, --package-timeout and, with `retry`, --retry. */
 export function withRunOptions(command: Command, options: { retry: boolean; workerHint?: string }): Command {
   command
     .option('--param <name=value>', 'a parameter value (repeatable); the master checks it against the declared type', collect)
     .option('--param-file <file.json>', 'parameter values from a JSON object, e.g. {"SourcePath": "/in.csv", "BatchSize": 500}; --param wins')
+    .option(
+      '--environment <folder/env>',
+      "take the parameters configured on the project (scaleout project configure) from this referenced environment's variables; --param still wins",
+    )
     .option('--worker <worker>', options.workerHint ?? 'a worker allowed to run it (repeatable; default: any worker)', collect)
     .option('--tag <tag>', 'a tag every worker running it must have (repeatable)', collect)
     .option('--package-timeout <duration>', "stop the package after this long (overrides the package's timeout)", duration);

@@ -20,6 +20,7 @@ import { examples, sqlServerAgent } from './help-text.js';
 import { duration } from './options.js';
 import { parsePackageRef } from './refs.js';
 import { resolveWorkerIds, workerNames } from './resolve-worker.js';
+import { resolveReferenceId } from './resolve-reference.js';
 import { parseParameters, withRunOptions, type RunOptions } from './run-options.js';
 import { reportStarted } from './wait-execution.js';
 
@@ -100,6 +101,7 @@ export function registerScheduleCommands(program: Command, ctx: CommandContext):
       const parameters = parseParameters(options, ctx.io.cwd);
       const api = ctx.api();
       const workerAgentIds = options.worker ? await resolveWorkerIds(api, options.worker) : undefined;
+      const referenceId = options.environment === undefined ? undefined : await resolveReferenceId(api, target, options.environment);
       const created = await api.call(
         createSchedule,
         {
@@ -111,6 +113,7 @@ export function registerScheduleCommands(program: Command, ctx: CommandContext):
             ...(options.tag ? { requiredTags: options.tag } : {}),
             retryCount: options.retry ?? 0,
             ...(options.packageTimeout !== undefined ? { timeoutMs: options.packageTimeout } : {}),
+            ...(referenceId !== undefined ? { referenceId } : {}),
             cron: options.cron,
             timeZone: options.timeZone,
             misfirePolicy: options.misfire,
