@@ -18,12 +18,9 @@ import {
 } from '../../contracts/management/endpoints.js';
 import { NodeHttpsTransport } from '../../contracts/node-https-transport.js';
 import { claimTasks } from '../../contracts/worker-protocol.js';
-import { generateApiKey } from '../../functions/auth/api-keys.js';
 import { bellQueueName } from '../../functions/claims/doorbell.js';
-import { createCatalog } from '../../functions/catalog/create-catalog.js';
-import { SqliteEngine } from '../../functions/catalog/sqlite/engine.js';
-import { AesGcmValueCipher } from '../../functions/catalog/value-cipher.js';
 import { startAzurite, type RunningAzurite } from '../../functions/local-host/azurite.js';
+import { insertAdminKey } from '../support/shared-catalog-masters.js';
 import { startChildMaster, type ChildMaster } from '../support/child-master.js';
 import { sampleProjectFiles, zipFiles } from '../support/project-zip.js';
 import { createWorkerIdentity, workerCaller } from '../support/test-worker.js';
@@ -95,12 +92,7 @@ describe.each([
     // claimable must cross to A's worker.
     a = await startChildMaster({ ...env, SCALEOUT_ALARM_QUEUE_NAME: 'alarms-of-a' });
     b = await startChildMaster(env);
-    const engine = new SqliteEngine({ filename: env.SCALEOUT_CATALOG_SQLITE_PATH });
-    const setup = createCatalog({ engine, cipher: new AesGcmValueCipher(Buffer.alloc(32)) });
-    const key = generateApiKey();
-    await setup.insertApiKey({ apiKeyId: key.apiKeyId, name: 'test admin', role: 'admin', keyHash: key.keyHash }, 'test');
-    await setup.close();
-    adminKey = key.secret;
+    adminKey = await insertAdminKey(env.SCALEOUT_CATALOG_SQLITE_PATH);
     catalog = new BetterSqlite3(env.SCALEOUT_CATALOG_SQLITE_PATH, { readonly: true });
 
     await admin(a)(enableScaleOut, {});

@@ -8,11 +8,8 @@ import { callEndpoint } from '../../contracts/client.js';
 import { endpointPath } from '../../contracts/endpoint.js';
 import { createExecution, deployProject } from '../../contracts/management/endpoints.js';
 import { NodeHttpsTransport } from '../../contracts/node-https-transport.js';
-import { generateApiKey } from '../../functions/auth/api-keys.js';
-import { createCatalog } from '../../functions/catalog/create-catalog.js';
-import { SqliteEngine } from '../../functions/catalog/sqlite/engine.js';
-import { AesGcmValueCipher } from '../../functions/catalog/value-cipher.js';
 import { startAzurite, type RunningAzurite } from '../../functions/local-host/azurite.js';
+import { insertAdminKey } from '../support/shared-catalog-masters.js';
 import { dumpCatalog } from '../support/catalog-dump.js';
 import { startClockedMaster, type ClockedMaster } from '../support/clocked-master.js';
 import { sampleProjectFiles, zipFiles } from '../support/project-zip.js';
@@ -58,13 +55,7 @@ describe('Idempotency-Keys across a master crash and past their 24 hours', () =>
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'scaleout-idempotency-'));
     catalogPath = join(folder, 'catalog.sqlite');
-    const engine = new SqliteEngine({ filename: catalogPath });
-    await engine.migrate();
-    const key = generateApiKey();
-    const catalog = createCatalog({ engine, cipher: new AesGcmValueCipher(Buffer.alloc(32)) });
-    await catalog.insertApiKey({ apiKeyId: key.apiKeyId, name: 'test admin', role: 'admin', keyHash: key.keyHash }, 'test');
-    await catalog.close();
-    adminKey = key.secret;
+    adminKey = await insertAdminKey(catalogPath);
     azurite = await startAzurite(join(folder, 'azurite'));
     env = {
       SCALEOUT_CATALOG_SQLITE_PATH: catalogPath,

@@ -6,11 +6,8 @@ import { callEndpoint } from '../../contracts/client.js';
 import type { EndpointInput, EndpointOutput, EndpointSpec } from '../../contracts/endpoint.js';
 import { createSchedule, deployProject, getSchedule, listExecutions } from '../../contracts/management/endpoints.js';
 import { NodeHttpsTransport } from '../../contracts/node-https-transport.js';
-import { generateApiKey } from '../../functions/auth/api-keys.js';
-import { createCatalog } from '../../functions/catalog/create-catalog.js';
-import { SqliteEngine } from '../../functions/catalog/sqlite/engine.js';
-import { AesGcmValueCipher } from '../../functions/catalog/value-cipher.js';
 import { startAzurite, type RunningAzurite } from '../../functions/local-host/azurite.js';
+import { insertAdminKey } from '../support/shared-catalog-masters.js';
 import { startClockedMaster, type ClockedMaster } from '../support/clocked-master.js';
 import { sampleProjectFiles, zipFiles } from '../support/project-zip.js';
 
@@ -38,13 +35,7 @@ describe('schedules on two local hosts sharing one catalog, under a test clock',
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'scaleout-schedules-'));
     const catalogPath = join(folder, 'catalog.sqlite');
-    const engine = new SqliteEngine({ filename: catalogPath });
-    await engine.migrate();
-    const key = generateApiKey();
-    const catalog = createCatalog({ engine, cipher: new AesGcmValueCipher(Buffer.alloc(32)) });
-    await catalog.insertApiKey({ apiKeyId: key.apiKeyId, name: 'test admin', role: 'admin', keyHash: key.keyHash }, 'test');
-    await catalog.close();
-    adminKey = key.secret;
+    adminKey = await insertAdminKey(catalogPath);
     azurite = await startAzurite(join(folder, 'azurite'));
     const env = {
       SCALEOUT_CATALOG_SQLITE_PATH: catalogPath,

@@ -8,11 +8,8 @@ import type { EndpointInput, EndpointOutput, EndpointSpec } from '../../contract
 import { addWorker, createExecution, deployProject, enableScaleOut, enableWorker } from '../../contracts/management/endpoints.js';
 import { NodeHttpsTransport } from '../../contracts/node-https-transport.js';
 import { claimTasks, completeTask, heartbeat, postEvents, type WorkerEvent } from '../../contracts/worker-protocol.js';
-import { generateApiKey } from '../../functions/auth/api-keys.js';
-import { createCatalog } from '../../functions/catalog/create-catalog.js';
-import { SqliteEngine } from '../../functions/catalog/sqlite/engine.js';
-import { AesGcmValueCipher } from '../../functions/catalog/value-cipher.js';
 import { startAzurite, type RunningAzurite } from '../../functions/local-host/azurite.js';
+import { insertAdminKey } from '../support/shared-catalog-masters.js';
 import { startChildMaster, type ChildMaster } from '../support/child-master.js';
 import { sampleProjectFiles, zipFiles } from '../support/project-zip.js';
 import { createWorkerIdentity, workerCaller, type WorkerCaller } from '../support/test-worker.js';
@@ -54,12 +51,7 @@ describe('two masters on one catalog and one queue', () => {
     hosts.push(await startChildMaster(env));
     hosts.push(await startChildMaster(env));
     // The admin key goes straight into the shared catalog, as `npm start` does on first run.
-    const engine = new SqliteEngine({ filename: env.SCALEOUT_CATALOG_SQLITE_PATH });
-    const catalog = createCatalog({ engine, cipher: new AesGcmValueCipher(Buffer.alloc(32)) });
-    const key = generateApiKey();
-    await catalog.insertApiKey({ apiKeyId: key.apiKeyId, name: 'test admin', role: 'admin', keyHash: key.keyHash }, 'test');
-    await catalog.close();
-    adminKey = key.secret;
+    adminKey = await insertAdminKey(env.SCALEOUT_CATALOG_SQLITE_PATH);
   });
 
   afterAll(async () => {

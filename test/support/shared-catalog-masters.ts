@@ -68,9 +68,14 @@ export async function startSharedCatalogMasters(count: number, env: Record<strin
   }
 }
 
-/** An admin API key written straight into a master's SQLite catalog, as `npm start` does on first run. */
+/**
+ * An admin API key written straight into a master's SQLite catalog, as `npm start` does on first run. The catalog
+ * is migrated first, so a test may seed it before any master starts (a no-op on one a master already migrated).
+ */
 export async function insertAdminKey(catalogPath: string): Promise<string> {
-  const catalog = createCatalog({ engine: new SqliteEngine({ filename: catalogPath }), cipher: new AesGcmValueCipher(Buffer.alloc(32)) });
+  const engine = new SqliteEngine({ filename: catalogPath });
+  await engine.migrate();
+  const catalog = createCatalog({ engine, cipher: new AesGcmValueCipher(Buffer.alloc(32)) });
   try {
     const key = generateApiKey();
     await catalog.insertApiKey({ apiKeyId: key.apiKeyId, name: 'test admin', role: 'admin', keyHash: key.keyHash }, 'test');
