@@ -12,6 +12,7 @@ import {
   managementEndpoints,
   revokeApiKey,
 } from '../../contracts/management/endpoints.js';
+import { agentDownloadEndpoints } from '../../contracts/agent-downloads.js';
 import { enrollmentEndpoints } from '../../contracts/enrollment.js';
 import { NodeHttpsTransport } from '../../contracts/node-https-transport.js';
 import { getOpenApiDocument } from '../../contracts/openapi.js';
@@ -136,7 +137,7 @@ describe('the management API: keys, roles, audit, its OpenAPI document and routi
     const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
     );
-    const expected: readonly EndpointSpec[] = [...workerEndpoints, ...enrollmentEndpoints, ...managementEndpoints, ...taskEndpoints, getOpenApiDocument];
+    const expected: readonly EndpointSpec[] = [...workerEndpoints, ...enrollmentEndpoints, ...agentDownloadEndpoints, ...managementEndpoints, ...taskEndpoints, getOpenApiDocument];
     expect(operations.map((o) => o.operation.operationId).sort()).toEqual(expected.map((e) => e.operationId).sort());
     for (const endpoint of expected) {
       const found = operations.find((o) => o.operation.operationId === endpoint.operationId)!;

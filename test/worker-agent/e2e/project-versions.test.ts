@@ -79,8 +79,8 @@ describe('project versions on a real worker', { timeout: e2eTestTimeoutMs }, () 
     const rows = listed.stdout.trim().split('\n');
     expect(rows[0]).toMatch(/^VERSION +CURRENT +DEPLOYED +RESTORED +PACKAGES +SIZE +SHA-256$/);
     expect(rows.slice(1)).toEqual([
-      expect.stringMatching(/^ +2 +yes +\d+ s ago by test admin \(apikey:[0-9a-z]+\) +- +which +\d+ B +[0-9a-f]{12}$/),
-      expect.stringMatching(/^ +1 +\d+ s ago by test admin \(apikey:[0-9a-z]+\) +- +which +\d+ B +[0-9a-f]{12}$/),
+      expect.stringMatching(/^ +2 +yes +(?:just now|\d+ s ago) by test admin \(apikey:[0-9a-z]+\) +- +which +\d+ B +[0-9a-f]{12}$/),
+      expect.stringMatching(/^ +1 +(?:just now|\d+ s ago) by test admin \(apikey:[0-9a-z]+\) +- +which +\d+ B +[0-9a-f]{12}$/),
     ]);
 
     const restored = await cli(['project', 'restore', 'Finance/Versions', '--version', '1']);
