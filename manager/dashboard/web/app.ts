@@ -13,6 +13,7 @@ const navigation = [
   { label: 'Worker Manager', hash: '#/workers', section: 'workers' },
   { label: 'Executions', hash: '#/executions', section: 'executions' },
   { label: 'Projects', hash: '#/projects', section: 'projects' },
+  { label: 'Environments', hash: '#/environments', section: 'environments' },
   { label: 'Schedules', hash: '#/schedules', section: 'schedules' },
 ] as const;
 

@@ -2,6 +2,7 @@ import { addWorker, createExecution, createSchedule } from '../../../contracts/m
 import type { PageFactory } from './page.js';
 import { addWorkerPage } from './pages/add-worker.js';
 import { dashboardPage } from './pages/dashboard.js';
+import { environmentsPage } from './pages/environments.js';
 import { executionPage } from './pages/execution.js';
 import { executionsPage } from './pages/executions.js';
 import { newExecutionPage } from './pages/new-execution.js';
@@ -33,6 +34,8 @@ export function pageFor(route: Route): PageFactory {
     case 'executions':
       if (item === undefined) return executionsPage;
       return item === 'new' ? newExecutionRoute : executionPage;
+    case 'environments':
+      return item === undefined ? environmentsPage : notFoundPage;
     case 'schedules':
       if (item === undefined) return schedulesPage;
       return item === 'new' ? newScheduleRoute : notFoundPage;

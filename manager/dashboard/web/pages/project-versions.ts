@@ -7,13 +7,14 @@ import { h, replaceContent } from '../ui/dom.js';
 import { mono } from '../ui/facts.js';
 import { poll } from '../ui/poller.js';
 import { refreshNote } from '../ui/refresh-note.js';
+import { projectConfiguration } from './project-configuration.js';
 
 const refreshMs = 30_000;
 
 /**
  * One project's versions (SSISDB catalog.object_versions): who deployed each and when, which is current. An
  * executor or admin may restore an earlier one (restore_project; undone by restoring the other), executions created
- * from then on run it; a reader sees no Restore button.
+ * from then on run it; a reader sees no Restore button. Below, the project's configuration and environment references.
  */
 export const projectVersionsPage: PageFactory = (context) => {
   const [, folderName = '', projectName = ''] = context.route.path;
@@ -119,6 +120,7 @@ export const projectVersionsPage: PageFactory = (context) => {
       h('div', { class: 'page-header' }, h('h1', {}, title), note.element),
       actionError,
       h('section', { class: 'card', 'aria-label': 'Versions' }, h('h2', {}, 'Versions'), listRegion),
+      projectConfiguration(context, folderName, projectName),
     ),
   };
 };
