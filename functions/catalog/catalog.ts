@@ -2,8 +2,10 @@ import type {
   ApiKey,
   ApiKeyRole,
   AuditEntry,
+  EffectivePermissions,
   EnrollmentToken,
   Environment,
+  ExplicitPermission,
   EnvironmentReference,
   EnvironmentVariable,
   ObjectParameter,
@@ -29,6 +31,7 @@ import type {
   TaskOutcome,
   WorkerAgent,
 } from './domain.js';
+import type { PermissionName, SecurableType } from '../../contracts/management/object-permissions.js';
 
 /**
  * The catalog port: every operation the master needs, in SSISDB's terms. One implementation (`createCatalog`)
@@ -203,6 +206,19 @@ export interface Catalog {
   /** The next run time of all enabled schedules (when the schedule alarm is due); null when none is enabled. */
   nextScheduledRunTime(): Promise<number | null>;
 
+  // Object permissions (SSISDB: grant_permission, deny_permission, revoke_permission,
+  // catalog.explicit_object_permissions, catalog.effective_object_permissions)
+  /** Replaces a deny of the same permission by the same principal on the object. */
+  grantPermission(input: PermissionInput, actor: string): Promise<ExplicitPermission>;
+  /** Replaces a grant of the same permission; a deny beats a grant given another way (to a group, on the folder). */
+  denyPermission(input: PermissionInput, actor: string): Promise<ExplicitPermission>;
+  /** Removes the grant or the deny; NotFoundError when there is neither. */
+  revokePermission(input: PermissionInput, actor: string): Promise<void>;
+  /** Every grant and deny, of one folder and the projects and environments in it when given. */
+  listExplicitPermissions(folderName?: string): Promise<ExplicitPermission[]>;
+  /** What a caller (its own principal and its groups') may do on each object; objects it has no permission on are left out. */
+  getEffectivePermissions(principals: readonly string[]): Promise<EffectivePermissions[]>;
+
   // API keys and audit
   insertApiKey(input: NewApiKey, actor: string, guard?: IdempotencyGuard): Promise<ApiKey>;
   /** With its hash, for verification; `undefined` when unknown. */
@@ -334,12 +350,31 @@ export interface DeployProjectInput {
   /** The manifest as deployed, kept verbatim. */
   manifest: unknown;
   packages: PackageDeclaration[];
+  /** Who gets every permission on the folder and the project when this deploy creates them; none for an admin. */
+  creator?: string | undefined;
 }
 
 export interface CreateEnvironmentInput {
   folderName: string;
   environmentName: string;
   description?: string | undefined;
+  /** Who gets every permission on the environment (and on the folder when it creates it); none for an admin. */
+  creator?: string | undefined;
+}
+
+/** A folder, or a project or an environment in its folder. */
+export interface SecurableRef {
+  objectType: SecurableType;
+  folderName: string;
+  /** The project's or environment's name; omitted for a folder. */
+  objectName?: string | undefined;
+}
+
+export interface PermissionInput {
+  object: SecurableRef;
+  /** `apikey:<id>` or `entra:<object id>` of an Entra user or group. */
+  principal: string;
+  permission: PermissionName;
 }
 
 export interface CreateEnvironmentVariableInput {

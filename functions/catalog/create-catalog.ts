@@ -13,6 +13,7 @@ import { idempotencyKeyOperations } from './operations/idempotency-keys.js';
 import { executionOperations } from './operations/executions/execution-operations.js';
 import { masterPropertyOperations } from './operations/master-properties.js';
 import { objectParameterOperations } from './operations/object-parameters.js';
+import { objectPermissionOperations } from './operations/object-permissions.js';
 import { projectOperations } from './operations/projects.js';
 import { projectVersionOperations } from './operations/project-versions.js';
 import { scheduleOperations } from './operations/schedules.js';
@@ -60,6 +61,7 @@ export function createCatalog(options: CatalogOptions): Catalog {
     ...cleanupOperation(ctx),
     ...scheduleOperations(ctx),
     ...eventMessageOperations(ctx),
+    ...objectPermissionOperations(ctx),
     ...apiKeyOperations(ctx),
     ...enrollmentTokenOperations(ctx),
     ...auditOperations(ctx),

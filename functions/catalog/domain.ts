@@ -15,6 +15,8 @@
  * All times in the domain are epoch milliseconds, UTC.
  */
 
+import type { PermissionName, SecurableType } from '../../contracts/management/object-permissions.js';
+
 /** SSISDB `catalog.executions.status`. */
 export const ExecutionStatus = {
   created: 1,
@@ -391,4 +393,29 @@ export interface ObjectParameter {
   /** A literal's value; `null` when sensitive, unset or a reference. */
   value: ParameterValue | null;
   referencedVariableName: string | null;
+}
+
+/** SSISDB `catalog.explicit_object_permissions`: a grant or a deny as given, with the object's name. */
+export interface ExplicitPermission {
+  objectType: SecurableType;
+  objectId: number;
+  folderName: string;
+  /** The project's or environment's name; null for the folder itself. */
+  objectName: string | null;
+  principal: string;
+  permission: PermissionName;
+  /** SSISDB's number of the permission. */
+  permissionType: number;
+  isDeny: boolean;
+  grantor: string;
+  grantedTime: number;
+}
+
+/** SSISDB `catalog.effective_object_permissions`: what a caller may do on one object, grants less denies. */
+export interface EffectivePermissions {
+  objectType: SecurableType;
+  objectId: number;
+  folderName: string;
+  objectName: string | null;
+  permissions: PermissionName[];
 }

@@ -38,6 +38,7 @@ export interface CatalogTables {
   environment_variables: EnvironmentVariablesTable;
   environment_references: EnvironmentReferencesTable;
   object_parameters: ObjectParametersTable;
+  object_permissions: ObjectPermissionsTable;
 }
 
 /** The migration ledger: one row per applied migration. */
@@ -349,4 +350,18 @@ export interface ObjectParametersTable {
   value: string | null;
   sensitive_value: string | null;
   referenced_variable_name: string | null;
+}
+
+/**
+ * SSISDB `catalog.explicit_object_permissions` (migration 0011): one grant or deny of a permission type on a
+ * folder (1), project (2) or environment (3) to a principal (`apikey:<id>` or `entra:<object id>`).
+ */
+export interface ObjectPermissionsTable {
+  object_type: number;
+  object_id: number;
+  principal: string;
+  permission_type: number;
+  is_deny: Flag;
+  grantor: string;
+  granted_time: Int64;
 }

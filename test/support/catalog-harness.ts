@@ -50,6 +50,7 @@ export async function mssqlHarness(): Promise<CatalogHarness> {
     'executions',
     'packages',
     'project_versions',
+    'object_permissions',
     'object_parameters',
     'environment_references',
     'environment_variables',

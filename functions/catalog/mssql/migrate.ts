@@ -9,6 +9,7 @@ import { migration0006 } from './migrations/0006-idempotency-keys.js';
 import { migration0008 } from './migrations/0008-enrollment-tokens.js';
 import { migration0009 } from './migrations/0009-environments.js';
 import { migration0010 } from './migrations/0010-project-versions.js';
+import { migration0011 } from './migrations/0011-object-permissions.js';
 
 export interface MssqlMigration {
   version: number;
@@ -18,7 +19,7 @@ export interface MssqlMigration {
 }
 
 /** Every SQL Server migration, in order. Append-only. */
-export const mssqlMigrations: readonly MssqlMigration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0008, migration0009, migration0010];
+export const mssqlMigrations: readonly MssqlMigration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0008, migration0009, migration0010, migration0011];
 
 /** The migration ledger, created before the first migration: one row per migration applied. */
 export const ledgerTableBatch = `IF OBJECT_ID(N'dbo.schema_migrations', N'U') IS NULL

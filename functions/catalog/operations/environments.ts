@@ -8,6 +8,7 @@ import { coerceParameterValue, parameterDataTypes } from '../parameters.js';
 import { flag, num } from '../rows.js';
 import type { EnvironmentVariablesTable } from '../schema.js';
 import { audit } from './audit.js';
+import { deletePermissionsOn, grantCreatorPermissions } from './object-permissions.js';
 import { ensureFolder } from './projects.js';
 
 /** A variable as anyone but an execution sees it: a sensitive value is never decrypted here. */
@@ -113,7 +114,7 @@ export function environmentOperations(
       ctx.engine.transaction(async (trx) => {
         const name = validName('environmentName', input.environmentName);
         const folderName = validName('folderName', input.folderName);
-        const folderId = await ensureFolder(ctx, trx, folderName, actor);
+        const folderId = await ensureFolder(ctx, trx, folderName, actor, input.creator);
         const clash = await trx
           .selectFrom('environments')
           .select('environment_id')
@@ -121,7 +122,7 @@ export function environmentOperations(
           .where('name', '=', name)
           .executeTakeFirst();
         if (clash) throw new ConflictError('environmentName', `folder '${folderName}' already has an environment named '${name}'`);
-        await trx
+        const { environment_id: environmentId } = await trx
           .insertInto('environments')
           .values({
             folder_id: folderId,
@@ -130,8 +131,10 @@ export function environmentOperations(
             created_by: actor,
             created_time: ctx.clock.now(),
           })
-          .execute();
+          .returning('environment_id')
+          .executeTakeFirstOrThrow();
         await audit(ctx, trx, { actor, action: 'create-environment', targetType: 'environment', targetId: `${folderName}/${name}` });
+        await grantCreatorPermissions(ctx, trx, { objectType: 'environment', objectId: environmentId, path: `${folderName}/${name}` }, input.creator, actor);
         return loadEnvironment(trx, folderName, name);
       }),
 
@@ -204,6 +207,7 @@ export function environmentOperations(
         }
         await trx.deleteFrom('environment_variables').where('environment_id', '=', environment.environment_id).execute();
         await trx.deleteFrom('environments').where('environment_id', '=', environment.environment_id).execute();
+        await deletePermissionsOn(trx, 'environment', environment.environment_id);
         await audit(ctx, trx, { actor, action: 'delete-environment', targetType: 'environment', targetId: `${folderName}/${environment.name}` });
       }),
 

@@ -8,6 +8,7 @@ import { num, numOrNull, toPackage } from '../rows.js';
 import type { ProjectVersionsTable } from '../schema.js';
 import { audit } from './audit.js';
 import { rememberIdempotencyKey } from './idempotency-keys.js';
+import { grantCreatorPermissions } from './object-permissions.js';
 
 type VersionRow = Omit<Selectable<ProjectVersionsTable>, 'archive' | 'archive_name' | 'manifest' | 'removed_time'> & {
   folder_name: string;
@@ -86,7 +87,8 @@ async function actorNames(db: CatalogDb | CatalogTrx, actors: string[]): Promise
 }
 
 /** Finds a folder by name, creating it when missing. */
-export async function ensureFolder(ctx: CatalogContext, trx: CatalogTrx, name: string, actor: string): Promise<number> {
+/** The folder's id, created when missing (its creator, when not an admin, then gets every permission on it). */
+export async function ensureFolder(ctx: CatalogContext, trx: CatalogTrx, name: string, actor: string, creator: string | undefined): Promise<number> {
   const existing = await trx.selectFrom('folders').select('folder_id').where('name', '=', name).executeTakeFirst();
   if (existing) return existing.folder_id;
   const { folder_id: folderId } = await trx
@@ -95,10 +97,19 @@ export async function ensureFolder(ctx: CatalogContext, trx: CatalogTrx, name: s
     .returning('folder_id')
     .executeTakeFirstOrThrow();
   await audit(ctx, trx, { actor, action: 'create-folder', targetType: 'folder', targetId: name });
+  await grantCreatorPermissions(ctx, trx, { objectType: 'folder', objectId: folderId, path: name }, creator, actor);
   return folderId;
 }
 
-async function ensureProject(ctx: CatalogContext, trx: CatalogTrx, folderId: number, name: string): Promise<number> {
+async function ensureProject(
+  ctx: CatalogContext,
+  trx: CatalogTrx,
+  folder: { folderId: number; folderName: string },
+  name: string,
+  creator: string | undefined,
+  actor: string,
+): Promise<number> {
+  const { folderId } = folder;
   const existing = await trx
     .selectFrom('projects')
     .select('project_id')
@@ -111,6 +122,7 @@ async function ensureProject(ctx: CatalogContext, trx: CatalogTrx, folderId: num
     .values({ folder_id: folderId, name, created_time: ctx.clock.now() })
     .returning('project_id')
     .executeTakeFirstOrThrow();
+  await grantCreatorPermissions(ctx, trx, { objectType: 'project', objectId: projectId, path: `${folder.folderName}/${name}` }, creator, actor);
   return projectId;
 }
 
@@ -138,8 +150,8 @@ export function projectOperations(
         names.add(pkg.name.toLowerCase());
       }
       return ctx.engine.transaction(async (trx) => {
-        const folderId = await ensureFolder(ctx, trx, input.folderName, actor);
-        const projectId = await ensureProject(ctx, trx, folderId, input.projectName);
+        const folderId = await ensureFolder(ctx, trx, input.folderName, actor, input.creator);
+        const projectId = await ensureProject(ctx, trx, { folderId, folderName: input.folderName }, input.projectName, input.creator, actor);
         const last = await trx
           .selectFrom('project_versions')
           .select((eb) => eb.fn.max('version_number').as('latest'))

@@ -153,6 +153,17 @@ CREATE TABLE object_parameters (
   PRIMARY KEY (project_id, object_type, object_name, parameter_name)
 );
 
+CREATE TABLE object_permissions (
+  object_type INTEGER NOT NULL CHECK (object_type IN (1, 2, 3)),
+  object_id INTEGER NOT NULL,
+  principal TEXT NOT NULL,
+  permission_type INTEGER NOT NULL,
+  is_deny INTEGER NOT NULL CHECK (is_deny IN (0, 1)),
+  grantor TEXT NOT NULL,
+  granted_time INTEGER NOT NULL,
+  PRIMARY KEY (object_type, object_id, principal, permission_type)
+);
+
 CREATE TABLE packages (
   package_id INTEGER PRIMARY KEY AUTOINCREMENT,
   project_version_id INTEGER NOT NULL REFERENCES project_versions (project_version_id),
@@ -268,6 +279,8 @@ CREATE INDEX ix_executions_parent ON executions (parent_execution_id) WHERE pare
 CREATE INDEX ix_executions_status ON executions (status, execution_id);
 
 CREATE INDEX ix_idempotency_keys_created ON idempotency_keys (created_time);
+
+CREATE INDEX ix_object_permissions_principal ON object_permissions (principal);
 
 CREATE INDEX ix_schedules_due ON schedules (next_run_time) WHERE is_enabled = 1;
 

@@ -5,6 +5,7 @@ import { eventKeyAndCleanupScenarios } from './events-keys-cleanup.js';
 import type { Scenario } from './fixtures.js';
 import { idempotencyKeyScenarios } from './idempotency-keys.js';
 import { masterAndWorkerScenarios } from './master-and-workers.js';
+import { objectPermissionScenarios } from './object-permissions.js';
 import { projectAndExecutionScenarios } from './projects-and-executions.js';
 import { projectVersionScenarios } from './project-versions.js';
 import { taskProtocolScenarios } from './task-protocol.js';
@@ -23,4 +24,5 @@ export const catalogContract: Record<string, Record<string, Scenario>> = {
   'Idempotency-Keys': idempotencyKeyScenarios,
   'environments, references and object parameters': environmentScenarios,
   'project versions': projectVersionScenarios,
+  'object permissions': objectPermissionScenarios,
 };

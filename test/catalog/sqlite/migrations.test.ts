@@ -64,6 +64,38 @@ describe('SQLite migrations', () => {
     }
   });
 
+  it('0011 gives each existing executor and reader key what its role allowed on each existing folder, and admins and revoked keys nothing', () => {
+    const database = new BetterSqlite3(join(folder, 'catalog.sqlite'));
+    try {
+      migrateSqlite(database, sqliteMigrations.filter((m) => m.version < 11));
+      database.exec(`
+        INSERT INTO folders (name, description, created_time) VALUES ('Finance', '', 0), ('HR', '', 0);
+        INSERT INTO api_keys (api_key_id, name, key_hash, role, created_by, created_time, revoked_time) VALUES
+          ('exec', 'e', 'h', 'executor', 'x', 0, NULL), ('read', 'r', 'h', 'reader', 'x', 0, NULL),
+          ('boss', 'a', 'h', 'admin', 'x', 0, NULL), ('gone', 'g', 'h', 'executor', 'x', 0, 5);`);
+      const before = Date.now();
+      expect(migrateSqlite(database)).toEqual([11]);
+      const rows = database
+        .prepare<[], { folder: string; principal: string; permission_type: number; is_deny: number; grantor: string; granted_time: number }>(
+          `SELECT f.name AS folder, p.principal, p.permission_type, p.is_deny, p.grantor, p.granted_time
+           FROM object_permissions p JOIN folders f ON f.folder_id = p.object_id AND p.object_type = 1
+           ORDER BY f.name, p.principal, p.permission_type`,
+        )
+        .all();
+      const folderGrants = (name: string) => rows.filter((r) => r.folder === name).map((r) => `${r.principal} ${r.permission_type}`);
+      const expected = ['apikey:exec 1', 'apikey:exec 100', 'apikey:exec 101', 'apikey:exec 102', 'apikey:exec 103', 'apikey:read 1', 'apikey:read 101'];
+      expect(folderGrants('Finance')).toEqual(expected);
+      expect(folderGrants('HR')).toEqual(expected);
+      for (const row of rows) {
+        expect(row).toMatchObject({ is_deny: 0, grantor: 'migration:0011' });
+        expect(row.granted_time).toBeGreaterThanOrEqual(before - 1000);
+        expect(row.granted_time).toBeLessThanOrEqual(Date.now() + 1000);
+      }
+    } finally {
+      database.close();
+    }
+  });
+
   it('applied by several processes at once to one new file, end with one ledger row per migration', async () => {
     const run = promisify(execFile);
     const script = `

@@ -168,6 +168,13 @@ insert into "schema_migrations" ("version", "name", "applied_time") values (@1, 
 -- migration 10 (project-versions), batch 7
 insert into "schema_migrations" ("version", "name", "applied_time") values (@1, @2, @3)
 -- parameters: [10,"project-versions",1795338000000]
+-- migration 11 (object-permissions), batch 1
+-- migration 11 (object-permissions), batch 2
+-- migration 11 (object-permissions), batch 3
+-- migration 11 (object-permissions), batch 4
+-- migration 11 (object-permissions), batch 5
+insert into "schema_migrations" ("version", "name", "applied_time") values (@1, @2, @3)
+-- parameters: [11,"object-permissions",1795338000000]
 COMMIT
 
 -- ===== migrate: an up-to-date database

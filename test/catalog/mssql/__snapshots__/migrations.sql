@@ -506,3 +506,59 @@ JOIN dbo.projects p ON p.project_id = v.project_id
 JOIN dbo.folders f ON f.folder_id = p.folder_id
 WHERE v.removed_time IS NULL;
 GO
+
+-- ===== migration 11: object-permissions
+CREATE TABLE dbo.object_permissions (
+  object_type smallint NOT NULL CONSTRAINT ck_object_permissions_object_type CHECK (object_type IN (1, 2, 3)),
+  object_id bigint NOT NULL,
+  principal nvarchar(256) NOT NULL,
+  permission_type smallint NOT NULL,
+  is_deny bit NOT NULL,
+  grantor nvarchar(256) NOT NULL,
+  granted_time bigint NOT NULL,
+  CONSTRAINT pk_object_permissions PRIMARY KEY (object_type, object_id, principal, permission_type)
+);
+GO
+
+CREATE INDEX ix_object_permissions_principal ON dbo.object_permissions (principal);
+GO
+
+INSERT INTO dbo.object_permissions (object_type, object_id, principal, permission_type, is_deny, grantor, granted_time)
+SELECT 1, f.folder_id, N'apikey:' + k.api_key_id, r.permission_type, 0, N'migration:0011',
+       DATEDIFF_BIG(MILLISECOND, CAST('19700101' AS datetime2(3)), SYSUTCDATETIME())
+FROM dbo.folders f
+CROSS JOIN dbo.api_keys k
+JOIN (VALUES (N'executor', 1), (N'executor', 100), (N'executor', 101), (N'executor', 102), (N'executor', 103),
+             (N'reader', 1), (N'reader', 101)) AS r (role, permission_type) ON r.role = k.role
+WHERE k.revoked_time IS NULL;
+GO
+
+CREATE VIEW [catalog].explicit_object_permissions AS
+SELECT p.object_type,
+       p.object_id,
+       p.principal AS principal_id,
+       p.permission_type,
+       p.is_deny,
+       p.grantor AS grantor_id
+FROM dbo.object_permissions p;
+GO
+
+CREATE VIEW [catalog].effective_object_permissions AS
+SELECT given.object_type, given.object_id, given.principal AS principal_id, given.permission_type
+FROM (
+  SELECT p.object_type, p.object_id, p.principal, p.permission_type, CAST(p.is_deny AS int) AS is_deny
+  FROM dbo.object_permissions p
+  UNION ALL
+  SELECT CAST(2 AS smallint), pr.project_id, p.principal, CAST(p.permission_type - 100 AS smallint), CAST(p.is_deny AS int)
+  FROM dbo.object_permissions p
+  JOIN dbo.projects pr ON pr.folder_id = p.object_id
+  WHERE p.object_type = 1 AND p.permission_type IN (101, 102, 103, 104)
+  UNION ALL
+  SELECT CAST(3 AS smallint), e.environment_id, p.principal, CAST(p.permission_type - 100 AS smallint), CAST(p.is_deny AS int)
+  FROM dbo.object_permissions p
+  JOIN dbo.environments e ON e.folder_id = p.object_id
+  WHERE p.object_type = 1 AND p.permission_type IN (101, 102, 104)
+) AS given
+GROUP BY given.object_type, given.object_id, given.principal, given.permission_type
+HAVING MAX(given.is_deny) = 0;
+GO
