@@ -126,7 +126,7 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
     agentDownloads: createAgentDownloadStore(config, credential),
     workSignal: new WorkSignal(),
     doorbell,
-    workerAuth: new WorkerAuthenticator(catalog, config.masterAddresses, clock, config.workerOnlineWriteMs),
+    workerAuth: new WorkerAuthenticator(catalog, config.masterAddresses, clock, config.workerOfflineAfterMs),
     onlineWrites: new WorkerOnlineWrites(config.workerOnlineWriteMs),
     managementAuth: new ManagementAuthenticator(catalog, config.entraAuth, clock),
     taskCredentials: new TaskCredentials(await keyStore.getTokenSigningKey(), config.masterAddress, config.masterAddresses, catalog, clock),

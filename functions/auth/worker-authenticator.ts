@@ -32,9 +32,10 @@ interface KnownCertificate {
 /**
  * Verifies the token every worker request carries (contracts/worker-auth.ts) against the certificate registered
  * for that worker. A verified token is remembered for a few seconds, so a worker polling in a loop verifies no
- * signature again. Which worker a certificate belongs to is remembered for `identityTtlMs`
- * (SCALEOUT_WORKER_ONLINE_WRITE_MS), and each catalog write of the worker's online time (`confirmWorker`) trusts
- * it that long again: the new token an idle agent signs every few minutes costs no catalog read. Removing or
+ * signature again. Which worker a certificate belongs to is remembered for `identityTtlMs` (as long as a worker
+ * not heard from is shown online, SCALEOUT_WORKER_OFFLINE_AFTER_MS), and each catalog write of the worker's
+ * online time (`confirmWorker`) trusts it that long again: the new token an idle agent signs every few minutes,
+ * and the heartbeat it sends every 10 min in Azure, cost no catalog read. Removing or
  * disabling a worker on this instance forgets it at once; another instance keeps it until its trust lapses,
  * which lets the worker do nothing the catalog does not fence: a claim, a report or a renewal is checked there.
  */

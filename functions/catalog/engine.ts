@@ -43,6 +43,13 @@ export interface CatalogEngine {
   /** Runs reads outside a transaction; SQL Server retries them on transient errors. */
   read<T>(work: (db: CatalogDb) => Promise<T>): Promise<T>;
 
+  /**
+   * Runs one write that is atomic by itself with no transaction around it: no BEGIN and COMMIT round trips, so
+   * the catalog hears one statement. Only for a write that leaves the same state however often it runs, as SQL
+   * Server runs it again after a transient failure (its outcome may be unknown then).
+   */
+  autocommit<T>(work: (db: CatalogDb) => Promise<T>): Promise<T>;
+
   /** Inserts event messages, silently skipping any (task_id, sequence_number) already stored. */
   insertEventMessagesIgnoringDuplicates(
     trx: CatalogTrx,

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addWorker, disableWorker, enableWorker, getWorker } from '../../contracts/management/endpoints.js';
 import { heartbeat } from '../../contracts/worker-protocol.js';
@@ -101,5 +102,44 @@ describe("the idle heartbeat's cadence with Azure's setting", () => {
     const answer = await worker.call(heartbeat, { body: { tasks: [], agent } });
     expect(answer.workerEnabled).toBe(false);
     expect(answer.idleHeartbeatMs).toBeUndefined();
+  });
+});
+
+/**
+ * Azure's shape, sped up: the worker beats less often than the online write is due, so every idle heartbeat
+ * reaches the catalog. Each costs the catalog one statement, the online write, and nothing else: no BEGIN and
+ * COMMIT around it, no lookup of the worker's certificate for the new token it signed meanwhile.
+ */
+describe('an idle heartbeat that is due to reach the catalog', () => {
+  const onlineWriteMs = 1000;
+  let master: TestMaster;
+  let workerAgentId: string;
+  let freshTokens: ReturnType<typeof workerCaller>;
+
+  beforeAll(async () => {
+    master = await startTestMaster({
+      timers: false,
+      env: { SCALEOUT_WORKER_ONLINE_WRITE_MS: String(onlineWriteMs), SCALEOUT_WORKER_IDLE_HEARTBEAT_MS: String(3 * onlineWriteMs) },
+    });
+    const identity = await createWorkerIdentity('idle-due');
+    workerAgentId = (await master.admin(addWorker, { body: { certificate: identity.certPem } })).worker!.workerAgentId;
+    await master.admin(enableWorker, { params: { workerAgentId } });
+    freshTokens = workerCaller(identity, master.url, master.host.certificateThumbprint);
+    await freshTokens(heartbeat, { body: { tasks: [], agent } });
+  }, 60_000);
+
+  afterAll(async () => {
+    freshTokens?.close();
+    await master?.stop();
+  });
+
+  it('costs the catalog one statement, the online write, however long since the last', async () => {
+    for (const waitedMs of [1.5 * onlineWriteMs, 2.5 * onlineWriteMs]) {
+      await delay(waitedMs);
+      const before = master.host.services.catalogQueryCount;
+      expect((await freshTokens(heartbeat, { body: { tasks: [], agent } })).workerEnabled).toBe(true);
+      expect(master.host.services.catalogQueryCount - before).toBe(1);
+      expect((await master.admin(getWorker, { params: { workerAgentId } })).status).toBe('online');
+    }
   });
 });

@@ -91,6 +91,11 @@ export class MssqlEngine implements CatalogEngine {
     return retryTransient(() => work(this.db), this.retry);
   }
 
+  /** SQL Server commits a statement outside a transaction by itself; one whose outcome was lost runs again. */
+  autocommit<T>(work: (db: Kysely<CatalogTables>) => Promise<T>): Promise<T> {
+    return retryTransient(() => work(this.db), this.retry);
+  }
+
   async insertEventMessagesIgnoringDuplicates(
     trx: CatalogTrx,
     rows: readonly Insertable<EventMessagesTable>[],

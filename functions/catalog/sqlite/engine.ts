@@ -98,6 +98,14 @@ export class SqliteEngine implements CatalogEngine {
     return work(this.db);
   }
 
+  /**
+   * The statement waits for the one connection (Kysely's lock on it), so it never lands inside a group commit's
+   * transaction: SQLite commits it by itself.
+   */
+  autocommit<T>(work: (db: Kysely<CatalogTables>) => Promise<T>): Promise<T> {
+    return work(this.db);
+  }
+
   async insertEventMessagesIgnoringDuplicates(
     trx: CatalogTrx,
     rows: readonly Insertable<EventMessagesTable>[],

@@ -1,5 +1,6 @@
 import type { Catalog, TaskRef } from '../../catalog.js';
 import type { CatalogContext } from '../../context.js';
+import type { CatalogDb } from '../../engine.js';
 import { flag } from '../../rows.js';
 
 /**
@@ -8,21 +9,26 @@ import { flag } from '../../rows.js';
  * worker online. A disabled worker keeps its running tasks; it only gets no new ones.
  */
 export function renewLeasesOperation(ctx: CatalogContext): Pick<Catalog, 'renewLeases'> {
+  // One statement marks the worker online and says whether it is enabled.
+  const markOnline = (db: CatalogDb, workerAgentId: string, now: number) =>
+    db
+      .updateTable('worker_agents')
+      .set({ last_online_time: now })
+      .where('worker_agent_id', '=', workerAgentId)
+      .returning('is_enabled')
+      .executeTakeFirst()
+      .then((worker) => (worker ? flag(worker.is_enabled) : false));
   return {
-    renewLeases: (workerAgentId, held) =>
-      ctx.engine.transaction(async (trx) => {
-        const now = ctx.clock.now();
-        const leaseDeadline = now + ctx.leaseMs;
-        // One statement marks the worker online and says whether it is enabled: all an idle worker's heartbeat costs.
-        const worker = await trx
-          .updateTable('worker_agents')
-          .set({ last_online_time: now })
-          .where('worker_agent_id', '=', workerAgentId)
-          .returning('is_enabled')
-          .executeTakeFirst();
-        if (held.length === 0) {
-          return { leaseDeadline, renewed: [], lost: [], cancel: [], workerEnabled: worker ? flag(worker.is_enabled) : false };
-        }
+    renewLeases: async (workerAgentId, held) => {
+      const now = ctx.clock.now();
+      const leaseDeadline = now + ctx.leaseMs;
+      // All an idle worker's heartbeat costs: that statement alone, no transaction around it.
+      if (held.length === 0) {
+        const workerEnabled = await ctx.engine.autocommit((db) => markOnline(db, workerAgentId, now));
+        return { leaseDeadline, renewed: [], lost: [], cancel: [], workerEnabled };
+      }
+      return ctx.engine.transaction(async (trx) => {
+        const workerEnabled = await markOnline(trx, workerAgentId, now);
         await trx
           .updateTable('tasks')
           .set({ lease_deadline: leaseDeadline, last_heartbeat_time: now })
@@ -52,7 +58,8 @@ export function renewLeasesOperation(ctx: CatalogContext): Pick<Catalog, 'renewL
           renewed.push(ref);
           if (flag(row.cancel_requested)) cancel.push(ref);
         }
-        return { leaseDeadline, renewed, lost, cancel, workerEnabled: worker ? flag(worker.is_enabled) : false };
-      }),
+        return { leaseDeadline, renewed, lost, cancel, workerEnabled };
+      });
+    },
   };
 }
