@@ -101,7 +101,9 @@ export function defineHandler<E extends EndpointSpec>(
       const idempotency =
         key === undefined ? undefined : new IdempotentRequest((caller as ManagementCaller).actor, key, endpoint, input, services.catalog);
       const status = endpoint.status ?? 200;
-      if (idempotency) {
+      // A JSON request's write finds its key already recorded in its own transaction, rolls back and replays
+      // below, so the first try costs no lookup; an archive is looked up first, so that it is not stored again.
+      if (idempotency && isBinary(endpoint.body)) {
         const earlier = await idempotency.earlier();
         if (earlier) return idempotency.replay(earlier, status, (result) => replay!(result, services), invocation);
       }

@@ -1,8 +1,11 @@
+import type { Insertable } from 'kysely';
 import { idempotencyKeyRetentionMs } from '../../../contracts/idempotency-key.js';
 import type { Catalog, IdempotencyGuard, IdempotencyKeyRef } from '../catalog.js';
 import type { CatalogContext } from '../context.js';
 import type { CatalogDb, CatalogTrx } from '../engine.js';
 import { ConflictError } from '../errors.js';
+import { hotQuery } from '../hot-query.js';
+import type { IdempotencyKeysTable } from '../schema.js';
 
 const byKey = (ref: IdempotencyKeyRef) => (db: CatalogDb | CatalogTrx) =>
   db
@@ -10,6 +13,36 @@ const byKey = (ref: IdempotencyKeyRef) => (db: CatalogDb | CatalogTrx) =>
     .where('actor', '=', ref.actor)
     .where('operation', '=', ref.operation)
     .where('idempotency_key', '=', ref.key);
+
+/** The record, unless the key has one already (live or expired): one statement on the path every create takes. */
+const insertUnlessRecorded = hotQuery((db, row: Omit<Required<Insertable<IdempotencyKeysTable>>, 'response_body'>) =>
+  db
+    .insertInto('idempotency_keys')
+    .columns(['actor', 'operation', 'idempotency_key', 'request_hash', 'result', 'response_body', 'created_time'])
+    .expression((eb) =>
+      db
+        .selectNoFrom([
+          eb.val(row.actor).as('actor'),
+          eb.val(row.operation).as('operation'),
+          eb.val(row.idempotency_key).as('idempotency_key'),
+          eb.val(row.request_hash).as('request_hash'),
+          eb.val(row.result).as('result'),
+          eb.lit(null).as('response_body'),
+          eb.val(row.created_time).as('created_time'),
+        ])
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('idempotency_keys')
+                .select('created_time')
+                .where('actor', '=', row.actor)
+                .where('operation', '=', row.operation)
+                .where('idempotency_key', '=', row.idempotency_key),
+            ),
+          ),
+        ),
+    ),
+);
 
 /**
  * Records a guarded write's key in the write's own transaction, with what it created: committed together, so a
@@ -24,28 +57,28 @@ export async function rememberIdempotencyKey(
 ): Promise<void> {
   if (!guard) return;
   const now = ctx.clock.now();
+  const row = {
+    actor: guard.actor,
+    operation: guard.operation,
+    idempotency_key: guard.key,
+    request_hash: guard.requestHash,
+    result: ctx.cipher.encrypt(JSON.stringify({ ...result, ...guard.keep })),
+    created_time: now,
+  };
+  const inserted = (await insertUnlessRecorded(trx, row)).numAffectedRows;
+  if (inserted !== undefined && inserted > 0n) return;
   // An expired record no longer counts, whether or not the cleanup has removed it yet.
+  const expired = await byKey(guard)(trx)
+    .select('created_time')
+    .where('created_time', '<=', now - idempotencyKeyRetentionMs)
+    .executeTakeFirst();
+  if (!expired) throw new ConflictError('Idempotency-Key', `a request with the Idempotency-Key '${guard.key}' was already made`);
   await trx
-    .deleteFrom('idempotency_keys')
+    .updateTable('idempotency_keys')
+    .set({ request_hash: row.request_hash, result: row.result, response_body: null, created_time: now })
     .where('actor', '=', guard.actor)
     .where('operation', '=', guard.operation)
     .where('idempotency_key', '=', guard.key)
-    .where('created_time', '<=', now - idempotencyKeyRetentionMs)
-    .execute();
-  if (await byKey(guard)(trx).select('request_hash').executeTakeFirst()) {
-    throw new ConflictError('Idempotency-Key', `a request with the Idempotency-Key '${guard.key}' was already made`);
-  }
-  await trx
-    .insertInto('idempotency_keys')
-    .values({
-      actor: guard.actor,
-      operation: guard.operation,
-      idempotency_key: guard.key,
-      request_hash: guard.requestHash,
-      result: ctx.cipher.encrypt(JSON.stringify({ ...result, ...guard.keep })),
-      response_body: null,
-      created_time: now,
-    })
     .execute();
 }
 
