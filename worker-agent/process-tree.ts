@@ -4,7 +4,9 @@ import type { AgentClock } from './clock.js';
 /**
  * A package's processes are a tree: the package may start its own children. Stopping a package must stop all of
  * them, or a canceled package keeps running as orphans. On Linux and macOS the package starts in its own process
- * group (detached) and the whole group is signalled; on Windows `taskkill /T` walks the tree.
+ * group (detached) and the whole group is signalled; on Windows `taskkill /T` walks the tree. On Windows detached
+ * also keeps the package off the agent's console, so the Ctrl+C with which the service wrapper stops the agent (a
+ * drain) does not reach the packages too.
  */
 
 export interface TreeSpawnOptions {
@@ -20,7 +22,7 @@ export function spawnProcessTree(command: string, args: readonly string[], optio
     cwd: options.cwd,
     env: options.env,
     shell: false,
-    detached: process.platform !== 'win32',
+    detached: true,
     windowsHide: true,
     stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });

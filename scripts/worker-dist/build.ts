@@ -7,6 +7,7 @@ import { agentDownloadsListing, type AgentDownloads, type AgentPlatform } from '
 import { bundleAgent } from './bundle-agent.js';
 import { hostTarget, nodeBinary, seaNodeVersion, seaTargets } from './node-binaries.js';
 import { packNpmPackage } from './npm-package.js';
+import { serviceWrapperFiles } from './service-wrapper.js';
 import { seaBlob, writeSingleFileExecutable } from './single-file-executable.js';
 
 export interface WorkerBuildOptions {
@@ -26,7 +27,8 @@ async function sha256(file: string): Promise<string> {
 
 /**
  * The agent as a product, in `outFolder` (emptied first): the npm package scaleout-worker-<version>.tgz, the
- * single-file executables scaleout-worker-<version>-linux-x64 and -win-x64.exe, and downloads.json listing each
+ * single-file executables scaleout-worker-<version>-linux-x64 and -win-x64.exe (both carrying the Windows service
+ * wrapper, as the npm package does), and downloads.json listing each
  * file's platform, size and SHA-256. Needs `npm run build` first (the npm package holds its compiled agent).
  */
 export async function buildWorker(options: WorkerBuildOptions): Promise<string> {
@@ -39,10 +41,11 @@ export async function buildWorker(options: WorkerBuildOptions): Promise<string> 
   await rm(outFolder, { recursive: true, force: true });
   await mkdir(buildFolder, { recursive: true });
   const bundle = await bundleAgent(root, join(buildFolder, 'scaleout-worker.cjs'), manifest.version);
+  const wrapper = await serviceWrapperFiles(root, cacheFolder);
   const files: { file: string; platform: AgentPlatform }[] = [
-    { file: await packNpmPackage(root, manifest, bundle.packages, buildFolder, outFolder), platform: 'npm' },
+    { file: await packNpmPackage(root, manifest, bundle.packages, wrapper, buildFolder, outFolder), platform: 'npm' },
   ];
-  const blob = await seaBlob(await nodeBinary(hostTarget(), cacheFolder), bundle.file, buildFolder);
+  const blob = await seaBlob(await nodeBinary(hostTarget(), cacheFolder), bundle.file, wrapper, buildFolder);
   for (const target of targets) {
     const out = join(outFolder, `scaleout-worker-${manifest.version}${target.suffix}`);
     await writeSingleFileExecutable(await nodeBinary(target, cacheFolder), blob, out);

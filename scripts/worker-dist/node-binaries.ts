@@ -1,10 +1,5 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { filesFromNpmPackage } from './npm-registry-files.js';
 
 /** The Node.js the single-file executables are built from: one pinned Node 22 release for every platform. */
 export const seaNodeVersion = '22.23.3';
@@ -25,28 +20,13 @@ export const seaTargets: readonly SeaTarget[] = [
 ];
 
 /**
- * The target's node binary, from the npm registry's `node-<platform>` package (npm checks its integrity), kept in
+ * The target's node binary, from the npm registry's `node-<platform>` package, kept in
  * `cacheFolder/<version>/<platform>/` so that later builds download nothing.
  */
 export async function nodeBinary(target: SeaTarget, cacheFolder: string): Promise<string> {
   const folder = join(cacheFolder, seaNodeVersion, target.platform);
-  const binary = join(folder, target.binaryInPackage.split('/').at(-1)!);
-  if (existsSync(binary)) return binary;
-  await mkdir(cacheFolder, { recursive: true });
-  const scratch = await mkdtemp(join(cacheFolder, 'download-'));
-  try {
-    const spec = `${target.npmPackage}@${seaNodeVersion}`;
-    console.log(`Downloading ${spec} from the npm registry (once; cached in ${cacheFolder})`);
-    const { stdout } = await run('npm', ['pack', spec, '--json', '--pack-destination', scratch], { maxBuffer: 1 << 20 });
-    const [packed] = JSON.parse(stdout) as { filename: string }[];
-    if (!packed) throw new Error(`npm pack ${spec} packed nothing`);
-    await run('tar', ['-xzf', join(scratch, packed.filename), '-C', scratch, target.binaryInPackage]);
-    await mkdir(folder, { recursive: true });
-    await rename(join(scratch, target.binaryInPackage), binary);
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
-  return binary;
+  const [binary] = await filesFromNpmPackage(`${target.npmPackage}@${seaNodeVersion}`, [target.binaryInPackage], folder, cacheFolder);
+  return binary!;
 }
 
 /** The target this machine can run: the blob is made by the same Node.js release the executables carry. */

@@ -14,11 +14,19 @@ interface ProjectManifest {
 
 /**
  * `scaleout-worker-<version>.tgz`: the compiled agent and contracts (from `npm run build`), bin/scaleout-worker.js,
+ * the Windows service wrapper in winsw/,
  * a package.json naming only the project dependencies the agent imports (`agentPackages`, from the bundle), at the
  * project's own version ranges, and those dependencies. Packed with `npm pack` from a staging folder under
  * `buildFolder`.
  */
-export async function packNpmPackage(root: string, manifest: ProjectManifest, agentPackages: string[], buildFolder: string, outFolder: string): Promise<string> {
+export async function packNpmPackage(
+  root: string,
+  manifest: ProjectManifest,
+  agentPackages: string[],
+  wrapperFiles: Record<string, string>,
+  buildFolder: string,
+  outFolder: string,
+): Promise<string> {
   const stage = join(buildFolder, 'npm-package');
   await rm(stage, { recursive: true, force: true });
   await mkdir(stage, { recursive: true });
@@ -31,7 +39,7 @@ export async function packNpmPackage(root: string, manifest: ProjectManifest, ag
     license: manifest.license,
     type: 'module',
     bin: { 'scaleout-worker': 'bin/scaleout-worker.js' },
-    files: ['bin', 'dist', 'README.md'],
+    files: ['bin', 'dist', 'winsw', 'README.md'],
     engines: manifest.engines,
     dependencies,
     bundleDependencies: true,
@@ -39,6 +47,8 @@ export async function packNpmPackage(root: string, manifest: ProjectManifest, ag
   await writeFile(join(stage, 'package.json'), `${JSON.stringify(packageJson, null, 2)}\n`);
   await cp(join(root, 'worker-agent/README.md'), join(stage, 'README.md'));
   await cp(join(root, 'bin/scaleout-worker.js'), join(stage, 'bin/scaleout-worker.js'));
+  // The Windows service wrapper, where worker-agent/cli/service-wrapper-files.ts looks for it.
+  for (const [name, file] of Object.entries(wrapperFiles)) await cp(file, join(stage, 'winsw', name));
   for (const folder of ['worker-agent', 'contracts']) {
     await cp(join(root, 'dist', folder), join(stage, 'dist', folder), {
       recursive: true,

@@ -13,12 +13,13 @@ export const seaResource = 'NODE_SEA_BLOB';
 
 /**
  * The preparation blob for `bundle`, made by `hostNode` (the same Node.js release the executables carry, which the
- * blob format requires). No code cache and no snapshot, so that one blob serves every platform.
+ * blob format requires), carrying `assets` (name → file; the agent reads them with node:sea's getRawAsset). No
+ * code cache and no snapshot, so that one blob serves every platform.
  */
-export async function seaBlob(hostNode: string, bundle: string, buildFolder: string): Promise<Buffer> {
+export async function seaBlob(hostNode: string, bundle: string, assets: Record<string, string>, buildFolder: string): Promise<Buffer> {
   const config = join(buildFolder, 'sea-config.json');
   const output = join(buildFolder, 'scaleout-worker.blob');
-  await writeFile(config, JSON.stringify({ main: bundle, output, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false }));
+  await writeFile(config, JSON.stringify({ main: bundle, output, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false, assets }));
   await run(hostNode, ['--experimental-sea-config', config]);
   const blob = await readFile(output);
   await rm(output);

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -167,6 +167,12 @@ describe('scaleout-worker start', () => {
     expect(result.stderr).toContain('  - HeartbeatErrorTolerance: "soon" is not a time span');
     expect(result.stderr).toContain('  - MaxTaskCount: must be between 1 and 1000');
     expect(result.stderr).toContain(`  - WorkerKeyFile: ${join(root, 'none.pem')} does not exist`);
+
+    // Under WinSW any non-zero exit is restarted by the service control manager: bad settings end the service cleanly.
+    const underWinsw = await runCli(['--config', config, 'start'], { SCALEOUT_WORKER_SERVICE_WRAPPER: 'WinSW' });
+    expect(underWinsw.code).toBe(0);
+    expect(underWinsw.stderr).toContain('  - MaxTaskCount: must be between 1 and 1000');
+    expect(underWinsw.stderr).toContain('Not restarted: fix the settings, then start the service again.');
   });
 
   it('runs a package end to end over HTTPS with a pinned master, then drains on SIGTERM', async () => {
@@ -228,13 +234,26 @@ describe('scaleout-worker service', () => {
     expect(existsSync(unitPath)).toBe(false);
   });
 
-  it('prints the Windows service commands', async () => {
+  it('refuses the Windows service from a source checkout, which carries no wrapper, and writes nothing', async () => {
     const { config } = await init('svc-win');
     const result = await runCli(['--config', config, 'service', 'install', '--platform', 'win32']);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain('New-Service -Name scaleout-worker');
-    expect(result.stdout).toContain('sc.exe create scaleout-worker start= auto');
-    expect(result.stdout).toContain(`start --config "${config}"`);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('carries no Windows service wrapper (a source checkout)');
+    expect(existsSync(join(root, 'svc-win', 'service'))).toBe(false);
+  });
+
+  it('start, stop and status go to systemctl on Linux', async () => {
+    // A systemctl that records what it was asked: this machine runs no systemd.
+    const bin = join(root, 'systemctl-bin');
+    const calls = join(bin, 'calls');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\necho "$@" >> '${calls}'\n[ "$1" = is-active ] && { echo inactive; exit 3; }\nexit 0\n`, { mode: 0o755 });
+    const env = { PATH: `${bin}:${process.env.PATH ?? ''}` };
+    expect((await runCli(['service', 'start'], env)).code).toBe(0);
+    expect((await runCli(['service', 'stop'], env)).code).toBe(0);
+    const status = await runCli(['service', 'status'], env);
+    expect(status).toMatchObject({ code: 3, stdout: 'inactive\n' });
+    expect(readFileSync(calls, 'utf8')).toBe('start scaleout-worker\nstop scaleout-worker\nis-active scaleout-worker\n');
   });
 });
 

@@ -5,7 +5,14 @@ import { settingSpecs } from '../config/settings.js';
 import type { CliContext, ConfigLocation } from './cli-context.js';
 import { initCommand, type InitOptions } from './init-command.js';
 import { joinCommand, type JoinOptions } from './join-command.js';
-import { defaultUnitPath, serviceInstallCommand, serviceUninstallCommand, type ServiceOptions } from './service-command.js';
+import {
+  defaultUnitPath,
+  serviceControlCommand,
+  serviceInstallCommand,
+  serviceUninstallCommand,
+  type ServiceAction,
+  type ServiceOptions,
+} from './service-command.js';
 import { startCommand } from './start-command.js';
 import { statusCommand } from './status-command.js';
 
@@ -158,31 +165,49 @@ Example:
     )
     .action((_options: unknown, command: Command) => run(() => statusCommand(location(command), cli)));
 
-  const service = program.command('service').description('install or remove the worker as a system service');
+  const service = program.command('service').description('install, remove, start, stop or check the worker as a system service');
   const serviceOptions = (command: Command): Command =>
     command
-      .option('--unit-path <file>', 'where the systemd unit is written', defaultUnitPath)
+      .option('--unit-path <file>', 'Linux: where the systemd unit is written', defaultUnitPath)
       .addOption(new Option('--platform <platform>', 'the service manager to target (default: this machine)').choices(['linux', 'win32']));
   serviceOptions(
     service
       .command('install')
-      .description('Linux: write a systemd unit that runs `scaleout-worker start`; Windows: print the New-Service / sc.exe command')
+      .description('Linux: write a systemd unit that runs `scaleout-worker start`; Windows: register a WinSW service that runs it')
       .option('--user <account>', 'the account the service runs as (systemd User=)')
       .addHelpText(
         'after',
         `
-The unit stops the agent with SIGTERM only (KillMode=mixed) so that a stop drains, and allows
-DrainTimeout + TaskCancelGracePeriod + 30 s before systemd kills what is left.
+Linux: the unit stops the agent with SIGTERM only (KillMode=mixed) so that a stop drains, and allows
+DrainTimeout + TaskCancelGracePeriod + 30 s before systemd kills what is left. Exit code 78 (bad settings)
+is not restarted.
+
+Windows (as administrator): writes service\\ beside the settings file (the WinSW wrapper shipped with the
+agent, as scaleout-worker-service.exe, and its scaleout-worker-service.xml) and registers the service
+scaleout-worker, started at boot. A stop sends Ctrl+C, which drains the same way, and kills what is left
+after the same time; a crash is restarted after 10 s, bad settings are not; the wrapper's log rolls in
+AgentLogFolder. With --platform win32 another machine writes the files without registering anything.
 
 Examples:
   sudo scaleout-worker service install --user scaleout
   scaleout-worker service install --unit-path ./scaleout-worker.service
-  scaleout-worker service install --platform win32      (prints the Windows commands)`,
+  scaleout-worker service install                       (Windows, in an administrator PowerShell)`,
       ),
   ).action((options: ServiceOptions, command: Command) => run(() => serviceInstallCommand(location(command), options, cli)));
-  serviceOptions(service.command('uninstall').description('remove the systemd unit (Windows: print the commands)')).action(
-    (options: ServiceOptions) => run(() => serviceUninstallCommand(options, cli)),
+  serviceOptions(service.command('uninstall').description('stop and remove the service (the systemd unit, or the Windows service and its wrapper)')).action(
+    (options: ServiceOptions, command: Command) => run(() => serviceUninstallCommand(location(command), options, cli)),
   );
+  const actions: [ServiceAction, string][] = [
+    ['start', 'start the installed service (systemctl start, or the Windows service)'],
+    ['stop', 'stop the service: it drains, so running packages may finish for DrainTimeout first'],
+    ['status', "print the service's state (systemctl is-active, or Started / Stopped / NonExistent on Windows)"],
+  ];
+  for (const [action, description] of actions) {
+    service
+      .command(action)
+      .description(description)
+      .action((_options: unknown, command: Command) => run(() => serviceControlCommand(action, location(command), cli)));
+  }
 
   return program;
 }

@@ -1,11 +1,14 @@
+import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { loadWorkerConfig } from '../config/load-config.js';
+import type { WorkerSettings } from '../config/settings.js';
 import type { CliContext, ConfigLocation } from './cli-context.js';
 import { exitConfigError, formatProblems } from './problems.js';
-import { systemdUnit, windowsServiceCommands } from './service-definitions.js';
+import { serviceName, systemdUnit, winswConfiguration, type ServiceStart } from './service-definitions.js';
+import { readServiceWrapperFiles } from './service-wrapper-files.js';
 
-export const serviceName = 'scaleout-worker';
+export { serviceName };
 export const defaultUnitPath = `/etc/systemd/system/${serviceName}.service`;
 
 export interface ServiceOptions {
@@ -15,10 +18,37 @@ export interface ServiceOptions {
   nodePath?: string;
 }
 
+/** WinSW reads `<its own name>.xml` beside itself: the wrapper is copied as scaleout-worker-service.exe. */
+const wrapperBaseName = `${serviceName}-service`;
+
+/** The Windows service's folder: `service\` beside the settings file, holding the wrapper and its XML. */
+export function windowsServiceFolder(config: ConfigLocation): string {
+  return join(dirname(resolve(config.path)), 'service');
+}
+const wrapperExe = (config: ConfigLocation): string => join(windowsServiceFolder(config), `${wrapperBaseName}.exe`);
+
+/** A stop drains: running packages may finish for DrainTimeout, are then canceled, and get TaskCancelGracePeriod. */
+const stopTimeoutMs = (settings: WorkerSettings): number => settings.drainTimeoutMs + settings.taskCancelGracePeriodMs + 30_000;
+
+/** Runs the service manager (systemctl, or the WinSW wrapper), its output relayed; its exit code, 1 when it cannot start. */
+function runServiceManager(cli: CliContext, program: string, args: string[]): Promise<number> {
+  return new Promise((done) => {
+    execFile(program, args, { windowsHide: true, timeout: 120_000 }, (error, stdout, stderr) => {
+      if (stdout.trim()) cli.out(stdout.trimEnd());
+      if (stderr.trim()) cli.err(stderr.trimEnd());
+      if (!error) return done(0);
+      if (typeof error.code === 'number') return done(error.code);
+      cli.err(`Cannot run ${program}: ${error.message}`);
+      done(1);
+    });
+  });
+}
+
 /**
  * `scaleout-worker service install`: on Linux writes a systemd unit (to --unit-path, default
  * /etc/systemd/system/scaleout-worker.service) that runs `scaleout-worker start` with this settings file and
- * prints the systemctl commands that enable it. On Windows prints the sc.exe / New-Service commands.
+ * prints the systemctl commands that enable it. On Windows writes the WinSW wrapper and its XML into service\ beside
+ * the settings file and registers the service (`--platform win32` elsewhere writes them only, to look at).
  */
 export async function serviceInstallCommand(config: ConfigLocation, options: ServiceOptions, cli: CliContext): Promise<number> {
   const platform = options.platform ?? cli.platform;
@@ -33,19 +63,12 @@ export async function serviceInstallCommand(config: ConfigLocation, options: Ser
     scriptPath: cli.scriptPath,
     configPath: resolve(config.path),
   };
-  if (platform === 'win32') {
-    cli.out(windowsServiceCommands(start, settings.displayName));
-    return 0;
-  }
+  if (platform === 'win32') return installWindowsService(config, start, settings, cli);
   if (platform !== 'linux') {
     cli.err(`No service definition for ${platform} yet: run \`scaleout-worker start\` under your service manager (launchd).`);
     return 1;
   }
-  const unit = systemdUnit(start, {
-    displayName: settings.displayName,
-    user: options.user,
-    stopTimeoutMs: settings.drainTimeoutMs + settings.taskCancelGracePeriodMs + 30_000,
-  });
+  const unit = systemdUnit(start, { displayName: settings.displayName, user: options.user, stopTimeoutMs: stopTimeoutMs(settings) });
   try {
     await mkdir(dirname(options.unitPath), { recursive: true });
     await writeFile(options.unitPath, unit, { mode: 0o644 });
@@ -67,10 +90,59 @@ export async function serviceInstallCommand(config: ConfigLocation, options: Ser
   return 0;
 }
 
-export async function serviceUninstallCommand(options: ServiceOptions, cli: CliContext): Promise<number> {
+async function installWindowsService(config: ConfigLocation, start: ServiceStart, settings: WorkerSettings, cli: CliContext): Promise<number> {
+  const files = await readServiceWrapperFiles();
+  if (!files) {
+    cli.err(
+      'This copy of scaleout-worker carries no Windows service wrapper (a source checkout): install the npm package or the ' +
+        'single-file executable that `npm run build:worker` makes (the master serves them: GET /api/v1/agent/downloads).',
+    );
+    return 1;
+  }
+  const folder = windowsServiceFolder(config);
+  const xml = winswConfiguration(start, {
+    displayName: settings.displayName,
+    stopTimeoutMs: stopTimeoutMs(settings),
+    logFolder: settings.agentLogFolder,
+    workingFolder: dirname(resolve(config.path)),
+  });
+  await mkdir(folder, { recursive: true });
+  await writeFile(join(folder, `${wrapperBaseName}.exe`), files.get('WinSW.exe')!);
+  await writeFile(join(folder, `${wrapperBaseName}.exe.config`), files.get('WinSW.exe.config')!);
+  await writeFile(join(folder, 'WinSW-LICENSE.txt'), files.get('WinSW-LICENSE.txt')!);
+  await writeFile(join(folder, `${wrapperBaseName}.xml`), xml);
+  if (cli.platform !== 'win32') {
+    cli.out(`Wrote ${folder} (the WinSW wrapper and ${wrapperBaseName}.xml). This machine is not Windows: no service was registered.`);
+    return 0;
+  }
+  const code = await runServiceManager(cli, wrapperExe(config), ['install']);
+  if (code !== 0) {
+    cli.err('Registering the service failed: run this command as administrator.');
+    return code;
+  }
+  cli.out(
+    [
+      `Registered the Windows service ${serviceName} (${folder}). Start it with:`,
+      '',
+      '  scaleout-worker service start',
+      '',
+      `Its log: ${settings.agentLogFolder}\\scaleout-worker.log (the wrapper's own beside it).`,
+      'Stopping it drains: running packages may finish for DrainTimeout before they are canceled.',
+    ].join('\n'),
+  );
+  return 0;
+}
+
+export async function serviceUninstallCommand(config: ConfigLocation, options: ServiceOptions, cli: CliContext): Promise<number> {
   const platform = options.platform ?? cli.platform;
   if (platform === 'win32') {
-    cli.out(['Stop and remove the service (PowerShell, as administrator):', '', `  Stop-Service ${serviceName}`, `  sc.exe delete ${serviceName}`].join('\n'));
+    if (cli.platform === 'win32') {
+      await runServiceManager(cli, wrapperExe(config), ['stop']);
+      const code = await runServiceManager(cli, wrapperExe(config), ['uninstall']);
+      if (code !== 0) return code;
+    }
+    await rm(windowsServiceFolder(config), { recursive: true, force: true });
+    cli.out(`Removed the service ${serviceName} and ${windowsServiceFolder(config)}.`);
     return 0;
   }
   if (platform !== 'linux') {
@@ -86,4 +158,17 @@ export async function serviceUninstallCommand(options: ServiceOptions, cli: CliC
   }
   cli.out([`Removed ${options.unitPath}. If the service was running, also run:`, '', `  systemctl disable --now ${serviceName}`, '  systemctl daemon-reload'].join('\n'));
   return 0;
+}
+
+export type ServiceAction = 'start' | 'stop' | 'status';
+
+/**
+ * `scaleout-worker service start|stop|status`: the installed service through systemctl (Linux) or the WinSW wrapper
+ * (Windows). A stop drains, so it may take up to DrainTimeout before the service is stopped.
+ */
+export function serviceControlCommand(action: ServiceAction, config: ConfigLocation, cli: CliContext): Promise<number> {
+  if (cli.platform === 'win32') return runServiceManager(cli, wrapperExe(config), [action]);
+  if (cli.platform === 'linux') return runServiceManager(cli, 'systemctl', [action === 'status' ? 'is-active' : action, serviceName]);
+  cli.err(`No service definition for ${cli.platform}.`);
+  return Promise.resolve(1);
 }

@@ -1,4 +1,5 @@
-import { formatTimeSpan } from '../config/time-span.js';
+export const serviceName = 'scaleout-worker';
+
 
 /** What a service runs: `<node> <scaleout-worker script> start --config <settings file>`, or `<single-file executable> start --config …`. */
 export interface ServiceStart {
@@ -47,30 +48,51 @@ export function systemdUnit(start: ServiceStart, options: { displayName: string;
   ].join('\n');
 }
 
-/** A value inside a PowerShell single-quoted string. */
-const ps = (value: string): string => `'${value.replace(/'/g, "''")}'`;
+/** The variable the Windows service sets for the agent, so that `start` knows WinSW runs it (see start-command.ts). */
+export const serviceWrapperVariable = 'SCALEOUT_WORKER_SERVICE_WRAPPER';
+
+/** One word of a Windows command line, quoted as CommandLineToArgvW reads it back. */
+function windowsWord(value: string): string {
+  if (value !== '' && !/[\s"]/.test(value)) return value;
+  return `"${value.replace(/(\\*)"/g, '$1$1\\"').replace(/(\\+)$/, '$1$1')}"`;
+}
+
+const xmlText = (value: string): string => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /**
- * The Windows service, for an administrator to create. node.exe does not speak the service control protocol
- * itself, so the commands go through a service wrapper when one is wanted; the plain sc.exe form is given too.
+ * The WinSW configuration (scaleout-worker-service.xml beside the wrapper). Stop sends Ctrl+C to the agent first
+ * (stopparentprocessfirst: the packages are not killed before it drains), waits stoptimeout (DrainTimeout +
+ * TaskCancelGracePeriod + 30 s), then kills what is left. A non-zero exit is a failure the service control manager
+ * restarts; a configuration error is not one (start-command.ts ends cleanly under WinSW). The wrapper's own log and
+ * the agent's console output roll in AgentLogFolder. No XML declaration: WinSW 1.x reads stoptimeout and
+ * resetfailure under the document's first node, which must therefore be <service>.
  */
-export function windowsServiceCommands(start: ServiceStart, displayName: string): string {
-  const binPath = serviceCommandLine(start)
-    .map((word) => (/^[A-Za-z-]+$/.test(word) ? word : `"${word}"`))
-    .join(' ');
+export function winswConfiguration(
+  start: ServiceStart,
+  options: { displayName: string; stopTimeoutMs: number; logFolder: string; workingFolder: string },
+): string {
+  const [executable, ...args] = serviceCommandLine(start);
+  const element = (name: string, value: string): string => `  <${name}>${xmlText(value)}</${name}>`;
   return [
-    'Create the Windows service (PowerShell, as administrator):',
+    '<service>',
+    element('id', serviceName),
+    element('name', `SSIS Scale Out worker (${options.displayName.replace(/[\r\n]/g, ' ')})`),
+    element('description', 'Polls the Scale Out master over HTTPS and runs the packages it is given on this machine.'),
+    element('executable', executable!),
+    element('arguments', args.map(windowsWord).join(' ')),
+    element('workingdirectory', options.workingFolder),
+    element('startmode', 'Automatic'),
+    `  <env name="${serviceWrapperVariable}" value="WinSW"/>`,
+    element('stopparentprocessfirst', 'true'),
+    element('stoptimeout', `${Math.ceil(options.stopTimeoutMs / 1000)} sec`),
+    '  <onfailure action="restart" delay="10 sec"/>',
+    element('resetfailure', '1 hour'),
+    element('logpath', options.logFolder),
+    '  <log mode="roll-by-size">',
+    '    <sizeThreshold>10240</sizeThreshold>',
+    '    <keepFiles>8</keepFiles>',
+    '  </log>',
+    '</service>',
     '',
-    `  New-Service -Name scaleout-worker -DisplayName ${ps(`SSIS Scale Out worker (${displayName})`)} -StartupType Automatic -BinaryPathName ${ps(binPath)}`,
-    '',
-    'or with sc.exe:',
-    '',
-    `  sc.exe create scaleout-worker start= auto DisplayName= ${ps(`SSIS Scale Out worker (${displayName})`)} binPath= ${ps(binPath)}`,
-    '',
-    'Note: node.exe does not answer the Windows service control manager by itself, so Windows reports error 1053',
-    'when it starts such a service directly. Run the same command line under a service wrapper (for example',
-    'WinSW or NSSM: program = the node.exe path, arguments = the rest of the line above), or as a scheduled task',
-    'that starts at boot. Stopping through the wrapper should send Ctrl+C, which drains like SIGTERM;',
-    `give it at least DrainTimeout (default ${formatTimeSpan(300_000)}) before it kills the process.`,
   ].join('\n');
 }

@@ -24,6 +24,7 @@ import { NodeRunner } from '../runners/node-runner.js';
 import { ProcessRunner } from '../runners/process-runner.js';
 import type { CliContext, ConfigLocation } from './cli-context.js';
 import { exitConfigError, formatProblems } from './problems.js';
+import { serviceWrapperVariable } from './service-definitions.js';
 
 /**
  * `scaleout-worker start`: the composition root of the running worker. Reads and checks the configuration
@@ -35,6 +36,12 @@ export async function startCommand(config: ConfigLocation, cli: CliContext): Pro
   for (const warning of loaded.warnings) cli.err(`warning: ${warning.setting}: ${warning.reason}`);
   if (!loaded.ok) {
     cli.err(formatProblems(`The worker cannot start: fix ${config.path}:`, loaded.problems));
+    // WinSW leaves every non-zero exit to the service control manager, which restarts the service; bad settings
+    // would fail the same way again, so under WinSW the service ends cleanly instead (systemd: RestartPreventExitStatus).
+    if (cli.env[serviceWrapperVariable] === 'WinSW') {
+      cli.err('Not restarted: fix the settings, then start the service again.');
+      return 0;
+    }
     return exitConfigError;
   }
   const { settings, identity } = loaded.config;

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -87,6 +87,21 @@ describe('npm run build:worker', () => {
     const help = (await run(bin, ['--help'])).stdout;
     expect(help).toContain('SSIS Scale Out worker agent');
     expect(help).toMatch(/init .*create this worker's key pair/);
+
+    // The Windows service wrapper travels in the package: written out beside the settings with the XML naming node and the script.
+    const wrapper = await readFile(join(installed, 'winsw/WinSW.exe'));
+    expect(wrapper.subarray(0, 2).toString('latin1')).toBe('MZ');
+    expect(wrapper.includes(Buffer.from('1.17.0.0', 'utf16le'))).toBe(true);
+    const config = join(scratch, 'npm-worker', 'WorkerSettings.json');
+    await run(bin, ['--config', config, 'init', '--master', 'https://127.0.0.1:8391']);
+    const installedService = await run(bin, ['--config', config, 'service', 'install', '--platform', 'win32']);
+    expect(installedService.stdout).toContain('This machine is not Windows: no service was registered.');
+    const serviceFolder = join(scratch, 'npm-worker', 'service');
+    expect((await readdir(serviceFolder)).sort()).toEqual(['WinSW-LICENSE.txt', 'scaleout-worker-service.exe', 'scaleout-worker-service.exe.config', 'scaleout-worker-service.xml']);
+    expect((await readFile(join(serviceFolder, 'scaleout-worker-service.exe'))).equals(wrapper)).toBe(true);
+    const xml = await readFile(join(serviceFolder, 'scaleout-worker-service.xml'), 'utf8');
+    expect(xml).toMatch(/<executable>[^<]+node<\/executable>/);
+    expect(xml).toContain(`<arguments>${await realpath(join(installed, 'bin/scaleout-worker.js'))} start --config ${config}</arguments>`);
   }, 300_000);
 
   it('the linux-x64 executable, alone in an empty folder with no Node.js on PATH, runs --version and --help', async () => {
@@ -104,6 +119,18 @@ describe('npm run build:worker', () => {
     expect(versionRun.stderr).toBe('');
     expect((await run(exe, ['--help'], { env, cwd: alone })).stdout).toContain('SSIS Scale Out worker agent');
     expect(await readdir(alone)).toEqual(['scaleout-worker']);
+
+    // The executable carries the Windows service wrapper as an asset: the service runs the executable itself, no script.
+    const config = join(alone, 'worker', 'WorkerSettings.json');
+    await run(exe, ['--config', config, 'init', '--master', 'https://127.0.0.1:8391'], { env, cwd: alone });
+    await run(exe, ['--config', config, 'service', 'install', '--platform', 'win32'], { env, cwd: alone });
+    const wrapper = await readFile(join(alone, 'worker', 'service', 'scaleout-worker-service.exe'));
+    expect(wrapper.subarray(0, 2).toString('latin1')).toBe('MZ');
+    expect(wrapper.includes(Buffer.from('1.17.0.0', 'utf16le'))).toBe(true);
+    expect(await readFile(join(alone, 'worker', 'service', 'WinSW-LICENSE.txt'), 'utf8')).toContain('Permission is hereby granted');
+    const xml = await readFile(join(alone, 'worker', 'service', 'scaleout-worker-service.xml'), 'utf8');
+    expect(xml).toContain(`<executable>${exe}</executable>`);
+    expect(xml).toContain(`<arguments>start --config ${config}</arguments>`);
   });
 
   it('the win-x64 executable is a valid x64 PE file carrying the agent blob (NODE_SEA_BLOB) with the fuse set', async () => {
