@@ -122,7 +122,7 @@ export function scheduleOperations(
         const configured = await resolveConfiguredValues(
           ctx,
           trx,
-          { projectId: pkg.project_id, folderName: input.folderName, projectName: input.projectName, packageName: pkg.name, declared },
+          { projectId: pkg.project_id, folderName: input.folderName, projectName: input.projectName, packageName: pkg.name, declared, configured: true },
           input.referenceId,
           given,
         );

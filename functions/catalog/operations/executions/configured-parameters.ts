@@ -15,13 +15,21 @@ import { configuredValues } from '../object-parameters.js';
 export async function resolveConfiguredValues(
   ctx: CatalogContext,
   trx: CatalogTrx,
-  target: { projectId: number; folderName: string; projectName: string; packageName: string; declared: readonly DeclaredParameter[] },
+  target: {
+    projectId: number;
+    folderName: string;
+    projectName: string;
+    packageName: string;
+    declared: readonly DeclaredParameter[];
+    /** False when the caller knows the configuration sets none of the package's parameters: it is not read then. */
+    configured: boolean;
+  },
   referenceId: number | undefined,
   overridden: (name: string) => boolean,
 ): Promise<Map<string, { declaration: DeclaredParameter; value: ParameterValue }>> {
   const resolved = new Map<string, { declaration: DeclaredParameter; value: ParameterValue }>();
   const environment = referenceId === undefined ? undefined : await referencedEnvironment(trx, target, referenceId);
-  for (const row of await configuredValues(trx, target.projectId, target.packageName)) {
+  for (const row of target.configured ? await configuredValues(trx, target.projectId, target.packageName) : []) {
     // A parameter a later version no longer declares keeps its configuration, unused.
     const declaration = target.declared.find((p) => p.name === row.parameter_name);
     if (!declaration || overridden(declaration.name)) continue;

@@ -7,6 +7,7 @@ import { NotFoundError, ValidationError } from '../../errors.js';
 import { hotQuery } from '../../hot-query.js';
 import { coerceParameterValue, findDeclaredParameter, requireParameterValues } from '../../parameters.js';
 import { toTask } from '../../rows.js';
+import { packageObjectType } from '../object-parameters.js';
 import type { ExecutionParameterValuesTable, ExecutionsTable, TasksTable } from '../../schema.js';
 import { resolveConfiguredValues } from './configured-parameters.js';
 import { loadExecution, lockExecution, requireCreated, toExecution, toParameterValue } from './execution-rows.js';
@@ -15,20 +16,32 @@ import { loadExecution, lockExecution, requireCreated, toExecution, toParameterV
 type NewRow<T, Key extends keyof T> = Required<Omit<Insertable<T>, Key>>;
 
 // The statements every started execution runs (see hot-query.ts).
-/** The version named, or the project's current one when `versionNumber` is null. */
-const selectVersionToRun = hotQuery((db, v: { folderName: string; projectName: string; versionNumber: number | null }) =>
+/**
+ * The version named (the project's current one when `versionNumber` is null), its package named (null columns when
+ * it has none of that name), and how many of the package's parameters the project's configuration sets, so that
+ * an execution of an unconfigured package reads nothing more.
+ */
+const selectPackageToRun = hotQuery((db, v: { folderName: string; projectName: string; versionNumber: number | null; packageName: string }) =>
   db
     .selectFrom('project_versions as v')
     .innerJoin('projects as p', 'p.project_id', 'v.project_id')
     .innerJoin('folders as f', 'f.folder_id', 'p.folder_id')
+    .leftJoin('packages as k', (join) => join.onRef('k.project_version_id', '=', 'v.project_version_id').on('k.name', '=', v.packageName))
     .select(['v.project_version_id', 'v.project_id', 'f.name as folder_name', 'p.name as project_name'])
+    .select(['k.package_id', 'k.name as package_name', 'k.parameters', 'k.timeout_ms'])
+    .select((eb) =>
+      eb
+        .selectFrom('object_parameters as o')
+        .select((o) => o.fn.countAll<number>().as('n'))
+        .whereRef('o.project_id', '=', 'p.project_id')
+        .where('o.object_type', '=', packageObjectType)
+        .whereRef('o.object_name', '=', 'k.name')
+        .as('configured_count'),
+    )
     .where('f.name', '=', v.folderName)
     .where('p.name', '=', v.projectName)
     .where((eb) => eb('v.version_number', '=', eb.fn.coalesce(eb.val(v.versionNumber), eb.ref('p.current_version_number'))))
     .where('v.removed_time', 'is', null),
-);
-const selectPackage = hotQuery((db, v: { projectVersionId: number; name: string }) =>
-  db.selectFrom('packages').selectAll().where('project_version_id', '=', v.projectVersionId).where('name', '=', v.name),
 );
 const insertExecutionRow = hotQuery((db, row: NewRow<ExecutionsTable, 'execution_id'>) =>
   db.insertInto('executions').values(row).returning('execution_id'),
@@ -187,10 +200,11 @@ export async function insertExecution(
   }
 
   const [version] = (
-    await selectVersionToRun(trx, {
+    await selectPackageToRun(trx, {
       folderName: input.folderName,
       projectName: input.projectName,
       versionNumber: input.versionNumber ?? null,
+      packageName: input.packageName,
     })
   ).rows;
   if (!version) {
@@ -199,8 +213,8 @@ export async function insertExecution(
       `${input.folderName}/${input.projectName}${input.versionNumber === undefined ? '' : ` version ${input.versionNumber}`}`,
     );
   }
-  const [pkg] = (await selectPackage(trx, { projectVersionId: version.project_version_id, name: input.packageName })).rows;
-  if (!pkg) throw new NotFoundError('package', `${input.folderName}/${input.projectName}/${input.packageName}`);
+  if (version.package_id === null) throw new NotFoundError('package', `${input.folderName}/${input.projectName}/${input.packageName}`);
+  const pkg = { package_id: version.package_id, name: version.package_name!, parameters: version.parameters!, timeout_ms: version.timeout_ms };
   const declared = JSON.parse(pkg.parameters) as DeclaredParameter[];
   // As SSISDB does, every declared parameter with a default gets its value now; given values replace them.
   const values = new Map<string, { declaration: DeclaredParameter; value: ParameterValue }>();
@@ -217,7 +231,14 @@ export async function insertExecution(
   const configured = await resolveConfiguredValues(
     ctx,
     trx,
-    { projectId: version.project_id, folderName: version.folder_name, projectName: version.project_name, packageName: pkg.name, declared },
+    {
+      projectId: version.project_id,
+      folderName: version.folder_name,
+      projectName: version.project_name,
+      packageName: pkg.name,
+      declared,
+      configured: Number(version.configured_count) > 0,
+    },
     input.referenceId,
     (name) => given.has(name),
   );
