@@ -159,6 +159,8 @@ export const AttemptView = z.object({
   attemptNumber: z.int(),
   state: z.enum(['pending', 'running', 'succeeded', 'failed', 'canceled', 'lost']),
   workerAgentId: z.string().nullable(),
+  /** The worker's display name, kept after the worker was removed. */
+  workerDisplayName: z.string().nullable(),
   claimedTime: Timestamp.nullable(),
   lastHeartbeatTime: Timestamp.nullable(),
   endTime: Timestamp.nullable(),
@@ -181,6 +183,8 @@ export const ExecutionSummaryView = z
     attemptCount: z.int(),
     /** The worker of the latest attempt. */
     workerAgentId: z.string().nullable(),
+    /** Its display name, kept after the worker was removed. */
+    workerDisplayName: z.string().nullable(),
     createdBy: z.string(),
     createdTime: Timestamp,
     startTime: Timestamp.nullable(),

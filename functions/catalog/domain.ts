@@ -182,6 +182,8 @@ export interface ExecutionSummary {
   attemptCount: number;
   /** The worker of the latest attempt, once one was claimed. */
   workerAgentId: string | null;
+  /** That worker's display name, kept after it was removed. */
+  workerDisplayName: string | null;
 }
 
 export interface Execution extends ExecutionSummary {
@@ -200,6 +202,8 @@ export interface Task {
   attemptNumber: number;
   state: TaskState;
   workerAgentId: string | null;
+  /** The worker's display name, kept after it was removed. */
+  workerDisplayName: string | null;
   createdTime: number;
   claimedTime: number | null;
   leaseDeadline: number | null;

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { CatalogDb, CatalogTrx } from './engine.js';
 import type {
   ApiKey,
   ApiKeyRole,
@@ -28,13 +29,25 @@ export const num = (value: number | string): number => Number(value);
 export const numOrNull = (value: number | string | null): number | null => (value === null ? null : Number(value));
 export const flag = (value: number | boolean): boolean => value === true || value === 1;
 
-export function toTask(row: Selectable<TasksTable>): Task {
+/** An attempt as selectAttempts reads it: with its worker's display name, live or kept after removal. */
+export type AttemptRow = Selectable<TasksTable> & { worker_name: string | null };
+
+export function selectAttempts(db: CatalogDb | CatalogTrx) {
+  return db
+    .selectFrom('tasks as t')
+    .leftJoin('worker_agents as w', 'w.worker_agent_id', 't.worker_agent_id')
+    .selectAll('t')
+    .select((eb) => eb.fn.coalesce('w.display_name', 't.worker_display_name').as('worker_name'));
+}
+
+export function toTask(row: AttemptRow): Task {
   return {
     taskId: row.task_id,
     executionId: row.execution_id,
     attemptNumber: row.attempt_number,
     state: row.state as TaskState,
     workerAgentId: row.worker_agent_id,
+    workerDisplayName: row.worker_name,
     createdTime: num(row.created_time),
     claimedTime: numOrNull(row.claimed_time),
     leaseDeadline: numOrNull(row.lease_deadline),

@@ -199,6 +199,8 @@ export interface TasksTable {
   queued_time: Int64;
   /** The worker's id for the claim that leased this attempt (migration 0005). */
   claim_id: string | null;
+  /** The worker's display name, written when the worker is removed (migration 0012). */
+  worker_display_name: string | null;
 }
 
 /** Deduplicated on (task_id, sequence_number): a batch delivered twice stores each line once. */

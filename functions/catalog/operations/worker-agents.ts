@@ -206,6 +206,17 @@ export function workerAgentOperations(
           .where('state', '=', 'running')
           .execute();
         await releaseAttempts(ctx, trx, running, () => `worker agent ${workerAgentId} was removed`);
+        // Its attempts keep its name: the history of what it ran still says who ran it.
+        await trx
+          .updateTable('tasks')
+          .set((eb) => ({
+            worker_display_name: eb
+              .selectFrom('worker_agents')
+              .select('display_name')
+              .where('worker_agent_id', '=', workerAgentId),
+          }))
+          .where('worker_agent_id', '=', workerAgentId)
+          .execute();
         const result = await trx.deleteFrom('worker_agents').where('worker_agent_id', '=', workerAgentId).executeTakeFirst();
         if (Number(result.numDeletedRows) === 0) throw new NotFoundError('worker agent', workerAgentId);
         await audit(ctx, trx, {

@@ -9,6 +9,7 @@ import { migration0008 } from './migrations/0008-enrollment-tokens.js';
 import { migration0009 } from './migrations/0009-environments.js';
 import { migration0010 } from './migrations/0010-project-versions.js';
 import { migration0011 } from './migrations/0011-object-permissions.js';
+import { migration0012 } from './migrations/0012-removed-worker-names.js';
 
 export interface SqliteMigration {
   version: number;
@@ -18,7 +19,7 @@ export interface SqliteMigration {
 }
 
 /** Every SQLite migration, in order. Append-only. */
-export const sqliteMigrations: readonly SqliteMigration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0008, migration0009, migration0010, migration0011];
+export const sqliteMigrations: readonly SqliteMigration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0008, migration0009, migration0010, migration0011, migration0012];
 
 /**
  * Applies the migrations this file has not seen, each with its ledger row, all in one `BEGIN IMMEDIATE`

@@ -237,7 +237,7 @@ CREATE TABLE tasks (
   cancel_requested INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1)),
   end_time INTEGER,
   exit_code INTEGER,
-  result_message TEXT, queued_time INTEGER NOT NULL DEFAULT 0, claim_id TEXT,
+  result_message TEXT, queued_time INTEGER NOT NULL DEFAULT 0, claim_id TEXT, worker_display_name TEXT,
   UNIQUE (execution_id, attempt_number)
 );
 

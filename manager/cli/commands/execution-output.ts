@@ -66,7 +66,9 @@ export interface ExecutionSurroundings {
 export function printExecution(out: Output, execution: ExecutionView, around: ExecutionSurroundings, now: number): void {
   const { style } = out;
   const { workerNames } = around;
-  const workerLabel = (id: string | null): string => (id === null ? '-' : workerNames.has(id) ? `${workerNames.get(id)} (${id})` : id);
+  const workerLabel = (id: string, name: string | null | undefined): string => (name ? `${name} (${id})` : id);
+  const ranOn = (run: { workerAgentId: string | null; workerDisplayName: string | null }): string =>
+    run.workerAgentId === null ? '-' : workerLabel(run.workerAgentId, run.workerDisplayName);
   const took = elapsed(execution, now);
   const parent = around.parent;
   out.fields([
@@ -78,7 +80,7 @@ export function printExecution(out: Output, execution: ExecutionView, around: Ex
     ['Started', execution.startTime === null ? undefined : formatTime(execution.startTime, now)],
     ['Ended', execution.endTime === null ? undefined : formatTime(execution.endTime, now)],
     ['Duration', took === undefined ? undefined : `${took}${execution.endTime === null ? ' so far' : ''}`],
-    ['Workers', execution.useAnyWorker ? 'any worker' : `only ${execution.workerAgentIds.map(workerLabel).join(', ') || '(none added yet)'}`],
+    ['Workers', execution.useAnyWorker ? 'any worker' : `only ${execution.workerAgentIds.map((id) => workerLabel(id, workerNames.get(id))).join(', ') || '(none added yet)'}`],
     ['Tags', execution.requiredTags.length > 0 ? `requires ${execution.requiredTags.join(', ')}` : undefined],
     ['Retries', `${execution.retryCount} allowed, ${execution.attemptCount} attempt(s)`],
     ['Timeout', execution.timeoutMs === null ? undefined : formatDuration(execution.timeoutMs)],
@@ -105,7 +107,7 @@ export function printExecution(out: Output, execution: ExecutionView, around: Ex
     out.table(execution.attempts, [
       { header: 'ATTEMPT', value: (a) => String(a.attemptNumber), right: true },
       { header: 'STATE', value: (a) => a.state + (a.cancelRequested && a.endTime === null ? ' (cancel requested)' : '') },
-      { header: 'WORKER', value: (a) => workerLabel(a.workerAgentId) },
+      { header: 'WORKER', value: ranOn },
       { header: 'CLAIMED', value: (a) => (a.claimedTime === null ? '-' : formatTime(a.claimedTime, now)) },
       { header: 'ENDED', value: (a) => (a.endTime === null ? '-' : formatTime(a.endTime, now)) },
       { header: 'EXIT', value: (a) => (a.exitCode === null ? '-' : String(a.exitCode)), right: true },
@@ -120,7 +122,7 @@ export function printExecution(out: Output, execution: ExecutionView, around: Ex
       { header: 'KEY', value: ({ execution: c }) => c.childKey ?? '-' },
       { header: 'STATUS', value: ({ execution: c }) => statusText(style, c) },
       { header: 'PACKAGE', value: ({ execution: c }) => packagePath(c) },
-      { header: 'WORKER', value: ({ execution: c }) => workerLabel(c.workerAgentId) },
+      { header: 'WORKER', value: ({ execution: c }) => ranOn(c) },
       { header: 'DURATION', value: ({ execution: c }) => elapsed(c, now) ?? '-' },
       { header: 'MESSAGE', value: ({ execution: c }) => c.statusMessage ?? '-' },
     ]);

@@ -20,7 +20,7 @@ import { followExecution, readAllEvents } from './follow-execution.js';
 import { examples, ssisdb } from './help-text.js';
 import { collect, duration, executionId, positiveWholeNumber, wholeNumber } from './options.js';
 import { parsePackageRef } from './refs.js';
-import { resolveWorker, resolveWorkerIds, workerNames } from './resolve-worker.js';
+import { resolveWorker, resolveWorkerIds } from './resolve-worker.js';
 import { resolveReferenceId } from './resolve-reference.js';
 import { parseParameters, splitAssignment, withRunOptions, type RunOptions } from './run-options.js';
 import { reportStarted } from './wait-execution.js';
@@ -271,7 +271,6 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext)
         out.line(options.parent === undefined ? 'No executions match.' : `Execution ${options.parent} has no children that match.`);
         return;
       }
-      const names = await workerNames(api);
       const now = ctx.io.clock.now();
       // The parent column appears when some listed execution is a child: most topologies have none.
       const anyChild = answer.executions.some((e) => e.parentExecutionId !== null);
@@ -280,7 +279,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext)
         { header: 'STATUS', value: (e) => statusText(out.style, e) },
         { header: 'PACKAGE', value: (e) => packagePath(e) },
         ...(anyChild ? [{ header: 'PARENT', value: (e: (typeof answer.executions)[number]) => (e.parentExecutionId === null ? '-' : String(e.parentExecutionId)), right: true }] : []),
-        { header: 'WORKER', value: (e) => (e.workerAgentId === null ? '-' : (names.get(e.workerAgentId) ?? e.workerAgentId)) },
+        { header: 'WORKER', value: (e) => e.workerDisplayName ?? e.workerAgentId ?? '-' },
         { header: 'ATTEMPTS', value: (e) => String(e.attemptCount), right: true },
         { header: 'CREATED', value: (e) => formatAgo(e.createdTime, now) },
         { header: 'DURATION', value: (e) => elapsed(e, now) ?? '-' },

@@ -30,8 +30,6 @@ export async function reportStarted(
   // Progress is for the human: with --json it goes to stderr, leaving stdout to the final answer.
   const say = (text: string): void => (out.json ? out.note(text) : out.line(text));
   say(`Started execution ${id} of ${packagePath(started)}.`);
-  const names = await access.workerNames();
-  const workerName = (workerAgentId: string): string => names.get(workerAgentId) ?? workerAgentId;
   let lastState = '';
   const attemptsSeen = new Map<number, string>();
   const handlers: FollowHandlers = {
@@ -49,7 +47,7 @@ export async function reportStarted(
         const seen = attemptsSeen.get(attempt.attemptNumber);
         if (seen === undefined) {
           const retry = attempt.attemptNumber > 1 ? ` (retry ${attempt.attemptNumber - 1} of ${execution.retryCount})` : '';
-          say(`Attempt ${attempt.attemptNumber} runs on ${workerName(attempt.workerAgentId)}${retry}.`);
+          say(`Attempt ${attempt.attemptNumber} runs on ${attempt.workerDisplayName ?? attempt.workerAgentId}${retry}.`);
         }
         const over = ['failed', 'canceled', 'lost'].includes(attempt.state);
         if (over && seen !== attempt.state && !isEnded(execution.status)) {

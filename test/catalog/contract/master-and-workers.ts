@@ -137,4 +137,28 @@ export const masterAndWorkerScenarios: Record<string, Scenario> = {
     const retry = await claimOne(h.catalog, other.workerAgentId);
     expect([retry.executionId, retry.attemptNumber]).toEqual([task.executionId, 2]);
   },
+
+  'a removed worker\'s attempts keep its display name; a worker still there shows its current one': async (h) => {
+    const { worker } = await readyTopology(h);
+    await h.catalog.setWorkerAgentProperty(worker.workerAgentId, { displayName: 'Finance node A' }, admin);
+    const done = await startExtract(h.catalog);
+    const doneTask = await claimOne(h.catalog, worker.workerAgentId);
+    await h.catalog.completeTask(worker.workerAgentId, { taskId: doneTask.taskId, attemptNumber: 1, outcome: 'succeeded', exitCode: 0 });
+    const other = await readyWorker(h.catalog, 'node-b');
+    const running = await startExtract(h.catalog, { allowedWorkerIds: [other.workerAgentId] });
+    await claimOne(h.catalog, other.workerAgentId);
+    await h.catalog.setWorkerAgentProperty(other.workerAgentId, { displayName: 'node B renamed' }, admin);
+
+    await h.catalog.removeWorkerAgent(worker.workerAgentId, admin);
+    const attempt = (await h.catalog.getExecution(done.executionId)).attempts[0]!;
+    expect([attempt.workerAgentId, attempt.workerDisplayName]).toEqual([worker.workerAgentId, 'Finance node A']);
+    expect((await h.catalog.getTask(doneTask.taskId)).workerDisplayName).toBe('Finance node A');
+    const listed = (await h.catalog.listExecutions({}, { offset: 0, limit: 10 })).items;
+    const names = listed.map((e) => [e.executionId, e.workerDisplayName]);
+    expect(names).toEqual([
+      [running.executionId, 'node B renamed'],
+      [done.executionId, 'Finance node A'],
+    ]);
+    expect((await h.catalog.getExecution(running.executionId)).workerDisplayName).toBe('node B renamed');
+  },
 };

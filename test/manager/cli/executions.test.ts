@@ -270,6 +270,27 @@ describe('scaleout execution', () => {
     expect(parsed.executions.every((e) => e.status === 4)).toBe(true);
   });
 
+  it('names a removed worker by the display name its attempts kept, in show and list', async () => {
+    const identity = await createWorkerIdentity('node-gone');
+    const goneId = (await master.admin(addWorker, { body: { certificate: identity.certPem } })).worker!.workerAgentId;
+    await master.admin(enableWorker, { params: { workerAgentId: goneId } });
+    const gone = workerCaller(identity, master.url, master.host.certificateThumbprint);
+    try {
+      const started = await cli(['execution', 'run', 'Finance/ETL/extract', '--param', 'SourcePath=/g.csv', '--worker', 'node-gone', '--json']);
+      const id = (JSON.parse(started.stdout) as { executionId: number }).executionId;
+      const { tasks } = await gone(claimTasks, { body: { freeSlots: 1, waitMs: 2000 } });
+      await gone(completeTask, { params: { taskId: tasks[0]!.taskId }, body: { attemptNumber: 1, outcome: 'succeeded', exitCode: 0, message: 'done' } });
+      expect((await cli(['worker', 'remove', 'node-gone', '--yes'])).code).toBe(0);
+
+      const shown = await cli(['execution', 'show', String(id)]);
+      expect(shown.stdout).toMatch(new RegExp(`^ +1 +succeeded +node-gone \\(${goneId}\\) `, 'm'));
+      const listed = lines((await cli(['execution', 'list'])).stdout);
+      expect(listed.find((line) => line.trimStart().startsWith(`${id} `))).toMatch(/ Finance\/ETL\/extract +node-gone +1 /);
+    } finally {
+      gone.close();
+    }
+  });
+
   it('reports an unknown execution with exit code 4', async () => {
     for (const args of [['show', '424242'], ['logs', '424242'], ['stop', '424242'], ['start', '424242']]) {
       const result = await cli(['execution', ...args]);

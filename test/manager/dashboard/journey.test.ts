@@ -1,6 +1,6 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey, createExecution, deployProject, getWorker } from '../../../contracts/management/endpoints.js';
+import { createApiKey, createExecution, deployProject, enableWorker, getWorker } from '../../../contracts/management/endpoints.js';
 import { claimTasks, completeTask, heartbeat, postEvents } from '../../../contracts/worker-protocol.js';
 import { browserUnavailable, launchChromium, openPage, screenshot, type TestPage } from '../../support/browser.js';
 import { sampleProjectFiles, zipFiles } from '../../support/project-zip.js';
@@ -29,6 +29,7 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard in Chromium${br
   let page: Page;
   let identity: WorkerIdentity;
   let worker: WorkerCaller & { close(): void };
+  let ranOnDeletedWorker: number;
 
   beforeAll(async () => {
     master = await startTestMaster();
@@ -267,11 +268,36 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard in Chromium${br
     await dialog.waitFor({ state: 'detached' });
     await nodeB.waitFor();
 
+    // node-b runs an execution before it goes: its history keeps its name.
+    const nodeBId = decodeURIComponent(new URL(page.url()).hash.split('/')[2]!);
+    await master.admin(enableWorker, { params: { workerAgentId: nodeBId } });
+    const ranOnB = await master.admin(createExecution, {
+      body: { folderName: 'Finance', projectName: 'ETL', packageName: 'load', workerAgentIds: [nodeBId], start: true },
+    });
+    const workerB = workerCaller(other, master.url, master.host.certificateThumbprint);
+    try {
+      const [task] = (await workerB(claimTasks, { body: { freeSlots: 1, waitMs: 1000 } })).tasks;
+      await workerB(completeTask, { params: { taskId: task!.taskId }, body: { attemptNumber: 1, outcome: 'succeeded', exitCode: 0 } });
+    } finally {
+      workerB.close();
+    }
+
     await nodeB.getByRole('button', { name: 'Delete…' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Delete worker' }).click();
     await page.getByRole('main').getByText('node-b was deleted.').waitFor();
     expect(await page.getByRole('table').getByRole('link', { name: 'node-b' }).count()).toBe(0);
     expect(await page.getByRole('table').getByRole('link', { name: 'node-a' }).count()).toBe(1);
+    expect(tab.errors).toEqual([]);
+    ranOnDeletedWorker = ranOnB.executionId;
+  });
+
+  it("names a deleted worker by the name its attempts kept, on the execution's page and in Executions", async () => {
+    await page.goto(`/#/executions/${ranOnDeletedWorker}`);
+    const attempts = page.getByRole('region', { name: 'Attempts' });
+    await attempts.getByRole('cell', { name: 'node-b (removed)' }).waitFor();
+    expect(await attempts.getByRole('link', { name: /node-b/ }).count()).toBe(0);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Executions' }).click();
+    await page.getByRole('row', { name: new RegExp(`^${ranOnDeletedWorker} `) }).getByText('node-b (removed)').waitFor();
     expect(tab.errors).toEqual([]);
   });
 
@@ -287,8 +313,9 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard in Chromium${br
     const { secret } = await master.admin(createApiKey, { body: { name: 'operations desk', role: 'reader' } });
     await page.getByLabel('API key').fill(secret);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    // Signing in again opens the page the address names: Worker Manager, where the last session ended.
-    await page.getByRole('heading', { name: 'Worker Manager', level: 1 }).waitFor();
+    // Signing in again opens the page the address names: Executions, where the last session ended.
+    await page.getByRole('heading', { name: 'Executions', level: 1 }).waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Worker Manager' }).click();
     await page.getByRole('table').getByRole('link', { name: 'node-a' }).click();
     const details = page.getByRole('region', { name: 'node-a' });
     await badge(details, 'disabled').waitFor();

@@ -2,7 +2,7 @@ import type { Catalog } from '../../catalog.js';
 import type { CatalogContext } from '../../context.js';
 import { NotFoundError } from '../../errors.js';
 import { findDeclaredParameter } from '../../parameters.js';
-import { num, toExecutionStatus, toTask } from '../../rows.js';
+import { num, selectAttempts, toExecutionStatus, toTask } from '../../rows.js';
 import { loadExecution, lockExecution, requireCreated, selectSummaries, toSummary } from './execution-rows.js';
 import { rememberIdempotencyKey } from '../idempotency-keys.js';
 import { stopInTransaction } from './stop-execution.js';
@@ -94,7 +94,7 @@ export function executionOperations(
 
     getTask: (taskId) =>
       ctx.engine.read(async (db) => {
-        const row = await db.selectFrom('tasks').selectAll().where('task_id', '=', taskId).executeTakeFirst();
+        const row = await selectAttempts(db).where('t.task_id', '=', taskId).executeTakeFirst();
         if (!row) throw new NotFoundError('task', taskId);
         return toTask(row);
       }),

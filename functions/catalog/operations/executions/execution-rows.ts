@@ -10,12 +10,13 @@ import {
 } from '../../domain.js';
 import type { CatalogDb, CatalogTrx } from '../../engine.js';
 import { IllegalStateError, NotFoundError } from '../../errors.js';
-import { flag, num, numOrNull, toExecutionStatus, toTask } from '../../rows.js';
+import { flag, num, numOrNull, selectAttempts, toExecutionStatus, toTask } from '../../rows.js';
 import type { ExecutionParameterValuesTable, ExecutionsTable } from '../../schema.js';
 
 type SummaryRow = Selectable<ExecutionsTable> & {
   attempt_count: number | string | null;
   last_worker_agent_id: string | null;
+  last_worker_name: string | null;
 };
 
 /** Executions with their attempt count and the worker of their latest attempt. */
@@ -23,35 +24,46 @@ export function selectSummaries(db: CatalogDb | CatalogTrx) {
   return db
     .selectFrom('executions as e')
     .selectAll('e')
-    .select((eb) => [
-      eb
-        .selectFrom('tasks as t')
-        .select((inner) => inner.fn.countAll<number>().as('n'))
-        .whereRef('t.execution_id', '=', 'e.execution_id')
-        .as('attempt_count'),
-      eb
-        .selectFrom('tasks as t')
-        .select('t.worker_agent_id')
-        .whereRef('t.execution_id', '=', 'e.execution_id')
-        .where((inner) =>
-          inner(
-            't.attempt_number',
-            '=',
-            inner
-              .selectFrom('tasks as latest')
-              .select((max) => max.fn.max('latest.attempt_number').as('m'))
-              .whereRef('latest.execution_id', '=', 'e.execution_id'),
-          ),
-        )
-        .as('last_worker_agent_id'),
-    ]);
+    .select((eb) => {
+      const latestAttempt = () =>
+        eb
+          .selectFrom('tasks as t')
+          .whereRef('t.execution_id', '=', 'e.execution_id')
+          .where((inner) =>
+            inner(
+              't.attempt_number',
+              '=',
+              inner
+                .selectFrom('tasks as latest')
+                .select((max) => max.fn.max('latest.attempt_number').as('m'))
+                .whereRef('latest.execution_id', '=', 'e.execution_id'),
+            ),
+          );
+      return [
+        eb
+          .selectFrom('tasks as t')
+          .select((inner) => inner.fn.countAll<number>().as('n'))
+          .whereRef('t.execution_id', '=', 'e.execution_id')
+          .as('attempt_count'),
+        latestAttempt().select('t.worker_agent_id').as('last_worker_agent_id'),
+        latestAttempt()
+          .leftJoin('worker_agents as w', 'w.worker_agent_id', 't.worker_agent_id')
+          .select((inner) => inner.fn.coalesce('w.display_name', 't.worker_display_name').as('n'))
+          .as('last_worker_name'),
+      ];
+    });
 }
 
 export function toSummary(row: SummaryRow): ExecutionSummary {
-  return summaryOf(row, num(row.attempt_count ?? 0), row.last_worker_agent_id);
+  return summaryOf(row, num(row.attempt_count ?? 0), row.last_worker_agent_id, row.last_worker_name);
 }
 
-function summaryOf(row: Selectable<ExecutionsTable>, attemptCount: number, workerAgentId: string | null): ExecutionSummary {
+function summaryOf(
+  row: Selectable<ExecutionsTable>,
+  attemptCount: number,
+  workerAgentId: string | null,
+  workerDisplayName: string | null,
+): ExecutionSummary {
   return {
     executionId: row.execution_id,
     folderName: row.folder_name,
@@ -73,6 +85,7 @@ function summaryOf(row: Selectable<ExecutionsTable>, attemptCount: number, worke
     scheduleId: row.schedule_id,
     attemptCount,
     workerAgentId,
+    workerDisplayName,
   };
 }
 
@@ -93,7 +106,7 @@ export interface ExecutionParts {
  */
 export function toExecution(row: Selectable<ExecutionsTable>, parts: ExecutionParts): Execution {
   return {
-    ...summaryOf(row, parts.attempts.length, parts.attempts.at(-1)?.workerAgentId ?? null),
+    ...summaryOf(row, parts.attempts.length, parts.attempts.at(-1)?.workerAgentId ?? null, parts.attempts.at(-1)?.workerDisplayName ?? null),
     allowedWorkerIds: [...parts.allowedWorkerIds].sort(byText),
     requiredTags: [...parts.requiredTags].sort(byText),
     parameters: [...parts.parameters].sort((a, b) => byText(a.name, b.name)),
@@ -127,7 +140,7 @@ export async function loadExecution(db: CatalogDb | CatalogTrx, executionId: num
     .executeTakeFirst();
   if (!row) throw new NotFoundError('execution', executionId);
   // One query after another: a SQL Server connection inside a transaction takes one request at a time.
-  const attempts = await db.selectFrom('tasks').selectAll().where('execution_id', '=', executionId).orderBy('attempt_number').execute();
+  const attempts = await selectAttempts(db).where('t.execution_id', '=', executionId).orderBy('t.attempt_number').execute();
   const parameters = await db
     .selectFrom('execution_parameter_values')
     .select(['parameter_name', 'parameter_value', 'sensitive'])

@@ -46,7 +46,8 @@ const selectPackageToRun = hotQuery((db, v: { folderName: string; projectName: s
 const insertExecutionRow = hotQuery((db, row: NewRow<ExecutionsTable, 'execution_id'>) =>
   db.insertInto('executions').values(row).returning('execution_id'),
 );
-const insertTaskRow = hotQuery((db, row: NewRow<TasksTable, 'task_id'>) => db.insertInto('tasks').values(row).returning('task_id'));
+// worker_display_name is written only when the worker is removed.
+const insertTaskRow = hotQuery((db, row: NewRow<TasksTable, 'task_id' | 'worker_display_name'>) => db.insertInto('tasks').values(row).returning('task_id'));
 
 /** A parameter's row: sensitive values are stored only encrypted. */
 function parameterRow(
@@ -92,7 +93,7 @@ export async function queueAttempt(
   now: number,
   queuedTime = now,
 ): Promise<Task> {
-  const row: NewRow<TasksTable, 'task_id'> = {
+  const row: NewRow<TasksTable, 'task_id' | 'worker_display_name'> = {
     execution_id: executionId,
     attempt_number: attemptNumber,
     state: 'pending',
@@ -109,7 +110,7 @@ export async function queueAttempt(
     claim_id: null,
   };
   const taskId = (await insertTaskRow(trx, row)).rows[0]!.task_id;
-  return toTask({ ...row, task_id: taskId });
+  return toTask({ ...row, task_id: taskId, worker_display_name: null, worker_name: null });
 }
 
 export async function requireWorker(trx: CatalogTrx, workerAgentId: string, field: string): Promise<void> {

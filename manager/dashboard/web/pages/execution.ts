@@ -12,6 +12,7 @@ import { poll } from '../ui/poller.js';
 import { refreshNote } from '../ui/refresh-note.js';
 import { eventLog } from './event-log.js';
 import { notFoundPage } from './not-found.js';
+import { workerLink } from './worker-link.js';
 
 /**
  * One execution: its status (and, while it waits, why), its parameters (sensitive ones masked), each attempt
@@ -25,7 +26,7 @@ export const executionPage: PageFactory = (context) => {
   const status = h('span', { class: 'heading-status' });
   const stop = h('button', { type: 'button', class: 'button button-danger-quiet', hidden: true, 'data-focus-key': 'stop' }, 'Stop…');
   const body = h('div', { class: 'stack' }, h('p', { class: 'muted' }, 'Loading…'));
-  const workerNames = new Map<string, string>();
+  let workers: Map<string, string> | undefined;
   let execution: ExecutionView | undefined;
   let stopError: string | undefined;
   const mayStop = context.may(stopExecution);
@@ -66,16 +67,11 @@ export const executionPage: PageFactory = (context) => {
 
   async function loadWorkerNames(): Promise<void> {
     try {
-      for (const worker of (await context.call(listWorkers, {})).workers) workerNames.set(worker.workerAgentId, worker.displayName);
+      workers = new Map((await context.call(listWorkers, {})).workers.map((worker) => [worker.workerAgentId, worker.displayName]));
       if (execution) render(execution);
     } catch {
       // Worker IDs are shown instead of names.
     }
-  }
-
-  function workerLink(workerAgentId: string | null): Node {
-    if (workerAgentId === null) return h('span', { class: 'muted' }, '—');
-    return h('a', { href: href(['workers', workerAgentId]) }, workerNames.get(workerAgentId) ?? workerAgentId);
   }
 
   function render(view: ExecutionView): void {
@@ -104,7 +100,7 @@ export const executionPage: PageFactory = (context) => {
         ['Ended', timeAt(view.endTime, view.startTime === null ? '—' : 'still running')],
         view.startTime === null ? null : ['Duration', duration(end - Date.parse(view.startTime))],
         ['Retry count', `${view.retryCount} (${view.attemptCount} of ${view.retryCount + 1} attempts used)`],
-        ['Runs on', view.useAnyWorker ? 'any worker' : h('span', {}, ...view.workerAgentIds.flatMap((id, i) => [i > 0 ? ', ' : '', workerLink(id)]))],
+        ['Runs on', view.useAnyWorker ? 'any worker' : h('span', {}, ...view.workerAgentIds.flatMap((id, i) => [i > 0 ? ', ' : '', workerLink({ workerAgentId: id }, workers)]))],
         ['Required tags', tagList(view.requiredTags)],
         ['Timeout', view.timeoutMs === null ? 'none' : duration(view.timeoutMs)],
         view.parentExecutionId === null
@@ -162,7 +158,7 @@ export const executionPage: PageFactory = (context) => {
                   {},
                   h('td', {}, String(attempt.attemptNumber)),
                   h('td', {}, attemptStateBadge(attempt.state), attempt.cancelRequested && attempt.endTime === null ? h('div', { class: 'small muted' }, 'cancel requested') : null),
-                  h('td', {}, workerLink(attempt.workerAgentId)),
+                  h('td', {}, workerLink(attempt, workers)),
                   h('td', {}, timeShort(attempt.claimedTime)),
                   h('td', {}, timeShort(attempt.endTime), attempt.resultMessage ? h('div', { class: 'small muted' }, clipped(attempt.resultMessage, 'result')) : null),
                   h('td', {}, attempt.exitCode === null ? '—' : String(attempt.exitCode)),
@@ -194,7 +190,7 @@ export const executionPage: PageFactory = (context) => {
               h('td', {}, child.childKey === null ? h('span', { class: 'muted' }, '—') : clipped(child.childKey, 'key')),
               h('td', {}, executionStatusBadge(child.status)),
               h('td', {}, child.packageName),
-              h('td', {}, workerLink(child.workerAgentId)),
+              h('td', {}, workerLink(child, workers)),
               h('td', {}, child.statusMessage === null ? h('span', { class: 'muted' }, '—') : clipped(child.statusMessage, 'result')),
             ),
           ),

@@ -10,6 +10,7 @@ import { field } from '../ui/forms.js';
 import { poll } from '../ui/poller.js';
 import { refreshNote } from '../ui/refresh-note.js';
 import { createdChoices, filtersFrom, isFiltered, queryFor, statusChoices, type ExecutionFilters } from './execution-filters.js';
+import { workerLink } from './worker-link.js';
 
 const refreshMs = 5_000;
 const pageSize = 50;
@@ -22,7 +23,7 @@ export const executionsPage: PageFactory = (context) => {
   let filters = filtersFrom(context.route);
   let executions: ExecutionSummaryView[] = [];
   let nextOffset: number | null = null;
-  const workerNames = new Map<string, string>();
+  let workers: Map<string, string> | undefined;
   const mayCreate = context.may(createExecution);
   const note = refreshNote('5 s');
   const listRegion = h('div', { class: 'table-wrap' }, h('p', { class: 'muted' }, 'Loading…'));
@@ -101,9 +102,9 @@ export const executionsPage: PageFactory = (context) => {
 
   async function loadChoices(): Promise<void> {
     try {
-      const [{ projects }, { workers }] = [await context.call(listProjects, {}), await context.call(listWorkers, {})];
+      const [{ projects }, listed] = [await context.call(listProjects, {}), await context.call(listWorkers, {})];
       fillChoices(projects);
-      for (const worker of workers) workerNames.set(worker.workerAgentId, worker.displayName);
+      workers = new Map(listed.workers.map((worker) => [worker.workerAgentId, worker.displayName]));
       render();
     } catch (error) {
       if (!isAbort(error)) note.failed(error);
@@ -140,7 +141,6 @@ export const executionsPage: PageFactory = (context) => {
   }
 
   function row(execution: ExecutionSummaryView): HTMLTableRowElement {
-    const worker = execution.workerAgentId;
     const started = execution.startTime === null ? null : Date.parse(execution.startTime);
     const ended = execution.endTime === null ? Date.now() : Date.parse(execution.endTime);
     return h(
@@ -149,7 +149,7 @@ export const executionsPage: PageFactory = (context) => {
       h('td', {}, h('a', { href: href(['executions', execution.executionId]), 'data-focus-key': `execution-${execution.executionId}` }, String(execution.executionId))),
       h('td', {}, h('span', { class: 'muted' }, `${execution.folderName} / ${execution.projectName} / `), h('strong', {}, execution.packageName)),
       h('td', {}, executionStatusBadge(execution.status)),
-      h('td', {}, worker === null ? h('span', { class: 'muted' }, '—') : h('a', { href: href(['workers', worker]) }, workerNames.get(worker) ?? worker)),
+      h('td', {}, workerLink(execution, workers)),
       h('td', {}, execution.attemptCount === 0 ? h('span', { class: 'muted' }, '—') : `${execution.attemptCount} of ${execution.retryCount + 1}`),
       h('td', {}, timeAgo(execution.createdTime)),
       h('td', {}, started === null ? h('span', { class: 'muted' }, '—') : duration(ended - started)),

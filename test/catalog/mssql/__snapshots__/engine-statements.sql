@@ -175,6 +175,9 @@ insert into "schema_migrations" ("version", "name", "applied_time") values (@1, 
 -- migration 11 (object-permissions), batch 5
 insert into "schema_migrations" ("version", "name", "applied_time") values (@1, @2, @3)
 -- parameters: [11,"object-permissions",1795338000000]
+-- migration 12 (removed-worker-names), batch 1
+insert into "schema_migrations" ("version", "name", "applied_time") values (@1, @2, @3)
+-- parameters: [12,"removed-worker-names",1795338000000]
 COMMIT
 
 -- ===== migrate: an up-to-date database

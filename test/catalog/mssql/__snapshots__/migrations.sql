@@ -562,3 +562,7 @@ FROM (
 GROUP BY given.object_type, given.object_id, given.principal, given.permission_type
 HAVING MAX(given.is_deny) = 0;
 GO
+
+-- ===== migration 12: removed-worker-names
+ALTER TABLE dbo.tasks ADD worker_display_name nvarchar(256) NULL;
+GO
