@@ -116,9 +116,9 @@ export const listWorkers = defineEndpoint({
   operationId: 'listWorkers',
   method: 'GET',
   path: '/v1/workers',
-  summary: 'Every worker agent with its status (online, offline, disabled), running tasks and capacity.',
+  summary: "Every worker agent with its status (online, offline, disabled), running tasks and capacity, and the master's version its agent is compared with.",
   access: reader,
-  response: z.object({ workers: z.array(WorkerAgentView) }),
+  response: z.object({ masterVersion: z.string(), workers: z.array(WorkerAgentView) }),
 });
 
 export const getWorker = defineEndpoint({

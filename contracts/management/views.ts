@@ -30,6 +30,8 @@ export const WorkerAgentView = z
     maxTaskCount: z.int(),
     lastOnlineTime: Timestamp.nullable(),
     agentVersion: z.string().nullable(),
+    /** Its agent is older than the master's version (`scaleout-worker update` brings the master's build). */
+    agentOutdated: z.boolean(),
     os: z.string().nullable(),
     userAccount: z.string().nullable(),
     certificate: z.object({

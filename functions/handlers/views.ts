@@ -1,4 +1,5 @@
 import { executionStatusNames } from '../../contracts/common.js';
+import { isAgentOutdated } from '../workers/agent-version.js';
 import type {
   ApiKeyView,
   EnrollmentTokenView,
@@ -34,7 +35,7 @@ export function workerStatus(worker: WorkerAgent, now: number, offlineAfterMs: n
   return worker.lastOnlineTime !== null && now - worker.lastOnlineTime <= offlineAfterMs ? 'online' : 'offline';
 }
 
-export function toWorkerView(worker: WorkerAgent, now: number, offlineAfterMs: number): WorkerAgentView {
+export function toWorkerView(worker: WorkerAgent, now: number, offlineAfterMs: number, masterVersion: string): WorkerAgentView {
   return {
     workerAgentId: worker.workerAgentId,
     machineName: worker.machineName,
@@ -47,6 +48,7 @@ export function toWorkerView(worker: WorkerAgent, now: number, offlineAfterMs: n
     maxTaskCount: worker.maxTaskCount,
     lastOnlineTime: isoOrNull(worker.lastOnlineTime),
     agentVersion: worker.agentVersion,
+    agentOutdated: isAgentOutdated(worker.agentVersion, masterVersion),
     os: worker.os,
     userAccount: worker.userAccount,
     certificate: {

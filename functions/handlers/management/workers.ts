@@ -16,9 +16,10 @@ import { toWorkerView } from '../views.js';
 import { ringDoorbell } from '../../claims/ring-doorbell.js';
 
 const view = (services: MasterServices) => (worker: Parameters<typeof toWorkerView>[0]) =>
-  toWorkerView(worker, services.clock.now(), services.config.workerOfflineAfterMs);
+  toWorkerView(worker, services.clock.now(), services.config.workerOfflineAfterMs, services.version);
 
 export const listWorkersFunction = defineHandler(listWorkers, async (_input, services) => ({
+  masterVersion: services.version,
   workers: (await services.catalog.listWorkerAgents()).map(view(services)),
 }));
 

@@ -40,7 +40,7 @@ export function registerWorkerCommands(program: Command, ctx: CommandContext): v
   worker
     .command('list')
     .summary('list worker agents with their status, tasks and tags')
-    .description('List every worker agent: online, offline or disabled, its running tasks against its MaxTaskCount, its tags.' + ssisdb('catalog.worker_agents'))
+    .description("List every worker agent: online, offline or disabled, its running tasks against its MaxTaskCount, its agent's version (flagged when older than the master's), its tags." + ssisdb('catalog.worker_agents'))
     .option('--json', 'print the API answer as JSON')
     .addHelpText('after', examples(['scaleout worker list', "scaleout worker list --json | jq -r '.workers[] | select(.status==\"offline\") | .displayName'"]))
     .action(async (options: { json?: boolean }) => {
@@ -57,9 +57,14 @@ export function registerWorkerCommands(program: Command, ctx: CommandContext): v
         { header: 'NAME', value: (w) => w.displayName },
         { header: 'STATUS', value: (w) => statusText(out.style, w) },
         { header: 'TASKS', value: (w) => `${w.runningTaskCount}/${w.maxTaskCount}`, right: true },
+        { header: 'AGENT', value: (w) => agentText(out.style, w) },
         { header: 'TAGS', value: (w) => formatList(w.tags) },
         { header: 'LAST ONLINE', value: (w) => formatAgo(w.lastOnlineTime, now) },
       ]);
+      const outdated = answer.workers.filter((w) => w.agentOutdated).length;
+      if (outdated > 0) {
+        out.line(`${outdated} of ${answer.workers.length} agents are older than the master (${answer.masterVersion}): run \`scaleout-worker update\` on those machines.`);
+      }
     });
 
   worker
@@ -234,12 +239,18 @@ function printWorker(out: Output, worker: WorkerAgentView, now: number): void {
     ['Tasks', `${worker.runningTaskCount} running of ${worker.maxTaskCount} (MaxTaskCount)`],
     ['Tags', formatList(worker.tags, 50)],
     ['Last online', formatTime(worker.lastOnlineTime, now)],
-    ['Agent', worker.agentVersion === null ? '-' : `${worker.agentVersion} on ${worker.os ?? '?'} as ${worker.userAccount ?? '?'}`],
+    ['Agent', worker.agentVersion === null ? '-' : `${agentText(out.style, worker)} on ${worker.os ?? '?'} as ${worker.userAccount ?? '?'}`],
     ['Cert SHA-1', certificate.thumbprintSha1 ?? '-'],
     ['Cert SHA-256', certificate.thumbprintSha256 ?? '-'],
     ['Cert expires', expiry ?? (certificate.thumbprintSha1 ?? certificate.thumbprintSha256 ? 'not known until the worker first connects' : '-')],
     ['Added', formatTime(worker.createdTime, now)],
   ]);
+}
+
+/** The agent's version, flagged when the master's is newer. */
+function agentText(style: Style, worker: Pick<WorkerAgentView, 'agentVersion' | 'agentOutdated'>): string {
+  if (worker.agentVersion === null) return '-';
+  return worker.agentOutdated ? style.yellow(`${worker.agentVersion} (outdated)`) : worker.agentVersion;
 }
 
 export function statusText(style: Style, worker: Pick<WorkerAgentView, 'status'>): string {

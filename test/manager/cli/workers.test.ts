@@ -2,9 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getWorker, listWorkers } from '../../../contracts/management/endpoints.js';
+import { addWorker, getWorker, listWorkers } from '../../../contracts/management/endpoints.js';
+import { heartbeat } from '../../../contracts/worker-protocol.js';
 import { startTestMaster, type TestMaster } from '../../support/test-master.js';
-import { createWorkerIdentity, type WorkerIdentity } from '../../support/test-worker.js';
+import { createWorkerIdentity, workerCaller, type WorkerIdentity } from '../../support/test-worker.js';
 import { lines, masterEnv, runInProcess, type CliRunOptions } from './harness.js';
 
 describe('scaleout worker', () => {
@@ -195,8 +196,8 @@ describe('scaleout worker', () => {
     const table = await cli(['worker', 'list']);
     expect(table.code).toBe(0);
     const [header, ...rows] = lines(table.stdout);
-    expect(header).toMatch(/^ID +NAME +STATUS +TASKS +TAGS +LAST ONLINE$/);
-    expect(rows.find((r) => r.includes(' node-a '))).toMatch(/node-a +disabled +0\/4 +linux, python +never/);
+    expect(header).toMatch(/^ID +NAME +STATUS +TASKS +AGENT +TAGS +LAST ONLINE$/);
+    expect(rows.find((r) => r.includes(' node-a '))).toMatch(/node-a +disabled +0\/4 +- +linux, python +never/);
 
     const json = await cli(['worker', 'list', '--json']);
     expect(JSON.parse(json.stdout)).toEqual(await master.admin(listWorkers, {}));
@@ -210,6 +211,30 @@ describe('scaleout worker', () => {
     }
     const shownJson = await cli(['worker', 'show', 'node-a', '--json']);
     expect(JSON.parse(shownJson.stdout)).toEqual(await master.admin(getWorker, { params: { workerAgentId: nodeA.workerAgentId } }));
+  });
+
+  it("flags an agent older than the master's version in the list and in show, and says what to do", async () => {
+    const { masterVersion } = await master.admin(listWorkers, {});
+    const [major, minor, patch] = masterVersion.split('.').map(Number) as [number, number, number];
+    const older = minor > 0 ? `${major}.${minor - 1}.${patch}` : `${major - 1}.9.9`;
+    for (const [name, agentVersion] of [['agent-old', older], ['agent-current', masterVersion]] as const) {
+      const node = await identity(name);
+      await master.admin(addWorker, { body: { certificate: node.certPem } });
+      const caller = workerCaller(node, master.url, master.host.certificateThumbprint!);
+      await caller(heartbeat, { body: { tasks: [], agent: { agentVersion, os: 'Linux', machineName: name, userAccount: 'svc' } } });
+      caller.close();
+    }
+    const table = await cli(['worker', 'list']);
+    expect(table.code).toBe(0);
+    const rows = lines(table.stdout);
+    expect(rows.find((r) => r.includes(' agent-old '))).toMatch(new RegExp(` ${older.replace(/\./g, '\\.')} \\(outdated\\) `));
+    expect(rows.find((r) => r.includes(' agent-current '))).toContain(` ${masterVersion} `);
+    expect(rows.find((r) => r.includes(' agent-current '))).not.toContain('outdated');
+    expect(rows.at(-1)).toMatch(new RegExp(`^1 of \\d+ agents are older than the master \\(${masterVersion.replace(/\./g, '\\.')}\\): run \`scaleout-worker update\` on those machines\\.$`));
+    expect((await workerNamed('agent-old'))!.agentOutdated).toBe(true);
+    expect((await workerNamed('agent-current'))!.agentOutdated).toBe(false);
+    const shown = await cli(['worker', 'show', 'agent-old']);
+    expect(shown.stdout).toMatch(new RegExp(`^Agent +${older.replace(/\./g, '\\.')} \\(outdated\\) on Linux as svc$`, 'm'));
   });
 
   it('enables, disables and sets properties (set_worker_agent_property)', async () => {

@@ -1,5 +1,5 @@
 import type { WorkerAgentView } from '../../../../contracts/management/views.js';
-import { workerStatusBadge, timeAgo, timeAt } from '../ui/badges.js';
+import { agentVersionText, workerStatusBadge, timeAgo, timeAt } from '../ui/badges.js';
 import { h, type Child } from '../ui/dom.js';
 import { facts, mono, tagList } from '../ui/facts.js';
 import { ago, plural } from '../ui/format.js';
@@ -54,7 +54,7 @@ export function workerDetails(worker: WorkerAgentView, actions: WorkerActions, e
       ['Last seen', timeAgo(worker.lastOnlineTime)],
       ['Machine', worker.machineName],
       ['Worker ID', mono(worker.workerAgentId)],
-      ['Agent', worker.agentVersion === null ? h('span', { class: 'muted' }, 'not connected yet') : `${worker.agentVersion} on ${worker.os ?? 'unknown OS'}`],
+      ['Agent', worker.agentVersion === null ? h('span', { class: 'muted' }, 'not connected yet') : [agentVersionText(worker), ` on ${worker.os ?? 'unknown OS'}`]],
       worker.userAccount === null ? null : ['Runs as', worker.userAccount],
       ['Certificate SHA-1', worker.certificate.thumbprintSha1 === null ? h('span', { class: 'muted' }, 'learnt on first contact') : mono(worker.certificate.thumbprintSha1)],
       ['Certificate SHA-256', worker.certificate.thumbprintSha256 === null ? h('span', { class: 'muted' }, 'learnt on first contact') : mono(worker.certificate.thumbprintSha256)],

@@ -3,7 +3,7 @@ import type { WorkerAgentView } from '../../../../contracts/management/views.js'
 import { describeError, isAbort } from '../api/describe-error.js';
 import type { PageFactory } from '../page.js';
 import { href, type Route } from '../router.js';
-import { timeAgo, workerStatusBadge } from '../ui/badges.js';
+import { agentVersionText, timeAgo, workerStatusBadge } from '../ui/badges.js';
 import { confirmDialog } from '../ui/dialog.js';
 import { h, hidden, replaceContent } from '../ui/dom.js';
 import { tagList } from '../ui/facts.js';
@@ -25,6 +25,7 @@ export const workerManagerPage: PageFactory = (context) => {
   const listRegion = h('div', { class: 'table-wrap' }, h('p', { class: 'muted' }, 'Loading…'));
   const detailsRegion = h('section', { class: 'card details', 'aria-labelledby': 'details-heading' });
   let workers: WorkerAgentView[] | undefined;
+  let masterVersion = '';
   let selectedId = context.route.path[1];
   let editing = false;
   let actionError: string | undefined;
@@ -38,7 +39,7 @@ export const workerManagerPage: PageFactory = (context) => {
 
   const poller = poll(context.signal, () => refreshMs, async () => {
     try {
-      workers = (await context.call(listWorkers, {})).workers;
+      ({ workers, masterVersion } = await context.call(listWorkers, {}));
       note.succeeded();
       render();
     } catch (error) {
@@ -60,13 +61,17 @@ export const workerManagerPage: PageFactory = (context) => {
       replaceContent(listRegion, h('p', { class: 'empty' }, 'No worker yet.', mayAdd ? [' Add one with its certificate: ', h('a', { href: '#/workers/new' }, 'Add worker'), '.'] : null));
       return;
     }
+    const outdated = workers.filter((w) => w.agentOutdated).length;
     replaceContent(
       listRegion,
+      outdated > 0
+        ? h('p', { class: 'callout callout-warning' }, `${outdated} of ${workers.length} agents are older than the master (${masterVersion}): run scaleout-worker update on those machines.`)
+        : null,
       h(
         'table',
         { class: 'table' },
-        h('caption', { class: 'visually-hidden' }, 'Workers, with their status, capacity in use and last contact'),
-        h('thead', {}, h('tr', {}, ['Status', 'Worker', 'Capacity in use', 'Last seen', 'Tags'].map((title) => h('th', { scope: 'col' }, title)))),
+        h('caption', { class: 'visually-hidden' }, "Workers, with their status, capacity in use, last contact and agent's version"),
+        h('thead', {}, h('tr', {}, ['Status', 'Worker', 'Capacity in use', 'Last seen', 'Agent', 'Tags'].map((title) => h('th', { scope: 'col' }, title)))),
         h('tbody', {}, workers.map(workerRow)),
       ),
     );
@@ -96,6 +101,7 @@ export const workerManagerPage: PageFactory = (context) => {
         hidden(' tasks running'),
       ),
       h('td', {}, timeAgo(worker.lastOnlineTime)),
+      h('td', {}, agentVersionText(worker)),
       h('td', {}, tagList(worker.tags)),
     );
   }

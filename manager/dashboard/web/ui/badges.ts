@@ -17,6 +17,12 @@ const workerLook: Record<WorkerStatus, [Tone, string]> = {
   disabled: ['neutral', '⊘'],
 };
 
+/** A worker's agent version, with an "outdated" badge when the master's is newer (`scaleout-worker update`). */
+export function agentVersionText(worker: { agentVersion: string | null; agentOutdated: boolean }): HTMLElement {
+  if (worker.agentVersion === null) return h('span', { class: 'muted' }, '—');
+  return h('span', {}, worker.agentVersion, worker.agentOutdated ? [' ', badge('warning', '↑', 'outdated')] : null);
+}
+
 export function workerStatusBadge(status: WorkerStatus): HTMLSpanElement {
   const [tone, glyph] = workerLook[status];
   return badge(tone, glyph, status);
