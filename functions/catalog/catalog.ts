@@ -61,6 +61,11 @@ export interface Catalog {
   findWorkerAgentByThumbprint(thumbprint: string): Promise<WorkerAgent | undefined>;
   listWorkerAgents(): Promise<WorkerAgent[]>;
   /**
+   * What a pending execution's waiting reason reads: IS_SCALEOUT_ENABLED and the workers, in one statement while
+   * any worker is registered.
+   */
+  getScaleOutState(): Promise<{ isScaleOutEnabled: boolean; workers: WorkerAgent[] }>;
+  /**
    * Keeps what a worker says of itself; stores its certificate when the administrator registered only a
    * thumbprint.
    */

@@ -10,7 +10,7 @@ import type { Clock } from '../clock.js';
  */
 export async function waitingReason(
   execution: Execution,
-  catalog: Pick<Catalog, 'getMasterProperties' | 'listWorkerAgents'>,
+  catalog: Pick<Catalog, 'getScaleOutState'>,
   clock: Clock,
   offlineAfterMs: number,
 ): Promise<string | null> {
@@ -18,9 +18,8 @@ export async function waitingReason(
     return 'created, not started: start it (scaleout execution start, SSISDB start_execution)';
   }
   if (execution.status !== ExecutionStatus.pending) return null;
-  const master = await catalog.getMasterProperties();
-  if (!master.isScaleOutEnabled) return 'Scale Out is not enabled: an administrator runs `scaleout master enable`';
-  const workers = await catalog.listWorkerAgents();
+  const { isScaleOutEnabled, workers } = await catalog.getScaleOutState();
+  if (!isScaleOutEnabled) return 'Scale Out is not enabled: an administrator runs `scaleout master enable`';
   const now = clock.now();
 
   const allowed = execution.useAnyWorker

@@ -9,6 +9,7 @@ import { flag, num, numOrNull } from '../rows.js';
 import type { WorkerAgentsTable } from '../schema.js';
 import { hotQuery } from '../hot-query.js';
 import { audit } from './audit.js';
+import { MasterProperty } from './master-properties.js';
 import { releaseAttempts } from './tasks/release-attempts.js';
 
 /** SSIS MaxTaskCount default. */
@@ -58,8 +59,18 @@ function selectWorkers(db: CatalogDb | CatalogTrx) {
     ]);
 }
 
-/** Read for every started execution's waiting reason (see hot-query.ts). */
 const selectAllWorkers = hotQuery((db) => selectWorkers(db).orderBy('w.display_name'));
+
+/** Read for every started execution's waiting reason (see hot-query.ts): each worker's row carries the flag. */
+const selectWorkersWithScaleOutFlag = hotQuery((db) =>
+  selectWorkers(db)
+    .select(scaleOutFlag(db).as('is_scale_out_enabled'))
+    .orderBy('w.display_name'),
+);
+
+function scaleOutFlag(db: CatalogDb | CatalogTrx) {
+  return db.selectFrom('master_properties').select('property_value').where('property_name', '=', MasterProperty.isScaleOutEnabled);
+}
 
 async function withTags(db: CatalogDb | CatalogTrx, rows: WorkerRow[]): Promise<WorkerAgent[]> {
   const tagged = rows.filter((row) => num(row.tag_count ?? 0) > 0).map((row) => row.worker_agent_id);
@@ -175,6 +186,7 @@ export function workerAgentOperations(
   | 'getWorkerAgent'
   | 'findWorkerAgentByThumbprint'
   | 'listWorkerAgents'
+  | 'getScaleOutState'
   | 'recordWorkerAgentInfo'
 > {
   const setEnabled = (workerAgentId: string, enabled: boolean, actor: string) =>
@@ -273,6 +285,14 @@ export function workerAgentOperations(
 
     listWorkerAgents: () =>
       ctx.engine.read(async (db) => withTags(db, (await selectAllWorkers(db, {})).rows)),
+
+    getScaleOutState: () =>
+      ctx.engine.read(async (db) => {
+        const { rows } = await selectWorkersWithScaleOutFlag(db, {});
+        // With no worker registered, no row carries the flag.
+        const enabled = rows.length > 0 ? rows[0]!.is_scale_out_enabled : (await scaleOutFlag(db).executeTakeFirst())?.property_value;
+        return { isScaleOutEnabled: enabled === 'true', workers: await withTags(db, rows) };
+      }),
 
     async recordWorkerAgentInfo(workerAgentId, info) {
       await ctx.engine.transaction(async (trx) => {

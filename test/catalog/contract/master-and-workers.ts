@@ -16,6 +16,22 @@ export const masterAndWorkerScenarios: Record<string, Scenario> = {
     expect(items.map((entry) => [entry.actor, entry.action])).toEqual([[admin, 'enable-scaleout']]);
   },
 
+  'the Scale Out state a waiting reason reads holds the flag with no worker and with workers, and the workers as listed': async ({
+    catalog,
+  }) => {
+    expect(await catalog.getScaleOutState()).toEqual({ isScaleOutEnabled: false, workers: [] });
+    await catalog.addWorkerAgent({ machineName: 'ETL-02', tags: ['gpu'], certificate: thumbprints() }, admin);
+    await catalog.addWorkerAgent({ machineName: 'ETL-01', certificate: thumbprints() }, admin);
+    expect(await catalog.getScaleOutState()).toEqual({ isScaleOutEnabled: false, workers: await catalog.listWorkerAgents() });
+    await catalog.enableScaleOut(admin);
+    const state = await catalog.getScaleOutState();
+    expect(state.isScaleOutEnabled).toBe(true);
+    expect(state.workers.map((w) => [w.displayName, w.tags])).toEqual([
+      ['ETL-01', []],
+      ['ETL-02', ['gpu']],
+    ]);
+  },
+
   'the master heartbeat records its last online time, address and version; cleanup keeps SSISDB defaults': async ({
     catalog,
     clock,
