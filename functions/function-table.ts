@@ -15,6 +15,7 @@ import {
 import { listPoisonMessagesFunction, redrivePoisonMessagesFunction } from './handlers/management/poison-messages.js';
 import { getCallerFunction } from './handlers/management/caller.js';
 import { environmentFunctions } from './handlers/management/environments.js';
+import { permissionFunctions } from './handlers/management/permissions.js';
 import { enableScaleOutFunction, getDashboardFunction, getMasterStatusFunction } from './handlers/management/master.js';
 import {
   deployProjectFunction,
@@ -127,6 +128,7 @@ export const functionTable: readonly MasterFunction[] = [
   removeScheduleFunction,
   runScheduleNowFunction,
   ...environmentFunctions,
+  ...permissionFunctions,
   // Task API: a running package and its children
   startChildExecutionFunction,
   listChildExecutionsFunction,

@@ -14,6 +14,7 @@ import {
 } from '../common.js';
 import { ApiKeyRole, defineEndpoint } from '../endpoint.js';
 import { environmentEndpoints } from './environment-endpoints.js';
+import { permissionEndpoints } from './permission-endpoints.js';
 import {
   ApiKeyView,
   AuditEntryView,
@@ -655,4 +656,5 @@ export const managementEndpoints = [
   removeSchedule,
   runScheduleNow,
   ...environmentEndpoints,
+  ...permissionEndpoints,
 ] as const;

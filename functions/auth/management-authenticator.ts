@@ -11,7 +11,16 @@ export interface ManagementCaller {
   /** Recorded as created_by and in the audit trail: `apikey:<id>` or `entra:<name>`. */
   actor: string;
   role: ApiKeyRole;
+  /**
+   * Whom object permissions are given to: `apikey:<id>`, or `entra:<object id>` followed by the caller's groups
+   * (`entra:<group object id>`). The first is the caller's own, given every permission on what it creates.
+   */
+  principals: string[];
 }
+
+/** The claim types App Service authentication uses for an Entra caller's object id and its groups. */
+const objectIdClaims = new Set(['http://schemas.microsoft.com/identity/claims/objectidentifier', 'oid']);
+const groupClaims = new Set(['groups']);
 
 /** App roles an Entra ID app registration defines for Scale Out. */
 export const entraAppRoles: Record<string, ApiKeyRole> = {
@@ -100,7 +109,7 @@ export class ManagementAuthenticator {
       entry.lastUsedAt = now;
       await this.catalog.recordApiKeyUse(parsed.apiKeyId);
     }
-    return { actor: `apikey:${parsed.apiKeyId}`, role: entry.role };
+    return { actor: `apikey:${parsed.apiKeyId}`, role: entry.role, principals: [`apikey:${parsed.apiKeyId}`] };
   }
 }
 
@@ -128,5 +137,8 @@ function fromEntraPrincipal(header: string): ManagementCaller {
     });
   }
   const role = roles.reduce((best, r) => (roleIncludes(best, r) ? best : r));
-  return { actor: `entra:${name}`, role };
+  const objectId = claims.find((c) => objectIdClaims.has(c.typ))?.val;
+  // Without its object id a caller holds no permission of its own, nor of its groups: only its role counts.
+  const principals = objectId === undefined ? [] : [objectId, ...claims.filter((c) => groupClaims.has(c.typ)).map((c) => c.val)];
+  return { actor: `entra:${name}`, role, principals: principals.map((id) => `entra:${id.toLowerCase()}`) };
 }

@@ -448,6 +448,8 @@ export interface ExecutionFilter {
   packageName?: string | undefined;
   createdSince?: number | undefined;
   parentExecutionId?: number | undefined;
+  /** Only executions of these projects (those a caller may read). */
+  projects?: readonly { folderName: string; projectName: string }[] | undefined;
 }
 
 export interface PageRequest {

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { isBinary, type BinaryContent, type EndpointOutput, type EndpointSpec, type HttpMethod } from '../../contracts/endpoint.js';
 import type { AuthenticatedWorker } from '../auth/worker-authenticator.js';
 import type { ManagementCaller } from '../auth/management-authenticator.js';
+import { CallerPermissions } from '../auth/caller-permissions.js';
 import type { TaskCaller } from '../auth/task-credentials.js';
 import { authenticateEnrollment, type EnrollingCaller } from '../auth/enrollment-tokens.js';
 import type { MasterServices } from '../master-services.js';
@@ -27,6 +28,8 @@ export interface HandlerInput<E extends EndpointSpec> {
   query: Parsed<E['query']>;
   body: Parsed<E['body']>;
   caller: CallerOf<E>;
+  /** A management caller's object permissions, read when first asked. */
+  permissions: E['access'] extends { kind: 'management' } ? CallerPermissions : undefined;
   request: ApiRequest;
   invocation: Invocation;
   /** With an Idempotency-Key (an `idempotent` endpoint): hand its guard to the catalog write. */
@@ -109,7 +112,8 @@ export function defineHandler<E extends EndpointSpec>(
       }
       let output: HandlerOutput<E>;
       try {
-        output = await implementation({ ...input, caller, request, invocation, idempotency } as unknown as HandlerInput<E>, services);
+        const permissions = endpoint.access.kind === 'management' ? new CallerPermissions(services.catalog, caller as ManagementCaller) : undefined;
+        output = await implementation({ ...input, caller, permissions, request, invocation, idempotency } as unknown as HandlerInput<E>, services);
       } catch (error) {
         // Another request with the same key may have committed first (its record then refused this write).
         const earlier = await idempotency?.earlier().catch(() => undefined);

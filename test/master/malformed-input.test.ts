@@ -134,6 +134,11 @@ function validInputs(seed: Seed): Record<OperationId, ValidInput | 'takes no inp
       body: { valueType: 'R', referencedVariableName: 'InPath' },
     },
     listObjectParameters: { params: project },
+    grantPermission: { body: { objectType: 'project', folderName: 'Finance', objectName: 'ETL', principal: `apikey:${seed.apiKeyId}`, permission: 'EXECUTE' } },
+    denyPermission: { body: { objectType: 'folder', folderName: 'Finance', principal: 'entra:0b6f1a2c-3d4e-4f50-8a9b-0c1d2e3f4a5b', permission: 'MODIFY_OBJECTS' } },
+    revokePermission: { body: { objectType: 'folder', folderName: 'Finance', principal: `apikey:${seed.apiKeyId}`, permission: 'READ' } },
+    listPermissions: { query: { folder: 'Finance' } },
+    getMyPermissions: 'takes no input',
     startChildExecution: { body: { folderName: 'Finance', projectName: 'ETL', packageName: 'load', key: 'another' } },
     listChildExecutions: 'takes no input',
     getChildExecution: { params: { executionId: String(seed.childExecutionId) } },
@@ -223,6 +228,14 @@ function unknownValues(valid: ValidInput, operationId: OperationId): MalformedRe
       return [with_('an unknown data type', { dataType: 'Money' }, 'body.dataType'), with_('an object as its value', { value: { a: 1 } }, 'body.value')];
     case 'setObjectParameterValue':
       return [with_('an unknown value type', { valueType: 'X' }, 'body.valueType')];
+    case 'grantPermission':
+    case 'denyPermission':
+    case 'revokePermission':
+      return [
+        with_('a principal that is neither an API key nor an Entra object id', { principal: 'bob' }, 'body.principal'),
+        with_('an unknown permission', { permission: 'OWN' }, 'body.permission'),
+        with_('an operation (its permissions follow its project)', { objectType: 'operation' }, 'body.objectType'),
+      ];
     case 'completeTask':
       return [with_('an unknown outcome', { outcome: 'exploded' }, 'body.outcome'), with_('a fractional exit code', { exitCode: 1.5 }, 'body.exitCode')];
     default:

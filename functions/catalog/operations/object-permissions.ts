@@ -174,6 +174,9 @@ export function effectivePermissions(securables: readonly Securable[], rows: rea
 
 const PermissionOrder = Object.keys(permissionTypeNumbers) as PermissionName[];
 
+/** Entra object ids are GUIDs, the same whatever their case: kept in lowercase, as callers' are compared. */
+const normalPrincipal = (principal: string) => (principal.startsWith('entra:') ? principal.toLowerCase() : principal);
+
 async function checkPrincipal(trx: CatalogTrx, principal: string): Promise<void> {
   if (!Principal.safeParse(principal).success) {
     throw new ValidationError('principal', 'must be apikey:<API key id> or entra:<object id of an Entra user or group>');
@@ -210,8 +213,9 @@ export function objectPermissionOperations(
   ctx: CatalogContext,
 ): Pick<Catalog, 'grantPermission' | 'denyPermission' | 'revokePermission' | 'listExplicitPermissions' | 'getEffectivePermissions'> {
   /** grant_permission and deny_permission: one row per object, principal and permission, the last word kept. */
-  const give = (isDeny: boolean) => (input: PermissionInput, actor: string) =>
+  const give = (isDeny: boolean) => (request: PermissionInput, actor: string) =>
     ctx.engine.transaction(async (trx) => {
+      const input = { ...request, principal: normalPrincipal(request.principal) };
       checkApplicable(input.object, input.permission);
       const securable = await findSecurable(trx, input.object);
       await checkPrincipal(trx, input.principal);
@@ -248,8 +252,9 @@ export function objectPermissionOperations(
     grantPermission: give(false),
     denyPermission: give(true),
 
-    revokePermission: (input, actor) =>
+    revokePermission: (request, actor) =>
       ctx.engine.transaction(async (trx) => {
+        const input = { ...request, principal: normalPrincipal(request.principal) };
         const securable = await findSecurable(trx, input.object);
         const objectType = securableTypeNumbers[securable.objectType];
         const permissionType = permissionTypeNumbers[input.permission];

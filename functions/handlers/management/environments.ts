@@ -16,6 +16,7 @@ import {
 import type { EnvironmentReferenceView, EnvironmentVariableView, EnvironmentView } from '../../../contracts/management/views.js';
 import type { Environment, EnvironmentReference, EnvironmentVariable } from '../../catalog/domain.js';
 import { NotFoundError } from '../../catalog/errors.js';
+import { environmentRef, projectRef } from '../../auth/caller-permissions.js';
 import { defineHandler } from '../../http/define-handler.js';
 import { iso } from '../views.js';
 
@@ -39,53 +40,70 @@ function toReferenceView(reference: EnvironmentReference): EnvironmentReferenceV
   return { ...reference, createdTime: iso(reference.createdTime) };
 }
 
-export const createEnvironmentFunction = defineHandler(createEnvironment, async ({ params, body, caller }, { catalog }) =>
-  toEnvironmentView(
-    await catalog.createEnvironment({ folderName: params.folderName, environmentName: body.name, description: body.description }, caller.actor),
-  ),
-);
+export const createEnvironmentFunction = defineHandler(createEnvironment, async ({ params, body, caller, permissions }, { catalog }) => {
+  await permissions.requireToCreateOrModify(environmentRef(params.folderName, body.name));
+  return toEnvironmentView(
+    await catalog.createEnvironment(
+      { folderName: params.folderName, environmentName: body.name, description: body.description, creator: permissions.creator },
+      caller.actor,
+    ),
+  );
+});
 
-export const listEnvironmentsFunction = defineHandler(listEnvironments, async ({ query }, { catalog }) => ({
-  environments: (await catalog.listEnvironments(query.folder)).map(toEnvironmentView),
+export const listEnvironmentsFunction = defineHandler(listEnvironments, async ({ query, permissions }, { catalog }) => ({
+  environments: (await permissions.readable(await catalog.listEnvironments(query.folder), (e) => environmentRef(e.folderName, e.name))).map(
+    toEnvironmentView,
+  ),
 }));
 
-export const getEnvironmentFunction = defineHandler(getEnvironment, async ({ params }, { catalog }) =>
-  toEnvironmentView(await catalog.getEnvironment(params.folderName, params.environmentName)),
-);
+export const getEnvironmentFunction = defineHandler(getEnvironment, async ({ params, permissions }, { catalog }) => {
+  await permissions.require('READ', environmentRef(params.folderName, params.environmentName));
+  return toEnvironmentView(await catalog.getEnvironment(params.folderName, params.environmentName));
+});
 
-export const renameEnvironmentFunction = defineHandler(renameEnvironment, async ({ params, body, caller }, { catalog }) =>
-  toEnvironmentView(await catalog.renameEnvironment(params.folderName, params.environmentName, body.newName, caller.actor)),
-);
+export const renameEnvironmentFunction = defineHandler(renameEnvironment, async ({ params, body, caller, permissions }, { catalog }) => {
+  await permissions.require('MODIFY', environmentRef(params.folderName, params.environmentName));
+  return toEnvironmentView(await catalog.renameEnvironment(params.folderName, params.environmentName, body.newName, caller.actor));
+});
 
-export const deleteEnvironmentFunction = defineHandler(deleteEnvironment, async ({ params, caller }, { catalog }) => {
+export const deleteEnvironmentFunction = defineHandler(deleteEnvironment, async ({ params, caller, permissions }, { catalog }) => {
+  await permissions.require('MODIFY', environmentRef(params.folderName, params.environmentName));
   await catalog.deleteEnvironment(params.folderName, params.environmentName, caller.actor);
   return undefined;
 });
 
-export const createEnvironmentVariableFunction = defineHandler(createEnvironmentVariable, async ({ params, body, caller }, { catalog }) => {
+export const createEnvironmentVariableFunction = defineHandler(createEnvironmentVariable, async ({ params, body, caller, permissions }, { catalog }) => {
+  await permissions.require('MODIFY', environmentRef(params.folderName, params.environmentName));
   return toVariableView(await catalog.createEnvironmentVariable(params.folderName, params.environmentName, body, caller.actor));
 });
 
-export const setEnvironmentVariableValueFunction = defineHandler(setEnvironmentVariableValue, async ({ params, body, caller }, { catalog }) => {
+export const setEnvironmentVariableValueFunction = defineHandler(setEnvironmentVariableValue, async ({ params, body, caller, permissions }, { catalog }) => {
+  await permissions.require('MODIFY', environmentRef(params.folderName, params.environmentName));
   return toVariableView(
     await catalog.setEnvironmentVariableValue(params.folderName, params.environmentName, params.variableName, body.value, caller.actor),
   );
 });
 
-export const deleteEnvironmentVariableFunction = defineHandler(deleteEnvironmentVariable, async ({ params, caller }, { catalog }) => {
+export const deleteEnvironmentVariableFunction = defineHandler(deleteEnvironmentVariable, async ({ params, caller, permissions }, { catalog }) => {
+  await permissions.require('MODIFY', environmentRef(params.folderName, params.environmentName));
   await catalog.deleteEnvironmentVariable(params.folderName, params.environmentName, params.variableName, caller.actor);
   return undefined;
 });
 
-export const createEnvironmentReferenceFunction = defineHandler(createEnvironmentReference, async ({ params, body, caller }, { catalog }) =>
-  toReferenceView(await catalog.createEnvironmentReference({ ...params, ...body }, caller.actor)),
-);
+// A reference lets the project's executions read the environment: it needs MODIFY on the project, READ on the environment.
+export const createEnvironmentReferenceFunction = defineHandler(createEnvironmentReference, async ({ params, body, caller, permissions }, { catalog }) => {
+  await permissions.require('MODIFY', projectRef(params.folderName, params.projectName));
+  await permissions.require('READ', environmentRef(body.environmentFolderName ?? params.folderName, body.environmentName));
+  return toReferenceView(await catalog.createEnvironmentReference({ ...params, ...body }, caller.actor));
+});
 
-export const listEnvironmentReferencesFunction = defineHandler(listEnvironmentReferences, async ({ params }, { catalog }) => ({
-  references: (await catalog.listEnvironmentReferences(params.folderName, params.projectName)).map(toReferenceView),
-}));
+export const listEnvironmentReferencesFunction = defineHandler(listEnvironmentReferences, async ({ params, permissions }, { catalog }) => {
+  await permissions.require('READ', projectRef(params.folderName, params.projectName));
+  return { references: (await catalog.listEnvironmentReferences(params.folderName, params.projectName)).map(toReferenceView) };
+});
 
-export const deleteEnvironmentReferenceFunction = defineHandler(deleteEnvironmentReference, async ({ params, caller }, { catalog }) => {
+export const deleteEnvironmentReferenceFunction = defineHandler(deleteEnvironmentReference, async ({ params, caller, permissions }, { catalog }) => {
+  await permissions.require('MODIFY', projectRef(params.folderName, params.projectName));
   // The path names the project: a reference of another project is not found here.
   const references = await catalog.listEnvironmentReferences(params.folderName, params.projectName);
   if (!references.some((r) => r.referenceId === params.referenceId)) {
@@ -95,13 +113,15 @@ export const deleteEnvironmentReferenceFunction = defineHandler(deleteEnvironmen
   return undefined;
 });
 
-export const setObjectParameterValueFunction = defineHandler(setObjectParameterValue, async ({ params, body, caller }, { catalog }) =>
-  catalog.setObjectParameterValue({ ...params, ...body }, caller.actor),
-);
+export const setObjectParameterValueFunction = defineHandler(setObjectParameterValue, async ({ params, body, caller, permissions }, { catalog }) => {
+  await permissions.require('MODIFY', projectRef(params.folderName, params.projectName));
+  return catalog.setObjectParameterValue({ ...params, ...body }, caller.actor);
+});
 
-export const listObjectParametersFunction = defineHandler(listObjectParameters, async ({ params }, { catalog }) => ({
-  parameters: await catalog.listObjectParameters(params.folderName, params.projectName),
-}));
+export const listObjectParametersFunction = defineHandler(listObjectParameters, async ({ params, permissions }, { catalog }) => {
+  await permissions.require('READ', projectRef(params.folderName, params.projectName));
+  return { parameters: await catalog.listObjectParameters(params.folderName, params.projectName) };
+});
 
 export const environmentFunctions = [
   createEnvironmentFunction,

@@ -10,6 +10,7 @@ import {
 } from '../../../contracts/management/endpoints.js';
 import type { Execution, ExecutionStatus as Status } from '../../catalog/domain.js';
 import { waitingReason } from '../../executions/waiting-reason.js';
+import { projectRef, type CallerPermissions } from '../../auth/caller-permissions.js';
 import { defineHandler } from '../../http/define-handler.js';
 import type { MasterServices } from '../../master-services.js';
 import { toEventMessageView, toExecutionSummaryView, toExecutionView } from '../views.js';
@@ -31,7 +32,8 @@ export async function executionView(services: MasterServices, execution: Executi
 const replayExecution = async (result: Record<string, unknown>, services: MasterServices) =>
   executionView(services, await services.catalog.getExecution(Number(result['executionId'])));
 
-export const createExecutionFunction = defineHandler(createExecution, async ({ body, caller, idempotency }, services) => {
+export const createExecutionFunction = defineHandler(createExecution, async ({ body, caller, permissions, idempotency }, services) => {
+  await permissions.requireToExecute(body.folderName, body.projectName, body.referenceId);
   const execution = await services.catalog.createExecution(
     {
       folderName: body.folderName,
@@ -53,31 +55,43 @@ export const createExecutionFunction = defineHandler(createExecution, async ({ b
   return executionView(services, execution);
 }, { replay: replayExecution });
 
-export const setExecutionParameterValueFunction = defineHandler(setExecutionParameterValue, async ({ params, body }, services) =>
-  executionView(services, await services.catalog.setExecutionParameterValue(params.executionId, params.parameterName, body.value)),
-);
+/** The execution, once the caller is known to hold the permission on its project. */
+async function executionWith(permission: 'READ' | 'EXECUTE', permissions: CallerPermissions, services: MasterServices, executionId: number) {
+  const execution = await services.catalog.getExecution(executionId);
+  await permissions.require(permission, projectRef(execution.folderName, execution.projectName));
+  return execution;
+}
 
-export const addExecutionWorkerFunction = defineHandler(addExecutionWorker, async ({ params, body }, services) =>
-  executionView(services, await services.catalog.addExecutionWorker(params.executionId, body.workerAgentId)),
-);
+export const setExecutionParameterValueFunction = defineHandler(setExecutionParameterValue, async ({ params, body, permissions }, services) => {
+  await executionWith('EXECUTE', permissions, services, params.executionId);
+  return executionView(services, await services.catalog.setExecutionParameterValue(params.executionId, params.parameterName, body.value));
+});
 
-export const startExecutionFunction = defineHandler(startExecution, async ({ params, body, idempotency }, services) => {
+export const addExecutionWorkerFunction = defineHandler(addExecutionWorker, async ({ params, body, permissions }, services) => {
+  await executionWith('EXECUTE', permissions, services, params.executionId);
+  return executionView(services, await services.catalog.addExecutionWorker(params.executionId, body.workerAgentId));
+});
+
+export const startExecutionFunction = defineHandler(startExecution, async ({ params, body, permissions, idempotency }, services) => {
+  await executionWith('EXECUTE', permissions, services, params.executionId);
   const execution = await services.catalog.startExecution(params.executionId, { retryCount: body.retryCount }, idempotency?.guard());
   await ringDoorbell(services, workOf(execution));
   return executionView(services, execution);
 }, { replay: replayExecution });
 
-export const stopExecutionFunction = defineHandler(stopExecution, async ({ params, caller }, services) =>
-  executionView(services, await services.catalog.stopOperation(params.executionId, caller.actor)),
+export const stopExecutionFunction = defineHandler(stopExecution, async ({ params, caller, permissions }, services) => {
+  await executionWith('EXECUTE', permissions, services, params.executionId);
+  return executionView(services, await services.catalog.stopOperation(params.executionId, caller.actor));
+});
+
+export const getExecutionFunction = defineHandler(getExecution, async ({ params, permissions }, services) =>
+  executionView(services, await executionWith('READ', permissions, services, params.executionId)),
 );
 
-export const getExecutionFunction = defineHandler(getExecution, async ({ params }, services) =>
-  executionView(services, await services.catalog.getExecution(params.executionId)),
-);
-
-export const listExecutionsFunction = defineHandler(listExecutions, async ({ query }, { catalog }) => {
+export const listExecutionsFunction = defineHandler(listExecutions, async ({ query, permissions }, { catalog }) => {
   const page = await catalog.listExecutions(
     {
+      projects: await permissions.readableProjects(),
       status: query.status as Status[] | undefined,
       folderName: query.folder,
       projectName: query.project,
@@ -90,9 +104,10 @@ export const listExecutionsFunction = defineHandler(listExecutions, async ({ que
   return { executions: page.items.map(toExecutionSummaryView), nextOffset: page.nextOffset };
 });
 
-export const listExecutionEventsFunction = defineHandler(listExecutionEvents, async ({ params, query }, { catalog }) => {
+export const listExecutionEventsFunction = defineHandler(listExecutionEvents, async ({ params, query, permissions }, services) => {
+  const { catalog } = services;
   // Reading events of an execution that does not exist is a 404, not an empty list.
-  const execution = await catalog.getExecution(params.executionId);
+  const execution = await executionWith('READ', permissions, services, params.executionId);
   const events = await catalog.listEventMessages(execution.executionId, query.after, query.limit, { tree: query.tree });
   return { events: events.map(toEventMessageView), nextCursor: events.at(-1)?.eventMessageId ?? query.after };
 });

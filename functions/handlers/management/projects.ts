@@ -8,6 +8,7 @@ import {
   maxProjectArchiveBytes,
   restoreProject,
 } from '../../../contracts/management/endpoints.js';
+import { folderRef, projectRef } from '../../auth/caller-permissions.js';
 import { defineHandler } from '../../http/define-handler.js';
 import { ValidationError } from '../../catalog/errors.js';
 import { newArchiveName } from '../../projects/archive-store.js';
@@ -18,7 +19,8 @@ import { iso, toPackageView, toProjectVersionView } from '../views.js';
 
 export const deployProjectFunction = defineHandler(
   deployProject,
-  async ({ params, body, caller, idempotency, invocation }, { catalog, archiveStore }) => {
+  async ({ params, body, caller, permissions, idempotency, invocation }, { catalog, archiveStore }) => {
+    await permissions.requireToCreateOrModify(projectRef(params.folderName, params.projectName));
     const archiveName = newArchiveName(params.folderName, params.projectName);
     const stored = await archiveStore.upload(archiveName, body);
     let archive: ProjectArchive;
@@ -40,6 +42,7 @@ export const deployProjectFunction = defineHandler(
         archiveSize: stored.size,
         manifest: archive.manifest,
         packages: archive.packages,
+        creator: permissions.creator,
       },
       caller.actor,
       idempotency?.guard(stored.sha256),
@@ -59,26 +62,36 @@ export const deployProjectFunction = defineHandler(
   },
 );
 
-export const listFoldersFunction = defineHandler(listFolders, async (_input, { catalog }) => ({
-  folders: (await catalog.listFolders()).map((f) => ({ name: f.name, description: f.description, createdTime: iso(f.createdTime) })),
+export const listFoldersFunction = defineHandler(listFolders, async ({ permissions }, { catalog }) => ({
+  folders: (await permissions.readable(await catalog.listFolders(), (f) => folderRef(f.name))).map((f) => ({
+    name: f.name,
+    description: f.description,
+    createdTime: iso(f.createdTime),
+  })),
 }));
 
-export const listProjectsFunction = defineHandler(listProjects, async ({ query }, { catalog }) => ({
-  projects: (await catalog.listProjects(query.folder)).map(toProjectVersionView),
+export const listProjectsFunction = defineHandler(listProjects, async ({ query, permissions }, { catalog }) => ({
+  projects: (await permissions.readable(await catalog.listProjects(query.folder), (p) => projectRef(p.folderName, p.projectName))).map(
+    toProjectVersionView,
+  ),
 }));
 
-export const getProjectFunction = defineHandler(getProject, async ({ params, query }, { catalog }) =>
-  toProjectVersionView(await catalog.getProjectVersion(params.folderName, params.projectName, query.version)),
-);
+export const getProjectFunction = defineHandler(getProject, async ({ params, query, permissions }, { catalog }) => {
+  await permissions.require('READ', projectRef(params.folderName, params.projectName));
+  return toProjectVersionView(await catalog.getProjectVersion(params.folderName, params.projectName, query.version));
+});
 
-export const listPackagesFunction = defineHandler(listPackages, async ({ params }, { catalog }) => ({
-  packages: (await catalog.getProjectVersion(params.folderName, params.projectName)).packages.map(toPackageView),
-}));
+export const listPackagesFunction = defineHandler(listPackages, async ({ params, permissions }, { catalog }) => {
+  await permissions.require('READ', projectRef(params.folderName, params.projectName));
+  return { packages: (await catalog.getProjectVersion(params.folderName, params.projectName)).packages.map(toPackageView) };
+});
 
-export const listProjectVersionsFunction = defineHandler(listProjectVersions, async ({ params }, { catalog }) => ({
-  versions: (await catalog.listProjectVersions(params.folderName, params.projectName)).map(toProjectVersionView),
-}));
+export const listProjectVersionsFunction = defineHandler(listProjectVersions, async ({ params, permissions }, { catalog }) => {
+  await permissions.require('READ', projectRef(params.folderName, params.projectName));
+  return { versions: (await catalog.listProjectVersions(params.folderName, params.projectName)).map(toProjectVersionView) };
+});
 
-export const restoreProjectFunction = defineHandler(restoreProject, async ({ params, body, caller }, { catalog }) =>
-  toProjectVersionView(await catalog.restoreProject(params.folderName, params.projectName, body.versionNumber, caller.actor)),
-);
+export const restoreProjectFunction = defineHandler(restoreProject, async ({ params, body, caller, permissions }, { catalog }) => {
+  await permissions.require('MODIFY', projectRef(params.folderName, params.projectName));
+  return toProjectVersionView(await catalog.restoreProject(params.folderName, params.projectName, body.versionNumber, caller.actor));
+});

@@ -9,7 +9,9 @@ import {
 } from '../../../contracts/management/endpoints.js';
 import type { ScheduleView } from '../../../contracts/management/views.js';
 import type { Schedule } from '../../catalog/domain.js';
+import { projectRef, type CallerPermissions } from '../../auth/caller-permissions.js';
 import { defineHandler } from '../../http/define-handler.js';
+import type { MasterServices } from '../../master-services.js';
 import { iso, isoOrNull } from '../views.js';
 import { executionView } from './executions.js';
 import { armNextSchedule } from '../../alarms/fire-schedules.js';
@@ -44,7 +46,8 @@ function toScheduleView(schedule: Schedule): ScheduleView {
 
 export const createScheduleFunction = defineHandler(
   createSchedule,
-  async ({ body, caller, idempotency }, services) => {
+  async ({ body, caller, permissions, idempotency }, services) => {
+    await permissions.requireToExecute(body.folderName, body.projectName, body.referenceId);
     const schedule = await services.catalog.createSchedule(
       {
         name: body.name,
@@ -77,34 +80,45 @@ export const createScheduleFunction = defineHandler(
   },
 );
 
-export const listSchedulesFunction = defineHandler(listSchedules, async (_input, { catalog }) => ({
-  schedules: (await catalog.listSchedules()).map(toScheduleView),
+/** The schedule, once the caller is known to hold the permission on its project. */
+async function scheduleWith(permission: 'READ' | 'EXECUTE', permissions: CallerPermissions, services: MasterServices, scheduleId: number) {
+  const schedule = await services.catalog.getSchedule(scheduleId);
+  await permissions.require(permission, projectRef(schedule.folderName, schedule.projectName));
+  return schedule;
+}
+
+export const listSchedulesFunction = defineHandler(listSchedules, async ({ permissions }, { catalog }) => ({
+  schedules: (await permissions.readable(await catalog.listSchedules(), (s) => projectRef(s.folderName, s.projectName))).map(toScheduleView),
 }));
 
-export const getScheduleFunction = defineHandler(getSchedule, async ({ params }, { catalog }) =>
-  toScheduleView(await catalog.getSchedule(params.scheduleId)),
+export const getScheduleFunction = defineHandler(getSchedule, async ({ params, permissions }, services) =>
+  toScheduleView(await scheduleWith('READ', permissions, services, params.scheduleId)),
 );
 
-export const enableScheduleFunction = defineHandler(enableSchedule, async ({ params, caller }, services) => {
+export const enableScheduleFunction = defineHandler(enableSchedule, async ({ params, caller, permissions }, services) => {
+  await scheduleWith('EXECUTE', permissions, services, params.scheduleId);
   const schedule = await services.catalog.setScheduleEnabled(params.scheduleId, true, caller.actor);
   await armNextSchedule(services);
   return toScheduleView(schedule);
 });
 
 /** Disabling or removing arms the alarm too: the alarm that was due for this schedule finds nothing and stops. */
-export const disableScheduleFunction = defineHandler(disableSchedule, async ({ params, caller }, services) => {
+export const disableScheduleFunction = defineHandler(disableSchedule, async ({ params, caller, permissions }, services) => {
+  await scheduleWith('EXECUTE', permissions, services, params.scheduleId);
   const schedule = await services.catalog.setScheduleEnabled(params.scheduleId, false, caller.actor);
   await armNextSchedule(services);
   return toScheduleView(schedule);
 });
 
-export const removeScheduleFunction = defineHandler(removeSchedule, async ({ params, caller }, services) => {
+export const removeScheduleFunction = defineHandler(removeSchedule, async ({ params, caller, permissions }, services) => {
+  await scheduleWith('EXECUTE', permissions, services, params.scheduleId);
   await services.catalog.removeSchedule(params.scheduleId, caller.actor);
   await armNextSchedule(services);
   return undefined;
 });
 
-export const runScheduleNowFunction = defineHandler(runScheduleNow, async ({ params, caller }, services) => {
+export const runScheduleNowFunction = defineHandler(runScheduleNow, async ({ params, caller, permissions }, services) => {
+  await scheduleWith('EXECUTE', permissions, services, params.scheduleId);
   const execution = await services.catalog.runScheduleNow(params.scheduleId, caller.actor);
   await ringDoorbell(services, workOf(execution));
   return executionView(services, execution);

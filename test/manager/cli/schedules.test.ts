@@ -7,6 +7,7 @@ import { sampleProjectFiles, zipFiles } from '../../support/project-zip.js';
 import { startTestMaster, type TestMaster } from '../../support/test-master.js';
 import { temporaryFolders } from '../../support/temporary-folders.js';
 import { lines, masterEnv, runProcess } from './harness.js';
+import { grantFolders } from '../../support/folder-permissions.js';
 
 /** `scaleout schedule …` and `scaleout audit`, as a user runs the compiled CLI: a child process. */
 describe('scaleout schedule and audit', () => {
@@ -22,6 +23,7 @@ describe('scaleout schedule and audit', () => {
     env = masterEnv(master);
     await master.admin(deployProject, { params: { folderName: 'Finance', projectName: 'ETL' }, body: await zipFiles(sampleProjectFiles()) });
     const reader = await master.admin(createApiKey, { body: { name: 'dashboards', role: 'reader' } });
+    await grantFolders(master, reader.apiKey.apiKeyId, 'reader', ['Finance']);
     readerEnv = masterEnv(master, reader.secret);
   });
   afterAll(async () => {

@@ -12,6 +12,7 @@ import { createApiKey, deployProject } from '../../../contracts/management/endpo
 import { browserUnavailable, launchChromium, openPage, type TestPage } from '../../support/browser.js';
 import { sampleProjectFiles, zipFiles } from '../../support/project-zip.js';
 import { startTestMaster, type TestMaster } from '../../support/test-master.js';
+import { grantFolders } from '../../support/folder-permissions.js';
 
 const secret = 'tok-7f3a9c1e-dashboard-secret';
 
@@ -65,6 +66,7 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard: environments a
 
   it('an executor creates an environment with a sensitive variable that no page or answer shows afterwards', async () => {
     const executor = await master.admin(createApiKey, { body: { name: 'release manager', role: 'executor' } });
+    await grantFolders(master, executor.apiKey.apiKeyId, 'executor', ['Finance', 'Shared']);
     const page = await signedIn(executor.secret);
     await page.getByRole('link', { name: 'Environments' }).click();
     await page.getByRole('heading', { name: 'Environments', level: 1 }).waitFor();
@@ -140,6 +142,7 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard: environments a
 
   it("an executor configures the project's parameters from a referenced environment", async () => {
     const executor = await master.admin(createApiKey, { body: { name: 'configurer', role: 'executor' } });
+    await grantFolders(master, executor.apiKey.apiKeyId, 'executor', ['Finance', 'Shared']);
     const page = await signedIn(executor.secret);
     await page.goto('/#/projects/Finance/ETL');
     const references = page.getByRole('region', { name: 'Environment references' });
@@ -181,6 +184,7 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard: environments a
 
   it('a reader sees environments, masked values and the configuration, and no control to change them', async () => {
     const reader = await master.admin(createApiKey, { body: { name: 'auditor', role: 'reader' } });
+    await grantFolders(master, reader.apiKey.apiKeyId, 'reader', ['Finance', 'Shared']);
     const page = await signedIn(reader.secret);
     await page.goto('/#/environments?folder=Finance');
     await page.getByRole('heading', { name: 'Environments in Finance', level: 1 }).waitFor();

@@ -6,6 +6,7 @@ import { browserUnavailable, launchChromium, openPage, screenshot, type TestPage
 import { sampleProjectFiles, zipFiles } from '../../support/project-zip.js';
 import { startTestMaster, type TestMaster } from '../../support/test-master.js';
 import { createWorkerIdentity, workerCaller, type WorkerCaller, type WorkerIdentity } from '../../support/test-worker.js';
+import { grantFolders } from '../../support/folder-permissions.js';
 
 const agent = { agentVersion: '0.1.0', os: 'linux x64', machineName: 'node-a', userAccount: 'svc-scaleout' };
 /** Long enough for a page's auto-refresh (every 5 s) to show a change made elsewhere. */
@@ -310,7 +311,9 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard in Chromium${br
   });
 
   it('lets a reader see everything, and offers a reader no action that changes the topology', async () => {
-    const { secret } = await master.admin(createApiKey, { body: { name: 'operations desk', role: 'reader' } });
+    const reader = await master.admin(createApiKey, { body: { name: 'operations desk', role: 'reader' } });
+    await grantFolders(master, reader.apiKey.apiKeyId, 'reader', ['Finance']);
+    const { secret } = reader;
     await page.getByLabel('API key').fill(secret);
     await page.getByRole('button', { name: 'Sign in' }).click();
     // Signing in again opens the page the address names: Executions, where the last session ended.

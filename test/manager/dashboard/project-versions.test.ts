@@ -4,6 +4,7 @@ import { createApiKey, deployProject, getProject, listAuditTrail } from '../../.
 import { browserUnavailable, launchChromium, openPage, type TestPage } from '../../support/browser.js';
 import { sampleProjectFiles, zipFiles } from '../../support/project-zip.js';
 import { startTestMaster, type TestMaster } from '../../support/test-master.js';
+import { grantFolders } from '../../support/folder-permissions.js';
 
 /** The Projects pages and a project's versions with Restore, as an executor and as a reader, in Debian's Chromium. */
 describe.skipIf(browserUnavailable !== undefined)(`the dashboard: projects and their versions${browserUnavailable ? ` (skipped: ${browserUnavailable})` : ''}`, () => {
@@ -48,6 +49,7 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard: projects and t
 
   it('an executor finds the project, sees its versions and restores version 1', async () => {
     const executor = await master.admin(createApiKey, { body: { name: 'release manager', role: 'executor' } });
+    await grantFolders(master, executor.apiKey.apiKeyId, 'executor', ['Finance']);
     const page = await signedIn(executor.secret);
     await page.getByRole('link', { name: 'Projects' }).click();
     await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
@@ -79,6 +81,7 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard: projects and t
 
   it('a reader sees the versions and no Restore button', async () => {
     const reader = await master.admin(createApiKey, { body: { name: 'auditor', role: 'reader' } });
+    await grantFolders(master, reader.apiKey.apiKeyId, 'reader', ['Finance']);
     const page = await signedIn(reader.secret);
     await page.goto('/#/projects/Finance/ETL');
     await page.getByRole('heading', { name: 'Finance / ETL', level: 1 }).waitFor();

@@ -19,6 +19,7 @@ import { sampleProjectFiles, zipFiles } from '../../support/project-zip.js';
 import { startTestMaster, type TestMaster } from '../../support/test-master.js';
 import { createWorkerIdentity, workerCaller, type WorkerCaller } from '../../support/test-worker.js';
 import { until } from '../../support/until.js';
+import { grantFolders } from '../../support/folder-permissions.js';
 
 /** Controls that only read or navigate: every other button, and every link to a form, changes something. */
 const readOnlyButtons = new Set(['Sign out', 'Apply', 'Clear filters', 'Show more']);
@@ -159,6 +160,7 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard: what each role
 
   it('a reader (GET /me says so) finds no control that changes anything on any page', async () => {
     const reader = await master.admin(createApiKey, { body: { name: 'wallboard', role: 'reader' } });
+    await grantFolders(master, reader.apiKey.apiKeyId, 'reader', ['Finance']);
     const transport = new NodeHttpsTransport({ baseUrl: master.url, pinnedThumbprint: master.host.certificateThumbprint });
     expect((await callEndpoint(transport, getCaller, {}, { headers: { authorization: `Bearer ${reader.secret}` } })).role).toBe('reader');
     transport.close();

@@ -18,6 +18,7 @@ import { sampleProjectFiles, zipFiles } from '../../support/project-zip.js';
 import { startTestMaster, type TestMaster } from '../../support/test-master.js';
 import { createWorkerIdentity, workerCaller, type WorkerCaller } from '../../support/test-worker.js';
 import { until } from '../../support/until.js';
+import { grantFolders } from '../../support/folder-permissions.js';
 
 /**
  * The Schedules page as an executor and as a reader, and an execution's tree on its page, in Debian's Chromium.
@@ -64,6 +65,7 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard: schedules and 
 
   it('an executor creates a schedule, with each bad field named, then enables it', async () => {
     const executor = await master.admin(createApiKey, { body: { name: 'scheduler', role: 'executor' } });
+    await grantFolders(master, executor.apiKey.apiKeyId, 'executor', ['Finance']);
     const page = await signedIn(executor.secret);
     await page.getByRole('link', { name: 'Schedules' }).click();
     await page.getByRole('heading', { name: 'Schedules', level: 1 }).waitFor();
@@ -110,6 +112,7 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard: schedules and 
 
   it('a reader sees the schedules without New schedule, Enable or Disable', async () => {
     const reader = await master.admin(createApiKey, { body: { name: 'wallboard', role: 'reader' } });
+    await grantFolders(master, reader.apiKey.apiKeyId, 'reader', ['Finance']);
     const page = await signedIn(reader.secret);
     await page.goto('/#/schedules');
     await page.locator('tr[data-schedule="nightly"]').getByText('Enabled', { exact: true }).waitFor();

@@ -85,6 +85,13 @@ export function executionOperations(
         if (filter.parentExecutionId !== undefined) {
           query = query.where('e.parent_execution_id', '=', filter.parentExecutionId);
         }
+        const { projects } = filter;
+        if (projects !== undefined) {
+          if (projects.length === 0) return { items: [], nextOffset: null };
+          query = query.where((eb) =>
+            eb.or(projects.map((p) => eb.and([eb('e.folder_name', '=', p.folderName), eb('e.project_name', '=', p.projectName)]))),
+          );
+        }
         const rows = await query.limit(page.limit + 1).offset(page.offset).execute();
         return {
           items: rows.slice(0, page.limit).map(toSummary),
