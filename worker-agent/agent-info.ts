@@ -12,15 +12,26 @@ declare const SCALEOUT_BUNDLED_AGENT_VERSION: string | undefined;
  */
 export function agentVersion(): string {
   if (typeof SCALEOUT_BUNDLED_AGENT_VERSION === 'string') return SCALEOUT_BUNDLED_AGENT_VERSION;
+  return ownManifest()?.version ?? '0.0.0';
+}
+
+/** The package.json this agent came with: the project's (a source checkout) or scaleout-worker's (the npm package). */
+function ownManifest(): { name: 'scaleout' | 'scaleout-worker'; version: string } | undefined {
   for (const relative of ['../package.json', '../../package.json']) {
     try {
       const manifest = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if ((manifest.name === 'scaleout' || manifest.name === 'scaleout-worker') && manifest.version) return manifest.version;
+      if ((manifest.name === 'scaleout' || manifest.name === 'scaleout-worker') && manifest.version) return { name: manifest.name, version: manifest.version };
     } catch {
       // Not at this depth.
     }
   }
-  return '0.0.0';
+  return undefined;
+}
+
+/** How this agent was installed, which says how `scaleout-worker update` replaces it. */
+export function agentInstall(): 'single-file' | 'npm' | 'source' {
+  if (typeof SCALEOUT_BUNDLED_AGENT_VERSION === 'string') return 'single-file';
+  return ownManifest()?.name === 'scaleout-worker' ? 'npm' : 'source';
 }
 
 /** What every heartbeat tells the master about this agent (the manager shows it). */

@@ -1,5 +1,5 @@
 import { executionStatusNames } from '../../contracts/common.js';
-import { isAgentOutdated } from '../workers/agent-version.js';
+import { isAgentOutdated } from '../../contracts/agent-version.js';
 import type {
   ApiKeyView,
   EnrollmentTokenView,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAgentOutdated } from '../../functions/workers/agent-version.js';
+import { isAgentOutdated } from '../../contracts/agent-version.js';
 
 describe("a worker's agent against the master's version", () => {
   it('is outdated when older by major, minor, patch or as a pre-release of the same release', () => {

@@ -15,6 +15,7 @@ import {
 } from './service-command.js';
 import { startCommand } from './start-command.js';
 import { statusCommand } from './status-command.js';
+import { updateCommand, type UpdateOptions } from './update-command.js';
 
 /** Every setting with its SSIS name and what it does: the part of --help an SSIS administrator looks for. */
 function settingsHelp(): string {
@@ -164,6 +165,27 @@ Example:
   scaleout-worker status --config /var/lib/scaleout-worker/WorkerSettings.json`,
     )
     .action((_options: unknown, command: Command) => run(() => statusCommand(location(command), cli)));
+
+  program
+    .command('update')
+    .description("replace this agent with the master's build (verified by SHA-256), then restart the service")
+    .option('--force', 'install the master\'s build even when this agent is as new or newer')
+    .option('--no-restart', 'replace the files only; the running agent keeps its version until it starts again')
+    .addHelpText(
+      'after',
+      `
+Asks the master which agent it hands out (GET /api/v1/agent/downloads, over the same pinned connection the
+agent uses). When that is newer than this agent, downloads the file for this install: the single-file
+executable for this platform (replaced in place; on Windows the old one is kept as <name>.old), or the npm
+package (npm install --global). A download whose SHA-256 is not the listed one replaces nothing (exit 1).
+Then restarts the service when it runs; its stop drains, so running packages finish (within DrainTimeout)
+before the new agent takes tasks. A source checkout updates with git pull && npm run build.
+
+Examples:
+  sudo scaleout-worker update --config /var/lib/scaleout-worker/WorkerSettings.json
+  scaleout-worker update --no-restart`,
+    )
+    .action((options: UpdateOptions, command: Command) => run(() => updateCommand(location(command), options, cli)));
 
   const service = program.command('service').description('install, remove, start, stop or check the worker as a system service');
   const serviceOptions = (command: Command): Command =>

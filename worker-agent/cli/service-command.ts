@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { loadWorkerConfig } from '../config/load-config.js';
@@ -171,4 +172,28 @@ export function serviceControlCommand(action: ServiceAction, config: ConfigLocat
   if (cli.platform === 'linux') return runServiceManager(cli, 'systemctl', [action === 'status' ? 'is-active' : action, serviceName]);
   cli.err(`No service definition for ${cli.platform}.`);
   return Promise.resolve(1);
+}
+
+/** Whether the service runs now: systemd says active, or WinSW says Started. Nothing installed is not running. */
+function serviceIsRunning(config: ConfigLocation, cli: CliContext): Promise<boolean> {
+  const [program, args] =
+    cli.platform === 'win32' ? [wrapperExe(config), ['status']] : ['systemctl', ['is-active', serviceName]];
+  if (cli.platform === 'win32' && !existsSync(program)) return Promise.resolve(false);
+  return new Promise((done) =>
+    execFile(program, args, { windowsHide: true, timeout: 30_000 }, (error, stdout) => done(!error && /^(active|Started)$/m.test(stdout))),
+  );
+}
+
+/**
+ * After `update`: restarts the service when it runs, so the new agent takes over (the stop drains first: running
+ * packages finish within DrainTimeout), else says how to start it. WinSW's `restart!` restarts from a process of its
+ * own, which outlives the service's stop even when the agent itself asked.
+ */
+export async function serviceRestartCommand(config: ConfigLocation, cli: CliContext): Promise<number> {
+  if (!(await serviceIsRunning(config, cli))) {
+    cli.out('No running service to restart: start the agent again (scaleout-worker start, or scaleout-worker service start) to run the new version.');
+    return 0;
+  }
+  cli.out('Restarting the service: it drains first, so running packages may finish for DrainTimeout.');
+  return cli.platform === 'win32' ? runServiceManager(cli, wrapperExe(config), ['restart!']) : runServiceManager(cli, 'systemctl', ['restart', serviceName]);
 }

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readFile, readdir, realpath, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -179,5 +179,67 @@ describe('the linux-x64 executable against a one-box master', { timeout: e2eTest
     const ended = await waitForEnd(master.admin, created.executionId);
     expect(ended).toMatchObject({ status: 7, statusName: 'succeeded', workerAgentId: agent.workerAgentId });
     expect(await readFile(join(runOut, `succeed-${created.executionId}.txt`), 'utf8')).toBe('attempt 1\n');
+  });
+});
+
+describe('scaleout-worker update: the linux-x64 executable from a one-box master', { timeout: e2eTestTimeoutMs }, () => {
+  let master: TestMaster | undefined;
+  let served: string;
+
+  beforeAll(async () => {
+    served = join(scratch, 'served');
+    await mkdir(served);
+    master = await startTestMaster({ env: { SCALEOUT_AGENT_DOWNLOADS_FOLDER: served } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await master?.stop();
+  });
+
+  it('replaces itself with the listed build once its SHA-256 matches; a wrong SHA-256 replaces nothing', async () => {
+    const folder = join(scratch, 'update');
+    await mkdir(folder);
+    const exe = join(folder, 'scaleout-worker');
+    await copyFile(join(out, `scaleout-worker-${version}-linux-x64`), exe);
+    await run('chmod', ['755', exe]);
+    const env = { PATH: await pathWithoutNode(), HOME: folder };
+    const config = join(folder, 'worker', 'WorkerSettings.json');
+    await run(exe, ['--config', config, 'init', '--master', master!.url, '--master-thumbprint', master!.host.certificateThumbprint], { env });
+    const original = await readFile(exe);
+
+    // The master's build: the same executable with bytes appended (which the ELF loader ignores), listed as newer.
+    const newer = Buffer.concat([original, Buffer.from('\nserved as 99.0.0\n')]);
+    const fileName = 'scaleout-worker-99.0.0-linux-x64';
+    await writeFile(join(served, fileName), newer);
+    const list = (agentVersion: string, sha256: string) =>
+      writeFile(
+        join(served, 'downloads.json'),
+        JSON.stringify({ agentVersion, nodeVersion: listing.nodeVersion, downloads: [{ fileName, platform: 'linux-x64', size: newer.length, sha256 }] }),
+      );
+    const update = () => run(exe, ['--config', config, 'update'], { env, cwd: folder, timeout: 300_000 });
+
+    await list('99.0.0', 'ab'.repeat(32));
+    const refused = (await update().then(
+      () => undefined,
+      (error: unknown) => error,
+    )) as { code: number; stderr: string } | undefined;
+    expect(refused?.code).toBe(1);
+    expect(refused?.stderr).toContain(`Refused: the downloaded ${fileName} (${newer.length} bytes, SHA-256 ${createHash('sha256').update(newer).digest('hex')}) is not the listed one`);
+    expect(refused?.stderr).toContain('Nothing was replaced.');
+    expect((await readFile(exe)).equals(original)).toBe(true);
+    expect((await readdir(folder)).sort()).toEqual(['scaleout-worker', 'worker']);
+
+    await list('99.0.0', createHash('sha256').update(newer).digest('hex'));
+    const updated = await update();
+    expect(updated.stdout).toContain(`Updated ${exe} from ${version} to 99.0.0 (SHA-256 ${createHash('sha256').update(newer).digest('hex')}).`);
+    expect(updated.stdout).toContain('No running service to restart');
+    expect((await readFile(exe)).equals(newer)).toBe(true);
+    expect((await stat(exe)).mode & 0o111).not.toBe(0);
+    expect((await readdir(folder)).sort()).toEqual(['scaleout-worker', 'worker']);
+    // The new file is what runs now.
+    expect((await run(exe, ['--version'], { env })).stdout.trim()).toBe(version);
+
+    await list(version, createHash('sha256').update(newer).digest('hex'));
+    expect((await update()).stdout).toContain(`This agent is ${version}, the version the master hands out: nothing to update.`);
   });
 });
