@@ -23,6 +23,12 @@ export async function checkLeases(services: MasterServices, log: Logger, options
       retryAttemptNumber: task.retryAttemptNumber,
     });
   }
+  for (const workerAgentId of new Set(sweep.released.map((task) => task.workerAgentId))) {
+    if (workerAgentId === null) continue;
+    log.warn('worker lost: shown offline until it is heard from again', { workerAgentId });
+    // Its next heartbeat reaches the catalog, so a worker that was only cut off is shown online again at once.
+    services.onlineWrites.forget(workerAgentId);
+  }
   const requeued = sweep.released.filter((task) => task.retryAttemptNumber !== undefined).length;
   if (requeued > 0) await ringDoorbell(services, { tasks: requeued });
   if (sweep.nextLeaseDeadline !== null) await services.alarms.arm({ kind: 'leases', dueAt: sweep.nextLeaseDeadline });

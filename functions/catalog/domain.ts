@@ -95,12 +95,24 @@ export interface WorkerAgent {
   certNotAfter: number | null;
   maxTaskCount: number;
   lastOnlineTime: number | null;
+  /** When a lease of this worker last ran out for silence: the master gave up on it then. */
+  leaseExpiredTime: number | null;
   agentVersion: string | null;
   os: string | null;
   userAccount: string | null;
   createdTime: number;
   /** Tasks this worker holds a lease on right now. */
   runningTaskCount: number;
+}
+
+/**
+ * Online: heard from within `offlineAfterMs`, and not given up on since. A worker whose lease ran out for silence
+ * is offline at once, not only once its last online time is old: the master has re-queued its tasks already.
+ */
+export function workerIsOnline(worker: WorkerAgent, now: number, offlineAfterMs: number): boolean {
+  const heard = worker.lastOnlineTime;
+  if (heard === null || now - heard > offlineAfterMs) return false;
+  return worker.leaseExpiredTime === null || worker.leaseExpiredTime < heard;
 }
 
 export interface Folder {

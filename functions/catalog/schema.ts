@@ -66,6 +66,8 @@ export interface WorkerAgentsTable {
   cert_not_after: Int64 | null;
   max_task_count: number;
   last_online_time: Int64 | null;
+  /** When a lease of this worker last ran out for silence (migration 0013): offline until heard from again. */
+  lease_expired_time: Int64 | null;
   agent_version: string | null;
   os: string | null;
   user_account: string | null;

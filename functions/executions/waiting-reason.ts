@@ -1,5 +1,5 @@
 import type { Catalog } from '../catalog/catalog.js';
-import { ExecutionStatus, type Execution, type WorkerAgent } from '../catalog/domain.js';
+import { ExecutionStatus, type Execution, type WorkerAgent, workerIsOnline } from '../catalog/domain.js';
 import type { Clock } from '../clock.js';
 
 /**
@@ -39,7 +39,7 @@ export async function waitingReason(
   if (enabled.length === 0) {
     return `the workers that could run it are disabled: ${names(tagged)} (scaleout worker enable <id>)`;
   }
-  const online = enabled.filter((w) => w.lastOnlineTime !== null && now - w.lastOnlineTime <= offlineAfterMs);
+  const online = enabled.filter((w) => workerIsOnline(w, now, offlineAfterMs));
   if (online.length === 0) {
     return `the workers that could run it are offline: ${names(enabled)} (is scaleout-worker running on them?)`;
   }

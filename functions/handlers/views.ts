@@ -24,6 +24,7 @@ import {
   type Package,
   type ProjectVersion,
   type WorkerAgent,
+  workerIsOnline,
 } from '../catalog/domain.js';
 
 /** Domain → the contracts' views. Times become ISO 8601 UTC. */
@@ -32,7 +33,7 @@ export const isoOrNull = (epochMs: number | null): string | null => (epochMs ===
 
 export function workerStatus(worker: WorkerAgent, now: number, offlineAfterMs: number): WorkerStatus {
   if (!worker.isEnabled) return 'disabled';
-  return worker.lastOnlineTime !== null && now - worker.lastOnlineTime <= offlineAfterMs ? 'online' : 'offline';
+  return workerIsOnline(worker, now, offlineAfterMs) ? 'online' : 'offline';
 }
 
 export function toWorkerView(worker: WorkerAgent, now: number, offlineAfterMs: number, masterVersion: string): WorkerAgentView {

@@ -11,6 +11,7 @@ import { migration0009 } from './migrations/0009-environments.js';
 import { migration0010 } from './migrations/0010-project-versions.js';
 import { migration0011 } from './migrations/0011-object-permissions.js';
 import { migration0012 } from './migrations/0012-removed-worker-names.js';
+import { migration0013 } from './migrations/0013-worker-lease-expired-time.js';
 
 export interface MssqlMigration {
   version: number;
@@ -20,7 +21,7 @@ export interface MssqlMigration {
 }
 
 /** Every SQL Server migration, in order. Append-only. */
-export const mssqlMigrations: readonly MssqlMigration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0008, migration0009, migration0010, migration0011, migration0012];
+export const mssqlMigrations: readonly MssqlMigration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0008, migration0009, migration0010, migration0011, migration0012, migration0013];
 
 /** The migration ledger, created before the first migration: one row per migration applied. */
 export const ledgerTableBatch = `IF OBJECT_ID(N'dbo.schema_migrations', N'U') IS NULL

@@ -31,6 +31,7 @@ function toWorkerAgent(row: WorkerRow, tags: string[]): WorkerAgent {
     certNotAfter: numOrNull(row.cert_not_after),
     maxTaskCount: row.max_task_count,
     lastOnlineTime: numOrNull(row.last_online_time),
+    leaseExpiredTime: numOrNull(row.lease_expired_time),
     agentVersion: row.agent_version,
     os: row.os,
     userAccount: row.user_account,

@@ -10,6 +10,7 @@ import { migration0009 } from './migrations/0009-environments.js';
 import { migration0010 } from './migrations/0010-project-versions.js';
 import { migration0011 } from './migrations/0011-object-permissions.js';
 import { migration0012 } from './migrations/0012-removed-worker-names.js';
+import { migration0013 } from './migrations/0013-worker-lease-expired-time.js';
 
 export interface SqliteMigration {
   version: number;
@@ -19,7 +20,7 @@ export interface SqliteMigration {
 }
 
 /** Every SQLite migration, in order. Append-only. */
-export const sqliteMigrations: readonly SqliteMigration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0008, migration0009, migration0010, migration0011, migration0012];
+export const sqliteMigrations: readonly SqliteMigration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0008, migration0009, migration0010, migration0011, migration0012, migration0013];
 
 /**
  * Applies the migrations this file has not seen, each with its ledger row, all in one `BEGIN IMMEDIATE`

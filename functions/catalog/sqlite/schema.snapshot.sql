@@ -262,7 +262,7 @@ CREATE TABLE worker_agents (
   agent_version TEXT,
   os TEXT,
   user_account TEXT,
-  created_time INTEGER NOT NULL,
+  created_time INTEGER NOT NULL, lease_expired_time INTEGER,
   CHECK (cert_thumbprint_sha1 IS NOT NULL OR cert_thumbprint_sha256 IS NOT NULL)
 );
 

@@ -202,3 +202,4 @@ update "worker_agents" set "display_name" = @1, "description" = @2, "max_task_co
 update "worker_agents" set "is_enabled" = @1 where "worker_agent_id" = @2;
 update "worker_agents" set "last_online_time" = @1 output "inserted"."is_enabled" where "worker_agent_id" = @2;
 update "worker_agents" set "last_online_time" = @1, "agent_version" = @2, "os" = @3, "user_account" = @4, "cert_pem" = @5, "cert_not_after" = @6, "cert_thumbprint_sha1" = @7, "cert_thumbprint_sha256" = @8 where "worker_agent_id" = @9;
+update "worker_agents" set "lease_expired_time" = @1 where "worker_agent_id" in (@2);

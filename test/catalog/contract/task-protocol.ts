@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { ExecutionStatus } from '../../../functions/catalog/domain.js';
+import { ExecutionStatus, workerIsOnline } from '../../../functions/catalog/domain.js';
 import { IllegalStateError, StaleAttemptError } from '../../../functions/catalog/errors.js';
 import { admin, claimOne, deployEtl, passTime, readyTopology, readyWorker, startExtract, sweepEvery5s, type Scenario } from './fixtures.js';
 
@@ -100,6 +100,29 @@ export const taskProtocolScenarios: Record<string, Scenario> = {
       [leaseLost.executionId, 2],
     ]);
     expect((await h.catalog.claimTasks(worker.workerAgentId, 3)).map((t) => t.executionId)).toEqual(later.slice(0, 3));
+  },
+
+  'a worker whose lease ran out for silence is shown offline at once, and online again when it is heard from': async (h) => {
+    const { worker } = await readyTopology(h);
+    const offlineAfterMs = 10 * 60_000;
+    const other = await readyWorker(h.catalog, 'node-b');
+    for (const w of [worker, other]) await h.catalog.renewLeases(w.workerAgentId, []);
+    await startExtract(h.catalog, { retryCount: 1 });
+    await claimOne(h.catalog, worker.workerAgentId);
+    const online = (w: { workerAgentId: string }) =>
+      h.catalog.getWorkerAgent(w.workerAgentId).then((found) => workerIsOnline(found, h.clock.now(), offlineAfterMs));
+    expect([await online(worker), await online(other)]).toEqual([true, true]);
+
+    expect(await passTime(h, h.leaseMs + 5000)).toHaveLength(1);
+    const lost = await h.catalog.getWorkerAgent(worker.workerAgentId);
+    expect(lost.leaseExpiredTime).toBe(h.clock.now());
+    // Heard from well within offlineAfterMs, yet given up on: offline. Its peer, silent as long, stays online.
+    expect(h.clock.now() - lost.lastOnlineTime!).toBeLessThan(offlineAfterMs);
+    expect([await online(worker), await online(other)]).toEqual([false, true]);
+
+    h.clock.advance(1000);
+    await h.catalog.renewLeases(worker.workerAgentId, []);
+    expect(await online(worker)).toBe(true);
   },
 
   'an execution limited to some workers, or to tags, is claimed only by those': async (h) => {

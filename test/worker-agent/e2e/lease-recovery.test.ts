@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enableScaleOut, getExecution, removeWorker } from '../../../contracts/management/endpoints.js';
+import { enableScaleOut, getExecution, getWorker, removeWorker } from '../../../contracts/management/endpoints.js';
 import type { ExecutionView } from '../../../contracts/management/views.js';
 import { startTestMaster, type TestMaster } from '../../support/test-master.js';
 import { isRunning } from '../support/processes.js';
@@ -99,6 +99,9 @@ describe('an agent that dies in the middle of a task', { timeout: e2eTestTimeout
       { attemptNumber: 2, state: 'running', workerAgentId: other.workerAgentId },
     ]);
     expect(execution.attempts[0]!.resultMessage).toMatch(new RegExp(`^lease expired: no heartbeat from worker ${holder.workerAgentId} for \\d+ s$`));
+    // The master gave up on the dead agent: it is offline in the worker list now, not after SCALEOUT_WORKER_OFFLINE_AFTER_MS.
+    const status = async (agent: AgentProcess) => (await master.admin(getWorker, { params: { workerAgentId: agent.workerAgentId } })).status;
+    expect([await status(holder), await status(other)]).toEqual(['offline', 'online']);
     // The dead agent's package is an orphan now: nobody stops it but the agent's next start.
     expect(isRunning(packagePid)).toBe(true);
     await waitFor('attempt 2 to start', () => sideEffects(out).starts.some((line) => line.startsWith('started attempt=2 ')));
@@ -107,6 +110,7 @@ describe('an agent that dies in the middle of a task', { timeout: e2eTestTimeout
     holder.start();
     await holder.waitForOutput(new RegExp(`killing the package left running by a previous agent in .*${created.attempts[0]!.taskId}\\.1 \\(pid ${packagePid}\\)`));
     await waitFor('the orphaned package to be gone', () => !isRunning(packagePid));
+    await waitFor('the restarted agent to be shown online', async () => (await status(holder)) === 'online');
 
     writeFileSync(join(out, 'go'), '');
     const ended = await waitForEnd(master.admin, created.executionId);

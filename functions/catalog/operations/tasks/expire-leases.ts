@@ -7,7 +7,7 @@ import { releaseAttempts } from './release-attempts.js';
 /**
  * expireLeases (SSIS: "deal with expired tasks"): running attempts whose deadline passed belong to a worker that
  * stopped heartbeating. Each is marked lost and its execution re-queued while retries remain, else ended with
- * status 6. Safe to run on several instances at once: see releaseAttempts.
+ * status 6, and its worker is shown offline from then on until it is heard from again. Safe to run on several instances at once: see releaseAttempts.
  *
  * A lease is judged only by a master that was watching: when the last sweep is older than twice the sweep
  * interval, the master (or the catalog) was down and workers could not heartbeat — a lease may have run out in
@@ -45,11 +45,17 @@ export function expireLeasesOperation(ctx: CatalogContext): Pick<Catalog, 'expir
           .orderBy('task_id')
           .execute();
         const lastHeard = new Map(expired.map((row) => [row.task_id, row.last_heartbeat_time]));
-        return releaseAttempts(ctx, trx, expired, (attempt) => {
+        const released = await releaseAttempts(ctx, trx, expired, (attempt) => {
           // Every claim sets last_heartbeat_time, so it is present on a running attempt.
           const silentSeconds = Math.round((now - num(lastHeard.get(attempt.task_id) ?? now)) / 1000);
           return `lease expired: no heartbeat from worker ${attempt.worker_agent_id} for ${silentSeconds} s`;
         });
+        // Given up on: shown offline until it is heard from again.
+        const silent = [...new Set(released.flatMap((task) => (task.workerAgentId === null ? [] : [task.workerAgentId])))];
+        if (silent.length > 0) {
+          await trx.updateTable('worker_agents').set({ lease_expired_time: now }).where('worker_agent_id', 'in', silent).execute();
+        }
+        return released;
       });
       // After the commit, so that a lease taken meanwhile is seen: the alarm is then due no later than it ends.
       const next = await ctx.engine.read((db) =>

@@ -178,6 +178,9 @@ insert into "schema_migrations" ("version", "name", "applied_time") values (@1, 
 -- migration 12 (removed-worker-names), batch 1
 insert into "schema_migrations" ("version", "name", "applied_time") values (@1, @2, @3)
 -- parameters: [12,"removed-worker-names",1795338000000]
+-- migration 13 (worker-lease-expired-time), batch 1
+insert into "schema_migrations" ("version", "name", "applied_time") values (@1, @2, @3)
+-- parameters: [13,"worker-lease-expired-time",1795338000000]
 COMMIT
 
 -- ===== migrate: an up-to-date database

@@ -566,3 +566,7 @@ GO
 -- ===== migration 12: removed-worker-names
 ALTER TABLE dbo.tasks ADD worker_display_name nvarchar(256) NULL;
 GO
+
+-- ===== migration 13: worker-lease-expired-time
+ALTER TABLE dbo.worker_agents ADD lease_expired_time bigint NULL;
+GO
