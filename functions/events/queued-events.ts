@@ -26,39 +26,42 @@ const QueuedEventBatch = z.object({
     }),
   ),
 });
-type QueuedEventBatch = z.infer<typeof QueuedEventBatch>;
 
 /**
  * Packs a worker's batch into as few queue messages as fit under the queue's size limit, in sequence order.
- * A single line too long for a message on its own is cut, and says so.
+ * A single line too long for a message on its own is cut, and says so. Each line is turned into JSON once: its
+ * text both measures it and goes into the message as it is.
  */
 export function packEventBatches(executionId: number, taskId: number, events: readonly WorkerEvent[]): string[] {
+  const head = `{"v":1,"executionId":${executionId},"taskId":${taskId},"events":[`;
+  const tail = ']}';
+  const envelopeBytes = head.length + tail.length;
   const messages: string[] = [];
-  let current: QueuedEventBatch['events'] = [];
+  let current: string[] = [];
   let currentBytes = 0;
-  const envelopeBytes = Buffer.byteLength(JSON.stringify({ v: 1, executionId, taskId, events: [] }));
   for (const event of events) {
-    let entry = {
+    const entry = {
       seq: event.sequenceNumber,
       time: Date.parse(event.time),
       type: messageTypeOf[event.type],
       source: event.source,
       message: event.message,
     };
-    let bytes = Buffer.byteLength(JSON.stringify(entry)) + 1;
+    let json = JSON.stringify(entry);
+    let bytes = Buffer.byteLength(json) + 1;
     if (envelopeBytes + bytes > maxQueuedMessageBytes) {
-      entry = { ...entry, message: truncateToFit(entry.message, maxQueuedMessageBytes - envelopeBytes - 512) };
-      bytes = Buffer.byteLength(JSON.stringify(entry)) + 1;
+      json = JSON.stringify({ ...entry, message: truncateToFit(entry.message, maxQueuedMessageBytes - envelopeBytes - 512) });
+      bytes = Buffer.byteLength(json) + 1;
     }
     if (current.length > 0 && envelopeBytes + currentBytes + bytes > maxQueuedMessageBytes) {
-      messages.push(JSON.stringify({ v: 1, executionId, taskId, events: current }));
+      messages.push(head + current.join(',') + tail);
       current = [];
       currentBytes = 0;
     }
-    current.push(entry);
+    current.push(json);
     currentBytes += bytes;
   }
-  if (current.length > 0) messages.push(JSON.stringify({ v: 1, executionId, taskId, events: current }));
+  if (current.length > 0) messages.push(head + current.join(',') + tail);
   return messages;
 }
 
