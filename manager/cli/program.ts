@@ -6,6 +6,7 @@ import { registerConnectCommands } from './commands/connect.js';
 import { registerExecutionCommands } from './commands/execution.js';
 import { registerMasterCommands } from './commands/master.js';
 import { registerEnvironmentCommands } from './commands/environment.js';
+import { registerPermissionCommands } from './commands/permission.js';
 import { registerProjectCommands } from './commands/project.js';
 import { registerScheduleCommands } from './commands/schedule.js';
 import { registerWorkerCommands } from './commands/worker.js';
@@ -83,6 +84,7 @@ export function buildProgram(ctx: CommandContext, version: string): Command {
   registerEnvironmentCommands(program, ctx);
   registerExecutionCommands(program, ctx);
   registerScheduleCommands(program, ctx);
+  registerPermissionCommands(program, ctx);
   registerApiKeyCommands(program, ctx);
   registerAuditCommand(program, ctx);
   // A command's own help opens with its summary when it has no longer description.
