@@ -8,6 +8,7 @@ import { joinCommand, type JoinOptions } from './join-command.js';
 import {
   defaultUnitPath,
   serviceControlCommand,
+  serviceInstallAndStartCommand,
   serviceInstallCommand,
   serviceUninstallCommand,
   type ServiceAction,
@@ -104,7 +105,7 @@ ${settingsHelp()}`,
     .option('--description <text>', 'Description')
     .option('--cert-valid-days <days>', 'validity of the created certificate', '730')
     .option('--force', 'replace an existing settings file and identity (the worker joins as a new one)')
-    .option('--service', 'then install the worker as a service (scaleout-worker service install)')
+    .option('--service', 'then install the worker as a service and start it (service install, then systemctl enable --now / service start)')
     .option('--unit-path <file>', 'with --service: where the systemd unit is written', defaultUnitPath)
     .option('--user <account>', 'with --service: the account the service runs as (systemd User=)')
     .addHelpText(
@@ -118,7 +119,7 @@ master certificate to trust (its SHA-256), so no thumbprint is copied by hand. j
   3. registers the worker (POST /api/v1/agent/enroll): it gets the tags, MaxTaskCount and enabled flag the
      token was created with; a token works for its number of uses, until it expires (1 h by default);
   4. writes WorkerSettings.json with every setting and its default;
-  5. with --service, installs the service (systemd on Linux).
+  5. with --service, installs the service and starts it, now and at boot (systemd on Linux, WinSW on Windows).
 When the master refuses (a token expired, used up, revoked or mistyped), nothing is created.
 
 Examples:
@@ -129,7 +130,7 @@ Examples:
     .action((masterUrl: string, options: JoinOptions & ServiceOptions, command: Command) =>
       run(() =>
         joinCommand(location(command), masterUrl, options, cli, () =>
-          serviceInstallCommand(location(command), { unitPath: options.unitPath, ...(options.user ? { user: options.user } : {}) }, cli),
+          serviceInstallAndStartCommand(location(command), { unitPath: options.unitPath, ...(options.user ? { user: options.user } : {}) }, cli),
         ),
       ),
     );

@@ -161,6 +161,22 @@ export async function serviceUninstallCommand(config: ConfigLocation, options: S
   return 0;
 }
 
+/**
+ * `join --service`: installs the service, then has it start now and at every boot (systemd: daemon-reload, then
+ * enable --now the unit; Windows: the wrapper's start, the service being automatic already).
+ */
+export async function serviceInstallAndStartCommand(config: ConfigLocation, options: ServiceOptions, cli: CliContext): Promise<number> {
+  const installed = await serviceInstallCommand(config, options, cli);
+  if (installed !== 0) return installed;
+  const platform = options.platform ?? cli.platform;
+  if (platform === 'win32' && cli.platform === 'win32') return runServiceManager(cli, wrapperExe(config), ['start']);
+  if (platform !== 'linux') return 0;
+  cli.out('Enabling and starting it now:');
+  const reloaded = await runServiceManager(cli, 'systemctl', ['daemon-reload']);
+  if (reloaded !== 0) return reloaded;
+  return runServiceManager(cli, 'systemctl', ['enable', '--now', options.unitPath === defaultUnitPath ? serviceName : resolve(options.unitPath)]);
+}
+
 export type ServiceAction = 'start' | 'stop' | 'status';
 
 /**

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,23 @@ describe('scaleout-worker join', { timeout: e2eTestTimeoutMs }, () => {
     const ended = await waitForEnd(master.admin, created.executionId);
     expect(ended).toMatchObject({ status: 7, statusName: 'succeeded', workerAgentId: agent.workerAgentId });
     expect(readFileSync(join(out, `succeed-${created.executionId}.txt`), 'utf8')).toBe('attempt 1\n');
+  });
+
+  it('with --service installs the unit, then enables and starts it through systemctl', async () => {
+    const command = await createJoinCommand();
+    // A systemctl that records what it is asked: this machine runs no systemd.
+    const bin = join(root, 'systemctl-bin');
+    mkdirSync(bin, { recursive: true });
+    const calls = join(bin, 'calls');
+    writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\necho "$@" >> '${calls}'\n`, { mode: 0o755 });
+    const unitPath = join(root, 'service-joined', 'scaleout-worker.service');
+    const { agent, result } = await AgentProcess.join(root, 'service-joined', `${command} --service --unit-path ${unitPath}`, marker, {
+      PATH: `${bin}:${process.env.PATH ?? ''}`,
+    });
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+    expect(readFileSync(unitPath, 'utf8')).toContain(` start --config ${agent.configPath}\n`);
+    expect(result.stdout).toContain('Enabling and starting it now:');
+    expect(readFileSync(calls, 'utf8')).toBe(`daemon-reload\nenable --now ${unitPath}\n`);
   });
 
   it('refuses a master whose certificate is not the one the token pins, sending it nothing and creating nothing', async () => {

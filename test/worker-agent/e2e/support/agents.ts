@@ -84,6 +84,7 @@ export class AgentProcess {
     name: string,
     joinCommand: string,
     marker: Pick<ProcessMarker, 'env'>,
+    extraEnv: NodeJS.ProcessEnv = {},
   ): Promise<{ agent: AgentProcess; result: CliResult }> {
     const [program, ...args] = joinCommand.split(' ');
     if (program !== 'scaleout-worker') throw new Error(`not a scaleout-worker command: ${joinCommand}`);
@@ -92,7 +93,7 @@ export class AgentProcess {
     const home = join(folder, 'home');
     mkdirSync(home, { recursive: true });
     const env = { ...marker.env, HOME: home };
-    const result = await runCli(['--config', configPath, ...args, '--name', name], env, cliCommand);
+    const result = await runCli(['--config', configPath, ...args, '--name', name], { ...env, ...extraEnv }, cliCommand);
     const agent = new AgentProcess(name, configPath, folder, env, cliCommand);
     if (result.code === 0) {
       agent.workerAgentId = /as worker (\S+) /.exec(result.stdout)?.[1] ?? '';
