@@ -11,6 +11,7 @@ export async function fireSchedules(services: MasterServices, log: Logger): Prom
   const fired = await services.catalog.fireDueSchedules();
   for (const run of fired) {
     if (run.executionId === null) log.warn('schedule did not run', { ...run });
+    else log.info(`schedule started execution ${run.executionId}`, { ...run });
   }
   const started = fired.filter((run) => run.executionId !== null).length;
   if (started > 0) await ringDoorbell(services, { tasks: started });

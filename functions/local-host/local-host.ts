@@ -102,6 +102,10 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     // again for whatever a stop left due (a restart must not wait two hours for them).
     runner.trigger('safetySweep');
     if (options.timers !== false) runner.start();
+    log.info(`master ${services.version} started on https://localhost:${https.port}`, {
+      catalog: config.catalog.engine === 'sqlite' ? config.catalog.path : config.catalog.engine,
+      listening: `${settings.localHost.host}:${https.port}`,
+    });
     const started = { https, runner, queues, services };
     return {
       url: `https://localhost:${https.port}`,
@@ -117,6 +121,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
         await started.queues.stop();
         await started.services.close();
         await azurite?.stop();
+        log.info('master stopped');
       },
     };
   } catch (error) {

@@ -72,6 +72,19 @@ describe('npm start, as a new user runs it', () => {
     } finally {
       if (first.child.exitCode === null) await stopWithCtrlC(first, dataFolder);
     }
+    // The master's log says what it did, in words, one line each.
+    const masterLog = readFileSync(join(dataFolder, 'logs', 'master.log'), 'utf8');
+    const said = masterLog.split('\n').map((line) => line.replace(/^\S+ /, ''));
+    for (const line of [
+      /^info master \S+ started on https:\/\/localhost:\d+ \{"catalog":"[^"]+catalog\.sqlite"/,
+      /^info Scale Out enabled \{"by":"apikey:/,
+      /^info project deployed: Examples\/SalesEtl version 1 /,
+      /^info worker added: \S+-local \{/,
+      /^info worker enabled: \S+-local \{/,
+      /^info master stopped$/,
+    ]) {
+      expect(said.some((text) => line.test(text)), `${line} in\n${masterLog}`).toBe(true);
+    }
 
     // The second start finds everything again: the same key (not shown), projects up to date, the worker known.
     const second = runNpm(['start'], env);

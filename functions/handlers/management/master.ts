@@ -53,6 +53,7 @@ export const getMasterStatusFunction = defineHandler(getMasterStatus, (_input, s
 
 export const enableScaleOutFunction = defineHandler(enableScaleOut, async ({ caller }, services) => {
   await services.catalog.enableScaleOut(caller.actor);
+  services.log.info('Scale Out enabled', { by: caller.actor });
   await ringDoorbell(services, 'everyone');
   return masterStatus(services);
 });

@@ -47,6 +47,7 @@ export const deployProjectFunction = defineHandler(
       caller.actor,
       idempotency?.guard(stored.sha256),
     );
+    invocation.log.info(`project deployed: ${params.folderName}/${params.projectName} version ${version.versionNumber}`, { by: caller.actor });
     // The deploy is done: a failed cleanup is the next cleanup's to finish.
     await removeOldProjectVersions({ catalog, archiveStore }, invocation.log, caller.actor, params).catch((error: unknown) =>
       invocation.log.warn('old project versions not removed', { error: error instanceof Error ? error.message : String(error) }),

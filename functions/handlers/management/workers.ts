@@ -57,6 +57,7 @@ export const addWorkerFunction = defineHandler(addWorker, async ({ body, caller 
     },
     caller.actor,
   );
+  services.log.info(`worker added: ${worker.displayName}`, { workerAgentId: worker.workerAgentId, machineName, by: caller.actor });
   return {
     worker: view(services)(worker),
     ...(summary ? { certificate: summary } : {}),
@@ -86,6 +87,7 @@ function nextStepsFor(services: MasterServices, workerAgentId: string | undefine
 
 export const removeWorkerFunction = defineHandler(removeWorker, async ({ params, caller }, services) => {
   await services.catalog.removeWorkerAgent(params.workerAgentId, caller.actor);
+  services.log.info('worker removed', { workerAgentId: params.workerAgentId, by: caller.actor });
   services.workerAuth.forgetWorker(params.workerAgentId);
   services.onlineWrites.forget(params.workerAgentId);
   // Its bell goes too; one left behind (storage unreachable) only costs a ring now and then, and expires its rings.
@@ -99,6 +101,7 @@ export const removeWorkerFunction = defineHandler(removeWorker, async ({ params,
 
 export const enableWorkerFunction = defineHandler(enableWorker, async ({ params, caller }, services) => {
   const worker = await services.catalog.enableWorkerAgent(params.workerAgentId, caller.actor);
+  services.log.info(`worker enabled: ${worker.displayName}`, { workerAgentId: worker.workerAgentId, by: caller.actor });
   services.onlineWrites.forget(params.workerAgentId);
   await ringDoorbell(services, 'everyone');
   return view(services)(worker);
@@ -106,6 +109,7 @@ export const enableWorkerFunction = defineHandler(enableWorker, async ({ params,
 
 export const disableWorkerFunction = defineHandler(disableWorker, async ({ params, caller }, services) => {
   const worker = await services.catalog.disableWorkerAgent(params.workerAgentId, caller.actor);
+  services.log.info(`worker disabled: ${worker.displayName}`, { workerAgentId: worker.workerAgentId, by: caller.actor });
   services.onlineWrites.forget(params.workerAgentId);
   return view(services)(worker);
 });

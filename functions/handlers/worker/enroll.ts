@@ -24,6 +24,11 @@ export const enrollWorkerFunction = defineHandler(enrollWorker, async ({ body, c
       throw error instanceof EnrollmentRefusedError ? enrollmentRefused(error.reason) : error;
     });
   await services.catalog.recordWorkerAgentInfo(worker.workerAgentId, body.agent);
+  services.log.info(`worker joined with an enrollment token: ${worker.displayName}`, {
+    workerAgentId: worker.workerAgentId,
+    machineName: worker.machineName,
+    enabled: worker.isEnabled,
+  });
   if (worker.isEnabled) await ringDoorbell(services, 'everyone');
   return {
     workerAgentId: worker.workerAgentId,

@@ -102,6 +102,7 @@ describe('an agent that dies in the middle of a task', { timeout: e2eTestTimeout
     // The master gave up on the dead agent: it is offline in the worker list now, not after SCALEOUT_WORKER_OFFLINE_AFTER_MS.
     const status = async (agent: AgentProcess) => (await master.admin(getWorker, { params: { workerAgentId: agent.workerAgentId } })).status;
     expect([await status(holder), await status(other)]).toEqual(['offline', 'online']);
+    expect(master.logs.filter((line) => line.includes('worker lost') && line.includes(holder.workerAgentId))).toHaveLength(1);
     // The dead agent's package is an orphan now: nobody stops it but the agent's next start.
     expect(isRunning(packagePid)).toBe(true);
     await waitFor('attempt 2 to start', () => sideEffects(out).starts.some((line) => line.startsWith('started attempt=2 ')));
