@@ -15,6 +15,7 @@ const navigation = [
   { label: 'Projects', hash: '#/projects', section: 'projects' },
   { label: 'Environments', hash: '#/environments', section: 'environments' },
   { label: 'Schedules', hash: '#/schedules', section: 'schedules' },
+  { label: 'Permissions', hash: '#/permissions', section: 'permissions' },
 ] as const;
 
 /**

@@ -9,6 +9,7 @@ import { newExecutionPage } from './pages/new-execution.js';
 import { newSchedulePage } from './pages/new-schedule.js';
 import { allowedTo } from './pages/not-allowed.js';
 import { notFoundPage } from './pages/not-found.js';
+import { permissionsPage } from './pages/permissions.js';
 import { projectVersionsPage } from './pages/project-versions.js';
 import { projectsPage } from './pages/projects.js';
 import { schedulesPage } from './pages/schedules.js';
@@ -36,6 +37,8 @@ export function pageFor(route: Route): PageFactory {
       return item === 'new' ? newExecutionRoute : executionPage;
     case 'environments':
       return item === undefined ? environmentsPage : notFoundPage;
+    case 'permissions':
+      return item === undefined ? permissionsPage : notFoundPage;
     case 'schedules':
       if (item === undefined) return schedulesPage;
       return item === 'new' ? newScheduleRoute : notFoundPage;
