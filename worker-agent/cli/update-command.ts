@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, rename, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isAgentOutdated } from '../../contracts/agent-version.js';
 import { downloadAgent, listAgentDownloads, type AgentPlatform } from '../../contracts/agent-downloads.js';
 import { callEndpoint } from '../../contracts/client.js';
@@ -120,14 +121,32 @@ async function replaceExecutable(bytes: Uint8Array): Promise<string> {
   return target;
 }
 
-/** The npm package, installed globally over the running one from the verified tarball (kept under TasksRootFolder meanwhile). */
+/**
+ * Where npm installed this package globally: `<prefix>/lib/node_modules/scaleout-worker` (Windows:
+ * `<prefix>\node_modules\scaleout-worker`), the package root being three folders above dist/worker-agent/cli/.
+ */
+function globalPrefix(): string | undefined {
+  const packageRoot = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
+  const modules = dirname(packageRoot);
+  if (basename(modules) !== 'node_modules') return undefined;
+  if (process.platform === 'win32') return dirname(modules);
+  return basename(dirname(modules)) === 'lib' ? dirname(dirname(modules)) : undefined;
+}
+
+/**
+ * The npm package, installed again where it is installed (the same global prefix) from the verified tarball, kept
+ * under TasksRootFolder meanwhile. Offline: the tarball carries its dependencies.
+ */
 async function reinstallPackage(bytes: Uint8Array, fileName: string, tasksRootFolder: string): Promise<string> {
+  const prefix = globalPrefix();
+  if (!prefix) throw new Error('this npm package is not installed globally (npm install -g): install the master\'s tarball the way you installed this one.');
   const tarball = join(resolve(tasksRootFolder), fileName);
+  await mkdir(dirname(tarball), { recursive: true });
   await writeFile(tarball, bytes);
   try {
-    await runFile('npm', ['install', '--global', '--no-audit', '--no-fund', tarball]);
+    await runFile('npm', ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', tarball]);
   } finally {
     await rm(tarball, { force: true });
   }
-  return 'the npm package scaleout-worker';
+  return `the npm package scaleout-worker in ${prefix}`;
 }

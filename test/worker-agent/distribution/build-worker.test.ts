@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -242,4 +243,41 @@ describe('scaleout-worker update: the linux-x64 executable from a one-box master
     await list(version, createHash('sha256').update(newer).digest('hex'));
     expect((await update()).stdout).toContain(`This agent is ${version}, the version the master hands out: nothing to update.`);
   });
+
+  it('an npm-installed agent installs the listed tarball again in its own prefix; a wrong SHA-256 installs nothing', async () => {
+    const prefix = join(scratch, 'update-prefix');
+    const tarball = `scaleout-worker-${version}.tgz`;
+    await run('npm', ['install', '-g', '--offline', '--no-audit', '--no-fund', '--prefix', prefix, join(out, tarball)], { timeout: 300_000 });
+    const installed = join(prefix, 'lib/node_modules/scaleout-worker');
+    const bin = join(prefix, 'bin/scaleout-worker');
+    const config = join(scratch, 'update-npm', 'WorkerSettings.json');
+    await run(bin, ['--config', config, 'init', '--master', master!.url, '--master-thumbprint', master!.host.certificateThumbprint]);
+    // What the reinstall shows: a file the first install had, removed, comes back.
+    const marker = join(installed, 'README.md');
+    await rm(marker);
+    const bytes = await readFile(join(out, tarball));
+    await copyFile(join(out, tarball), join(served, tarball));
+    const list = (sha256: string) =>
+      writeFile(
+        join(served, 'downloads.json'),
+        JSON.stringify({ agentVersion: '99.0.0', nodeVersion: listing.nodeVersion, downloads: [{ fileName: tarball, platform: 'npm', size: bytes.length, sha256 }] }),
+      );
+    const update = () => run(bin, ['--config', config, 'update', '--no-restart'], { timeout: 300_000 });
+
+    await list('cd'.repeat(32));
+    const refused = (await update().then(
+      () => undefined,
+      (error: unknown) => error,
+    )) as { code: number; stderr: string } | undefined;
+    expect(refused?.code).toBe(1);
+    expect(refused?.stderr).toContain('Nothing was replaced.');
+    expect(existsSync(marker)).toBe(false);
+
+    await list(createHash('sha256').update(bytes).digest('hex'));
+    const updated = await update();
+    expect(updated.stdout).toContain(`Updated the npm package scaleout-worker in ${prefix} from ${version} to 99.0.0`);
+    expect(updated.stdout).toContain('Not restarted (--no-restart)');
+    expect(existsSync(marker)).toBe(true);
+    expect((await run(bin, ['--version'])).stdout.trim()).toBe(version);
+  }, 300_000);
 });
