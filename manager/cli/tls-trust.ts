@@ -1,14 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { connect as tlsConnect } from 'node:tls';
+import { normalizeThumbprint } from '../../contracts/thumbprint.js';
 
-/** Hex without separators, lowercase: how thumbprints are compared and stored. */
-export function normalizeThumbprint(text: string): string {
-  return text.replace(/[\s:]/g, '').toLowerCase();
-}
-
-export function isThumbprint(text: string): boolean {
-  return /^([0-9a-f]{40}|[0-9a-f]{64})$/.test(normalizeThumbprint(text));
-}
 
 export interface PresentedCertificate {
   /** The certificate itself, PEM. */

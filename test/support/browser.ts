@@ -45,6 +45,14 @@ export async function openPage(browser: Browser, baseURL: string, viewport = { w
   return { page, context, errors };
 }
 
+/** Signs in with an API key as a user does, and waits for the dashboard. */
+export async function signIn(page: Page, apiKey: string): Promise<void> {
+  await page.goto('/');
+  await page.getByLabel('API key').fill(apiKey);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotFolder, { recursive: true });
   await page.screenshot({ path: join(screenshotFolder, `${name}.png`), fullPage: true });

@@ -14,7 +14,8 @@ import {
 import type { CommandContext } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { formatFields } from '../output/table.js';
-import { isThumbprint, normalizeThumbprint, probeTls, type TlsProbe } from '../tls-trust.js';
+import { isThumbprint, normalizeThumbprint } from '../../../contracts/thumbprint.js';
+import { probeTls, type TlsProbe } from '../tls-trust.js';
 import { examples } from './help-text.js';
 
 interface ConnectOptions {

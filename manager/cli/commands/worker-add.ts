@@ -4,7 +4,7 @@ import type { CertificateSummary } from '../../../contracts/management/views.js'
 import type { CommandContext } from '../context.js';
 import { usageError } from '../errors.js';
 import { shortIso } from '../output/format.js';
-import { normalizeThumbprint } from '../tls-trust.js';
+import { normalizeThumbprint } from '../../../contracts/thumbprint.js';
 import { confirm } from './confirm.js';
 import { readCertificateFile, readWorkerConfigFile } from './worker-sources.js';
 

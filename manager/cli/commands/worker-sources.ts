@@ -2,7 +2,13 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CliError, usageError } from '../errors.js';
-import { isThumbprint, normalizeThumbprint } from '../tls-trust.js';
+import { normalizeThumbprint } from '../../../contracts/thumbprint.js';
+import {
+  certificatePathKeys,
+  parseWorkerSettingsFile,
+  WorkerSettingsFileError,
+  type WorkerSettingsFile,
+} from '../../../contracts/worker-settings-file.js';
 
 /** A worker's certificate read from a file, ready for the API: PEM text, or base64 DER. */
 export interface CertificateFile {
@@ -68,13 +74,9 @@ export interface WorkerConfigFile {
   masterEndpoint: string | undefined;
 }
 
-/** Keys that may name the certificate file: the agent's own name first, then likely spellings. */
-const certificatePathKeys = ['WorkerCertificateFile', 'WorkerHttpsCertFile', 'WorkerCertFile', 'WorkerCertificatePath', 'CertificateFile'];
-
 /**
- * Reads a worker's configuration file: JSON whose keys are SSIS WorkerSettings names (WorkerHttpsCertThumbprint,
- * DisplayName, Description, MaxTaskCount, MasterEndpoint), at the top level or under `WorkerSettings`, plus the
- * path of the certificate file. Keys match case-insensitively; other keys are ignored.
+ * Reads a worker's configuration file (parseWorkerSettingsFile) and the certificate file it names, which SSIS
+ * Manager falls back from to the thumbprint when it cannot read it.
  */
 export function readWorkerConfigFile(path: string): WorkerConfigFile {
   let text: string;
@@ -83,37 +85,21 @@ export function readWorkerConfigFile(path: string): WorkerConfigFile {
   } catch (error) {
     throw usageError(`--config ${path}: ${describeFsError(error)}`);
   }
-  let json: unknown;
+  let settings: WorkerSettingsFile;
   try {
-    json = JSON.parse(text);
+    settings = parseWorkerSettingsFile(text);
   } catch (error) {
-    throw usageError(`--config ${path}: not valid JSON (${(error as Error).message})`);
+    if (error instanceof WorkerSettingsFileError) throw usageError(`--config ${path}: ${error.message}`);
+    throw error;
   }
-  if (!isObject(json)) throw usageError(`--config ${path}: expected a JSON object of worker settings`);
-  const nested = lookup(json, 'WorkerSettings');
-  const settings = isObject(nested) ? nested : json;
-  const get = (key: string): unknown => lookup(settings, key);
-  const text_ = (key: string): string | undefined => {
-    const value = get(key);
-    if (value === undefined || value === null || value === '') return undefined;
-    if (typeof value !== 'string') throw usageError(`--config ${path}: ${key}: expected a string, got ${JSON.stringify(value)}`);
-    return value;
-  };
-
-  const thumbprint = text_('WorkerHttpsCertThumbprint');
-  if (thumbprint !== undefined && !isThumbprint(thumbprint)) {
-    throw usageError(`--config ${path}: WorkerHttpsCertThumbprint: '${thumbprint}' is not a SHA-1 or SHA-256 thumbprint`);
-  }
-  const certificateKey = certificatePathKeys.find((key) => text_(key) !== undefined);
+  const { thumbprint, certificateFile } = settings;
   let certificate: CertificateFile | undefined;
   let unreadableCertificate: string | undefined;
-  if (certificateKey) {
-    const certificatePath = resolve(dirname(path), text_(certificateKey)!);
+  if (certificateFile) {
     try {
-      certificate = readCertificateFile(certificatePath, certificateKey);
+      certificate = readCertificateFile(resolve(dirname(path), certificateFile.path), certificateFile.key);
     } catch (error) {
       if (thumbprint === undefined) throw error;
-      // SSIS Manager falls back to the thumbprint when it cannot read the certificate.
       unreadableCertificate = (error as Error).message;
     }
   }
@@ -122,48 +108,22 @@ export function readWorkerConfigFile(path: string): WorkerConfigFile {
       `--config ${path}: has no WorkerHttpsCertThumbprint (nor ${certificatePathKeys[0]}); give --thumbprint or --cert instead`,
     );
   }
-  if (thumbprint && certificate) {
-    const wanted = normalizeThumbprint(thumbprint);
-    if (wanted !== certificate.thumbprintSha1 && wanted !== certificate.thumbprintSha256) {
-      throw usageError(
-        `--config ${path}: WorkerHttpsCertThumbprint ${wanted} is not the thumbprint of ${certificate.path} (${certificate.thumbprintSha1})`,
-      );
-    }
+  if (thumbprint && certificate && thumbprint !== certificate.thumbprintSha1 && thumbprint !== certificate.thumbprintSha256) {
+    throw usageError(
+      `--config ${path}: WorkerHttpsCertThumbprint ${thumbprint} is not the thumbprint of ${certificate.path} (${certificate.thumbprintSha1})`,
+    );
   }
-
-  const maxTasks = get('MaxTaskCount');
-  let maxTaskCount: number | undefined;
-  if (maxTasks !== undefined && maxTasks !== null && maxTasks !== '') {
-    maxTaskCount = typeof maxTasks === 'number' ? maxTasks : Number(maxTasks);
-    if (!Number.isInteger(maxTaskCount)) throw usageError(`--config ${path}: MaxTaskCount: expected a whole number, got ${JSON.stringify(maxTasks)}`);
-  }
-  const rawTags = get('Tags');
-  const tags = Array.isArray(rawTags)
-    ? rawTags.map(String)
-    : typeof rawTags === 'string' && rawTags.trim() !== ''
-      ? rawTags.split(',').map((t) => t.trim()).filter(Boolean)
-      : undefined;
-
   return {
     path,
-    thumbprint: thumbprint === undefined ? undefined : normalizeThumbprint(thumbprint),
+    thumbprint,
     certificate,
     unreadableCertificate,
-    displayName: text_('DisplayName'),
-    description: text_('Description'),
-    maxTaskCount,
-    tags,
-    masterEndpoint: text_('MasterEndpoint'),
+    displayName: settings.displayName,
+    description: settings.description,
+    maxTaskCount: settings.maxTaskCount,
+    tags: settings.tags,
+    masterEndpoint: settings.masterEndpoint,
   };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function lookup(object: Record<string, unknown>, key: string): unknown {
-  const found = Object.keys(object).find((k) => k.toLowerCase() === key.toLowerCase());
-  return found === undefined ? undefined : object[found];
 }
 
 function describeFsError(error: unknown): string {

@@ -1,6 +1,7 @@
 import type { EndpointInput, EndpointOutput } from '../../../../contracts/endpoint.js';
 import { addWorker } from '../../../../contracts/management/endpoints.js';
 import type { CertificateSummary } from '../../../../contracts/management/views.js';
+import { parseWorkerSettingsFile, WorkerSettingsFileError, type WorkerSettingsFile } from '../../../../contracts/worker-settings-file.js';
 import { describeError, isAbort, type ErrorDescription } from '../api/describe-error.js';
 import type { PageFactory } from '../page.js';
 import { href } from '../router.js';
@@ -24,6 +25,7 @@ export const addWorkerPage: PageFactory = (context) => {
   context.setTitle('Add a worker');
   const byFile = h('input', { type: 'radio', name: 'source', value: 'file', checked: true });
   const byThumbprint = h('input', { type: 'radio', name: 'source', value: 'thumbprint' });
+  const bySettings = h('input', { type: 'radio', name: 'source', value: 'settings' });
   const certificateFile = h('input', { type: 'file', name: 'certificate', accept: '.pem,.crt,.cer,.der' });
   const thumbprint = h('input', { type: 'text', name: 'thumbprint', class: 'mono', autocomplete: 'off', spellcheck: 'false' });
   const fileField = field('Certificate file', certificateFile, 'PEM or DER (.pem, .crt, .cer). Only the certificate: its private key stays on the worker.');
@@ -33,6 +35,16 @@ export const addWorkerPage: PageFactory = (context) => {
     'SHA-1 (40 hex digits) or SHA-256 (64). The worker presents the certificate on first contact; the master checks it against this.',
   );
   thumbprintField.hidden = true;
+  const settingsFile = h('input', { type: 'file', name: 'settings', accept: '.json' });
+  const settingsRead = h('p', { class: 'small muted', role: 'status' });
+  const settingsField = field(
+    'WorkerSettings.json',
+    settingsFile,
+    "The worker's settings file (scaleout-worker init writes it beside the certificate): its WorkerHttpsCertThumbprint, and its DisplayName, Description, Tags and MaxTaskCount for the fields below that are empty.",
+  );
+  settingsField.append(settingsRead);
+  settingsField.hidden = true;
+  let settings: WorkerSettingsFile | undefined;
   const displayName = h('input', { type: 'text', name: 'displayName', maxlength: 256 });
   const machineName = h('input', { type: 'text', name: 'machineName', maxlength: 256 });
   const description = h('textarea', { name: 'description', rows: 2, maxlength: 1024 });
@@ -51,9 +63,16 @@ export const addWorkerPage: PageFactory = (context) => {
       'fieldset',
       { class: 'card' },
       h('legend', {}, 'Worker certificate'),
-      h('div', { class: 'choices' }, h('label', {}, byFile, ' Upload the certificate file'), h('label', {}, byThumbprint, ' Enter its thumbprint')),
+      h(
+        'div',
+        { class: 'choices' },
+        h('label', {}, byFile, ' Upload the certificate file'),
+        h('label', {}, byThumbprint, ' Enter its thumbprint'),
+        h('label', {}, bySettings, " Read the worker's WorkerSettings.json"),
+      ),
       fileField,
       thumbprintField,
+      settingsField,
     ),
     h(
       'fieldset',
@@ -74,11 +93,37 @@ export const addWorkerPage: PageFactory = (context) => {
 
   let validated: { body: AddWorkerBody; answer: Validated } | undefined;
 
-  for (const radio of [byFile, byThumbprint]) {
+  for (const radio of [byFile, byThumbprint, bySettings]) {
     radio.addEventListener('change', () => {
       fileField.hidden = !byFile.checked;
       thumbprintField.hidden = !byThumbprint.checked;
+      settingsField.hidden = !bySettings.checked;
     });
+  }
+  settingsFile.addEventListener('change', () => void readSettings());
+
+  /** As SSIS Scale Out Manager reads the worker's configuration: what it says fills what the form leaves empty. */
+  async function readSettings(): Promise<void> {
+    settings = undefined;
+    settingsRead.textContent = '';
+    const file = settingsFile.files?.[0];
+    if (!file) return;
+    clearFormErrors(form, summary);
+    try {
+      settings = parseWorkerSettingsFile(await file.text());
+    } catch (error) {
+      const reason = error instanceof WorkerSettingsFileError ? error.message : String(error);
+      showFormErrors(form, summary, new FormProblem('settings', reason).description);
+      return;
+    }
+    const fill = (input: HTMLInputElement | HTMLTextAreaElement, value: string | undefined): void => {
+      if (input.value === '' && value !== undefined) input.value = value;
+    };
+    fill(displayName, settings.displayName);
+    fill(description, settings.description);
+    fill(tags, settings.tags?.join(', '));
+    fill(maxTaskCount, settings.maxTaskCount?.toString());
+    settingsRead.textContent = settings.thumbprint ? `Read ${file.name}: WorkerHttpsCertThumbprint ${settings.thumbprint}.` : '';
   }
   form.addEventListener('input', invalidate);
   form.addEventListener('change', invalidate);
@@ -104,6 +149,13 @@ export const addWorkerPage: PageFactory = (context) => {
       } catch (error) {
         throw new FormProblem('certificate', error instanceof Error ? error.message : String(error));
       }
+    } else if (bySettings.checked) {
+      if (!settingsFile.files?.[0] || !settings) throw new FormProblem('settings', "choose the worker's WorkerSettings.json");
+      if (!settings.thumbprint) {
+        const named = settings.certificateFile ? `; upload the certificate file it names (${settings.certificateFile.path}) instead` : '';
+        throw new FormProblem('settings', `has no WorkerHttpsCertThumbprint${named}`);
+      }
+      body.thumbprint = settings.thumbprint;
     } else {
       if (thumbprint.value.trim() === '') throw new FormProblem('thumbprint', 'enter the certificate\'s thumbprint');
       body.thumbprint = thumbprint.value.trim();
