@@ -67,7 +67,9 @@ describe('scaleout with a task credential, and execution trees', () => {
   let q1: number;
 
   beforeAll(async () => {
-    master = await startTestMaster();
+    // The tasks here are completed by hand, without heartbeats, across all four tests: a lease long enough that a
+    // loaded machine cannot make one expire, since no test here is about leases.
+    master = await startTestMaster({ env: { SCALEOUT_LEASE_MS: '600000' } });
     adminEnv = masterEnv(master);
     await master.admin(enableScaleOut, {});
     await master.admin(deployProject, { params: { folderName: 'Finance', projectName: 'ETL' }, body: await zipFiles(sampleProjectFiles()) });
