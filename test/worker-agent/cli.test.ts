@@ -270,6 +270,9 @@ describe('--help', () => {
     expect(start.stdout).toContain('A second signal stops at once');
     const top = await runCli(['--help']);
     expect(top.stdout).toContain('Getting started, with an enrollment token');
+    expect(top.stdout).toContain("scaleout-worker update takes the master's newer build");
+    const update = await runCli(['update', '--help']);
+    expect(update.stdout).toContain('A download whose SHA-256 is not the listed one replaces nothing (exit 1).');
   });
 });
 

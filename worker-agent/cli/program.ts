@@ -53,7 +53,9 @@ Or as in SSIS, with the certificate copied to the manager:
   scaleout worker add --cert <certificate> --name <name>           (an administrator, with the manager CLI)
   scaleout-worker status                                            check that the master accepts this worker
   scaleout-worker start                                             run in the foreground (Ctrl+C drains)
-  scaleout-worker service install                                   run as a systemd service
+  scaleout-worker service install                                   run as a service (systemd; Windows: WinSW)
+
+Later: scaleout-worker update takes the master's newer build (scaleout worker list flags outdated agents).
 
 Default settings file: ${fallbackConfig}`,
     );
