@@ -209,6 +209,20 @@ function toExplicitPermission(row: PermissionRow, securable: Securable): Explici
   };
 }
 
+/** Removes one principal's grant or deny of one permission on one object. */
+async function deletePermission(
+  trx: CatalogTrx,
+  key: { objectType: number; objectId: number; principal: string; permissionType: number },
+): Promise<void> {
+  await trx
+    .deleteFrom('object_permissions')
+    .where('object_type', '=', key.objectType)
+    .where('object_id', '=', key.objectId)
+    .where('principal', '=', key.principal)
+    .where('permission_type', '=', key.permissionType)
+    .execute();
+}
+
 export function objectPermissionOperations(
   ctx: CatalogContext,
 ): Pick<Catalog, 'grantPermission' | 'denyPermission' | 'revokePermission' | 'listExplicitPermissions' | 'getEffectivePermissions'> {
@@ -221,13 +235,7 @@ export function objectPermissionOperations(
       await checkPrincipal(trx, input.principal);
       const objectType = securableTypeNumbers[securable.objectType];
       const permissionType = permissionTypeNumbers[input.permission];
-      await trx
-        .deleteFrom('object_permissions')
-        .where('object_type', '=', objectType)
-        .where('object_id', '=', securable.objectId)
-        .where('principal', '=', input.principal)
-        .where('permission_type', '=', permissionType)
-        .execute();
+      await deletePermission(trx, { objectType, objectId: securable.objectId, principal: input.principal, permissionType });
       const row = {
         object_type: objectType,
         object_id: securable.objectId,
@@ -268,13 +276,7 @@ export function objectPermissionOperations(
           .executeTakeFirst();
         const path = securablePath(securable);
         if (!existing) throw new NotFoundError('permission', `${input.permission} of ${input.principal} on ${securable.objectType} ${path}`);
-        await trx
-          .deleteFrom('object_permissions')
-          .where('object_type', '=', objectType)
-          .where('object_id', '=', securable.objectId)
-          .where('principal', '=', input.principal)
-          .where('permission_type', '=', permissionType)
-          .execute();
+        await deletePermission(trx, { objectType, objectId: securable.objectId, principal: input.principal, permissionType });
         await audit(ctx, trx, {
           actor,
           action: 'revoke-permission',

@@ -3,6 +3,7 @@ import type { EnvironmentView } from '../../../../contracts/management/views.js'
 import { describeError, isAbort } from '../api/describe-error.js';
 import type { PageFactory } from '../page.js';
 import { href } from '../router.js';
+import { changeRunner } from '../ui/change-runner.js';
 import { h, replaceContent } from '../ui/dom.js';
 import { inlineForm } from '../ui/inline-form.js';
 import { environmentCard } from './environment-card.js';
@@ -24,19 +25,7 @@ export const environmentsPage: PageFactory = (context) => {
     render((await context.call(listEnvironments, { query: folder ? { folder } : {} })).environments);
   }
 
-  /** Runs a change, then shows the catalog as it now is; a refusal shows above the list and changes nothing. */
-  async function change(action: () => Promise<unknown>, done: string): Promise<void> {
-    try {
-      await action();
-      actionError.hidden = true;
-      await load();
-      context.announce(done);
-    } catch (error) {
-      if (isAbort(error)) return;
-      actionError.textContent = describeError(error).message;
-      actionError.hidden = false;
-    }
-  }
+  const change = changeRunner(context, actionError, load);
 
   function render(environments: EnvironmentView[]): void {
     if (environments.length === 0) {

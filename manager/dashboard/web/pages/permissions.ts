@@ -9,6 +9,7 @@ import {
 import { describeError, isAbort } from '../api/describe-error.js';
 import type { PageFactory } from '../page.js';
 import { timeAgo } from '../ui/badges.js';
+import { changeRunner } from '../ui/change-runner.js';
 import { h, replaceContent } from '../ui/dom.js';
 
 const objectLabel = (p: Pick<ExplicitPermissionView, 'objectType' | 'folderName' | 'objectName'>) =>
@@ -31,18 +32,7 @@ export const permissionsPage: PageFactory = (context) => {
     render((await context.call(listPermissions, { query: folder ? { folder } : {} })).permissions);
   }
 
-  async function change(action: () => Promise<unknown>, done: string): Promise<void> {
-    try {
-      await action();
-      actionError.hidden = true;
-      await load();
-      context.announce(done);
-    } catch (error) {
-      if (isAbort(error)) return;
-      actionError.textContent = describeError(error).message;
-      actionError.hidden = false;
-    }
-  }
+  const change = changeRunner(context, actionError, load);
 
   function render(permissions: ExplicitPermissionView[]): void {
     if (permissions.length === 0) {

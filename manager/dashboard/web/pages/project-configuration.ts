@@ -9,6 +9,7 @@ import {
 import type { EnvironmentReferenceView, EnvironmentView, ObjectParameterView } from '../../../../contracts/management/views.js';
 import { describeError, isAbort } from '../api/describe-error.js';
 import type { PageContext } from '../page.js';
+import { changeRunner } from '../ui/change-runner.js';
 import { h, replaceContent } from '../ui/dom.js';
 import { mono } from '../ui/facts.js';
 import { inlineForm } from '../ui/inline-form.js';
@@ -38,18 +39,7 @@ export function projectConfiguration(context: PageContext, folderName: string, p
     renderReferences(references.references, environments.environments);
   }
 
-  async function change(action: () => Promise<unknown>, done: string): Promise<void> {
-    try {
-      await action();
-      actionError.hidden = true;
-      await load();
-      context.announce(done);
-    } catch (error) {
-      if (isAbort(error)) return;
-      actionError.textContent = describeError(error).message;
-      actionError.hidden = false;
-    }
-  }
+  const change = changeRunner(context, actionError, load);
 
   function renderParameters(parameters: ObjectParameterView[]): void {
     if (parameters.length === 0) {
