@@ -87,11 +87,3 @@ export async function tabTo(page: Page, name: string | RegExp, maxPresses = 80):
   }
   throw new Error(`Tab never reached '${String(name)}'; focus went through: ${seen.join(' | ')}`);
 }
-
-/** Signs in to the dashboard with an API key, as a user does, and waits for the Dashboard page. */
-export async function signIn(page: Page, apiKey: string): Promise<void> {
-  await page.goto('/');
-  await page.getByLabel('API key').fill(apiKey);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
-}
