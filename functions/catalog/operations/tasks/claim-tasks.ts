@@ -6,8 +6,8 @@ import { flag, num } from '../../rows.js';
 
 /**
  * claimTasks: the engine's single claim statement leases the tasks; in the same transaction their executions
- * become running and their payloads are read, sensitive values decrypted for this worker only. An empty claim
- * without a claim id is that one statement and nothing else.
+ * become running and their payloads are read, with their parameter values in the same statement, sensitive values
+ * decrypted for this worker only. An empty claim without a claim id is that one statement and nothing else.
  *
  * A claim id already on running tasks of this worker means the worker retries a claim whose answer was lost: the
  * same tasks are answered again, in the same transaction as the lookup, so a retry after a commit whose outcome
@@ -40,11 +40,13 @@ export function claimTasksOperation(ctx: CatalogContext): Pick<Catalog, 'claimTa
           .where('status', '=', ExecutionStatus.pending)
           .execute();
 
-        const payloads = await trx
+        // One row per task and parameter value (one with null values for a task whose execution has none).
+        const rows = await trx
           .selectFrom('tasks as t')
           .innerJoin('executions as e', 'e.execution_id', 't.execution_id')
           .innerJoin('packages as p', 'p.package_id', 'e.package_id')
           .innerJoin('project_versions as v', 'v.project_version_id', 'e.project_version_id')
+          .leftJoin('execution_parameter_values as pv', 'pv.execution_id', 't.execution_id')
           .select([
             't.task_id',
             't.attempt_number',
@@ -59,25 +61,26 @@ export function claimTasksOperation(ctx: CatalogContext): Pick<Catalog, 'claimTa
             'p.runner',
             'p.entry',
             'p.arguments',
+            'pv.parameter_name',
+            'pv.parameter_value',
+            'pv.sensitive',
+            'pv.sensitive_value',
           ])
           .where('t.task_id', 'in', taskIds)
           .orderBy('t.task_id')
           .execute();
-        const values = await trx
-          .selectFrom('execution_parameter_values')
-          .selectAll()
-          .where('execution_id', 'in', executionIds)
-          .execute();
+        const payloads = new Map<number, { row: (typeof rows)[number]; parameters: Record<string, ParameterValue>; sensitive: string[] }>();
+        for (const row of rows) {
+          let payload = payloads.get(row.task_id);
+          if (!payload) payloads.set(row.task_id, (payload = { row, parameters: {}, sensitive: [] }));
+          if (row.parameter_name === null) continue;
+          const sensitive = flag(row.sensitive ?? 0);
+          const json = sensitive ? ctx.cipher.decrypt(row.sensitive_value ?? '') : row.parameter_value;
+          payload.parameters[row.parameter_name] = JSON.parse(json ?? 'null') as ParameterValue;
+          if (sensitive) payload.sensitive.push(row.parameter_name);
+        }
 
-        return payloads.map((row): ClaimedTask => {
-          const parameters: Record<string, ParameterValue> = {};
-          const sensitiveParameterNames: string[] = [];
-          for (const value of values) {
-            if (value.execution_id !== row.execution_id) continue;
-            const json = flag(value.sensitive) ? ctx.cipher.decrypt(value.sensitive_value ?? '') : value.parameter_value;
-            parameters[value.parameter_name] = JSON.parse(json ?? 'null') as ParameterValue;
-            if (flag(value.sensitive)) sensitiveParameterNames.push(value.parameter_name);
-          }
+        return [...payloads.values()].map(({ row, parameters, sensitive: sensitiveParameterNames }): ClaimedTask => {
           return {
             taskId: row.task_id,
             attemptNumber: row.attempt_number,
