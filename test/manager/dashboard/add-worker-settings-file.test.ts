@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listWorkers } from '../../../contracts/management/endpoints.js';
@@ -19,7 +20,8 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard's add-worker fo
   let page: Page;
 
   beforeAll(async () => {
-    master = await startTestMaster({ timers: false });
+    // Listening beyond loopback, as a master that workers on other machines reach (traffic stays on this machine).
+    master = await startTestMaster({ timers: false, env: { SCALEOUT_HOST: '0.0.0.0' } });
     browser = await launchChromium();
     tab = await openPage(browser, master.url);
     page = tab.page;
@@ -32,7 +34,7 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard's add-worker fo
     await master?.stop();
   });
 
-  it('adds the worker by the thumbprint the file holds, with its DisplayName, Tags and MaxTaskCount', async () => {
+  it('adds the worker by the thumbprint the file holds, with its DisplayName, Tags and MaxTaskCount; the plan names an address a remote worker reaches', async () => {
     const identity = await createWorkerIdentity('finance-7');
     const thumbprint = identity.thumbprintSha1.toUpperCase().match(/../g)!.join(':');
     await page.goto('/#/workers/new');
@@ -57,6 +59,10 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard's add-worker fo
 
     await page.getByRole('button', { name: 'Validate' }).click();
     await page.getByText(/Added by thumbprint/).waitFor();
+    // The plan names this machine, which a worker elsewhere reaches, not localhost.
+    const port = new URL(master.url).port;
+    await page.getByText(`MasterEndpoint = https://${hostname().toLowerCase()}:${port} (scaleout-worker init --master does that).`).waitFor();
+    expect(await page.getByText('MasterEndpoint = https://localhost').count()).toBe(0);
     await page.getByLabel(/I have read these actions/).check();
     await page.getByRole('button', { name: 'Add worker' }).click();
     await page.getByRole('region', { name: 'Finance node 7' }).waitFor();
