@@ -1,7 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, callEndpoint } from '../../contracts/client.js';
-import { createEnvironment } from '../../contracts/management/environment-endpoints.js';
-import { listEnvironments } from '../../contracts/management/environment-endpoints.js';
+import type { EndpointSpec } from '../../contracts/endpoint.js';
+import {
+  createEnvironment,
+  createEnvironmentReference,
+  createEnvironmentVariable,
+  deleteEnvironment,
+  deleteEnvironmentReference,
+  deleteEnvironmentVariable,
+  listEnvironments,
+  renameEnvironment,
+  setEnvironmentVariableValue,
+  setObjectParameterValue,
+} from '../../contracts/management/environment-endpoints.js';
 import {
   createApiKey,
   createExecution,
@@ -11,7 +22,10 @@ import {
   listExecutions,
   listFolders,
   listProjects,
+  listProjectVersions,
+  restoreProject,
 } from '../../contracts/management/endpoints.js';
+import { PermissionName } from '../../contracts/management/object-permissions.js';
 import { NodeHttpsTransport } from '../../contracts/node-https-transport.js';
 import { denyPermission, getMyPermissions, grantPermission, listPermissions, revokePermission } from '../../contracts/management/permission-endpoints.js';
 import { sampleProjectFiles, zipFiles } from '../support/project-zip.js';
@@ -139,6 +153,55 @@ describe('object permissions over HTTPS: executor and reader roles use the catal
     ).toEqual({ status: 403, detail: `this needs CREATE_OBJECTS on folder 'HR'; ${executorId} does not have it` });
     // A reader's role may change nothing, whatever its permissions.
     expect(await refusal(master.as(other.secret)(grantPermission, { body: { ...readSales, folderName: 'Sales' } }))).toMatchObject({ status: 403 });
+  });
+
+  it('a reader holding every permission on Finance is refused every change to its environments, configuration and versions', async () => {
+    const key = await master.admin(createApiKey, { body: { name: 'read only', role: 'reader' } });
+    const reader = master.as(key.secret);
+    const applies = PermissionName.options.filter((p) => p !== 'EXECUTE');
+    for (const permission of applies) {
+      await master.admin(grantPermission, { body: { objectType: 'folder', folderName: 'Finance', principal: `apikey:${key.apiKey.apiKeyId}`, permission } });
+    }
+    await master.admin(createEnvironmentVariable, { params: { folderName: 'Finance', environmentName: 'Prod' }, body: { name: 'InPath', dataType: 'String', value: '/in.csv' } });
+    const project = { folderName: 'Finance', projectName: 'ETL' };
+    const environment = { folderName: 'Finance', environmentName: 'Prod' };
+    const changes: Record<string, { endpoint: EndpointSpec; input: object }> = {
+      createEnvironment: { endpoint: createEnvironment, input: { params: { folderName: 'Finance' }, body: { name: 'Test' } } },
+      renameEnvironment: { endpoint: renameEnvironment, input: { params: environment, body: { newName: 'Production' } } },
+      deleteEnvironment: { endpoint: deleteEnvironment, input: { params: environment } },
+      createEnvironmentVariable: { endpoint: createEnvironmentVariable, input: { params: environment, body: { name: 'Rows', dataType: 'Int32', value: 5 } } },
+      setEnvironmentVariableValue: { endpoint: setEnvironmentVariableValue, input: { params: { ...environment, variableName: 'InPath' }, body: { value: '/other.csv' } } },
+      deleteEnvironmentVariable: { endpoint: deleteEnvironmentVariable, input: { params: { ...environment, variableName: 'InPath' } } },
+      createEnvironmentReference: { endpoint: createEnvironmentReference, input: { params: project, body: { environmentName: 'Prod' } } },
+      deleteEnvironmentReference: { endpoint: deleteEnvironmentReference, input: { params: { ...project, referenceId: '1' } } },
+      setObjectParameterValue: {
+        endpoint: setObjectParameterValue,
+        input: { params: { ...project, packageName: 'extract', parameterName: 'SourcePath' }, body: { valueType: 'V', value: '/x.csv' } },
+      },
+      restoreProject: { endpoint: restoreProject, input: { params: project, body: { versionNumber: 1 } } },
+      deployProject: { endpoint: deployProject, input: { params: project, body: await zipFiles(sampleProjectFiles()) } },
+      grantPermission: { endpoint: grantPermission, input: { body: { objectType: 'folder', folderName: 'Finance', principal: executorId, permission: 'MODIFY' } } },
+    };
+    const before = JSON.stringify([
+      await master.admin(listEnvironments, { query: { folder: 'Finance' } }),
+      await master.admin(listProjectVersions, { params: project }),
+      await master.admin(listPermissions, { query: { folder: 'Finance' } }),
+    ]);
+    for (const [name, { endpoint, input }] of Object.entries(changes)) {
+      expect(await refusal(reader(endpoint, input as never)), name).toEqual({
+        status: 403,
+        detail: `this needs the executor role; apikey:${key.apiKey.apiKeyId} has reader`,
+      });
+    }
+    expect(
+      JSON.stringify([
+        await master.admin(listEnvironments, { query: { folder: 'Finance' } }),
+        await master.admin(listProjectVersions, { params: project }),
+        await master.admin(listPermissions, { query: { folder: 'Finance' } }),
+      ]),
+    ).toBe(before);
+    // It reads them all.
+    await expect(reader(listProjectVersions, { params: project })).resolves.toMatchObject({ versions: [{ versionNumber: 1 }] });
   });
 
   it('every grant, deny and revoke is in the audit trail with who did it', async () => {
