@@ -16,6 +16,7 @@ import { listPoisonMessagesFunction, redrivePoisonMessagesFunction } from './han
 import { getCallerFunction } from './handlers/management/caller.js';
 import { environmentFunctions } from './handlers/management/environments.js';
 import { permissionFunctions } from './handlers/management/permissions.js';
+import { configureCatalogFunction, listCatalogPropertiesFunction } from './handlers/management/catalog-properties.js';
 import { enableScaleOutFunction, getDashboardFunction, getMasterStatusFunction } from './handlers/management/master.js';
 import {
   deployProjectFunction,
@@ -89,6 +90,8 @@ export const functionTable: readonly MasterFunction[] = [
   enableScaleOutFunction,
   listPoisonMessagesFunction,
   redrivePoisonMessagesFunction,
+  listCatalogPropertiesFunction,
+  configureCatalogFunction,
   getDashboardFunction,
   getCallerFunction,
   listWorkersFunction,

@@ -18,6 +18,7 @@ import { permissionEndpoints } from './permission-endpoints.js';
 import {
   ApiKeyView,
   AuditEntryView,
+  CatalogPropertyView,
   CertificateSummary,
   EnrollmentTokenView,
   EventMessageView,
@@ -86,6 +87,28 @@ export const redrivePoisonMessages = defineEndpoint({
   summary: 'Put every poison message back on its queue, for its trigger to try again (once the cause is fixed).',
   access: admin,
   response: z.object({ queues: z.array(z.object({ queue: z.string(), redriven: z.int() })) }),
+});
+
+// Catalog properties (SSISDB: catalog.catalog_properties, configure_catalog)
+
+export const listCatalogProperties = defineEndpoint({
+  operationId: 'listCatalogProperties',
+  method: 'GET',
+  path: '/v1/catalog/properties',
+  summary: 'The catalog\'s settings (SSISDB catalog.catalog_properties): RETENTION_WINDOW, OPERATION_CLEANUP_ENABLED, MAX_PROJECT_VERSIONS.',
+  access: reader,
+  response: z.object({ properties: z.array(CatalogPropertyView) }),
+});
+
+export const configureCatalog = defineEndpoint({
+  operationId: 'configureCatalog',
+  method: 'PUT',
+  path: '/v1/catalog/properties/{propertyName}',
+  summary: 'Set one catalog property (SSISDB configure_catalog), checked against its rule; answers every property after.',
+  access: admin,
+  params: z.object({ propertyName: z.string().min(1).max(128) }),
+  body: z.object({ value: z.string().max(128) }),
+  response: z.object({ properties: z.array(CatalogPropertyView) }),
 });
 
 export const getDashboard = defineEndpoint({
@@ -617,6 +640,8 @@ export const managementEndpoints = [
   enableScaleOut,
   listPoisonMessages,
   redrivePoisonMessages,
+  listCatalogProperties,
+  configureCatalog,
   getDashboard,
   getCaller,
   listWorkers,

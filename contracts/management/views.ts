@@ -106,6 +106,14 @@ export const MasterStatusView = z
   .meta({ id: 'MasterStatus' });
 export type MasterStatusView = z.infer<typeof MasterStatusView>;
 
+/** SSISDB catalog.catalog_properties: a setting of the catalog, set with configure_catalog. */
+export const CatalogPropertyView = z.object({
+  propertyName: z.string(),
+  propertyValue: z.string().nullable(),
+  description: z.string(),
+});
+export type CatalogPropertyView = z.infer<typeof CatalogPropertyView>;
+
 export const ParameterDataType = z.enum(['String', 'Int32', 'Int64', 'Double', 'Decimal', 'Boolean', 'DateTime']);
 
 export const DeclaredParameterView = z.object({

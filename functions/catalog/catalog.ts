@@ -18,6 +18,7 @@ import type {
   ExecutionStatus,
   ExecutionSummary,
   Folder,
+  CatalogProperty,
   MasterProperties,
   NewEventMessage,
   PackageRunner,
@@ -48,6 +49,10 @@ export interface Catalog {
   recordMasterHeartbeat(input: { masterAddress: string; version: string }): Promise<void>;
   /** RETENTION_WINDOW in days, OPERATION_CLEANUP_ENABLED. */
   getCleanupSettings(): Promise<{ retentionWindowDays: number; cleanupEnabled: boolean }>;
+  /** SSISDB catalog.catalog_properties: the settings among the master properties, with what each means. */
+  listCatalogProperties(): Promise<CatalogProperty[]>;
+  /** SSISDB configure_catalog: sets one, validated by its own rule (ValidationError), audited; the list after. */
+  configureCatalog(actor: string, propertyName: string, value: string): Promise<CatalogProperty[]>;
 
   // Worker agents (SSISDB: catalog.worker_agents, enable/disable_worker_agent, set_worker_agent_property)
   addWorkerAgent(input: AddWorkerAgentInput, actor: string): Promise<WorkerAgent>;

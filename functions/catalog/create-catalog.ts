@@ -11,6 +11,7 @@ import { environmentOperations } from './operations/environments.js';
 import { eventMessageOperations } from './operations/event-messages.js';
 import { idempotencyKeyOperations } from './operations/idempotency-keys.js';
 import { executionOperations } from './operations/executions/execution-operations.js';
+import { catalogPropertyOperations } from './operations/catalog-properties.js';
 import { masterPropertyOperations } from './operations/master-properties.js';
 import { objectParameterOperations } from './operations/object-parameters.js';
 import { objectPermissionOperations } from './operations/object-permissions.js';
@@ -47,6 +48,7 @@ export function createCatalog(options: CatalogOptions): Catalog {
   };
   return {
     ...masterPropertyOperations(ctx),
+    ...catalogPropertyOperations(ctx),
     ...workerAgentOperations(ctx),
     ...projectOperations(ctx),
     ...environmentOperations(ctx),

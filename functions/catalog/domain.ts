@@ -82,6 +82,12 @@ export interface MasterProperties {
   version: string | null;
 }
 
+export interface CatalogProperty {
+  propertyName: string;
+  propertyValue: string | null;
+  description: string;
+}
+
 export interface WorkerAgent {
   workerAgentId: string;
   machineName: string;

@@ -4,6 +4,7 @@ import { registerApiKeyCommands } from './commands/apikey.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerConnectCommands } from './commands/connect.js';
 import { registerExecutionCommands } from './commands/execution.js';
+import { registerCatalogCommands } from './commands/catalog.js';
 import { registerMasterCommands } from './commands/master.js';
 import { registerEnvironmentCommands } from './commands/environment.js';
 import { registerPermissionCommands } from './commands/permission.js';
@@ -79,6 +80,7 @@ export function buildProgram(ctx: CommandContext, version: string): Command {
 
   registerConnectCommands(program, ctx);
   registerMasterCommands(program, ctx);
+  registerCatalogCommands(program, ctx);
   registerWorkerCommands(program, ctx);
   registerProjectCommands(program, ctx);
   registerEnvironmentCommands(program, ctx);

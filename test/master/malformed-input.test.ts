@@ -78,6 +78,8 @@ function validInputs(seed: Seed): Record<OperationId, ValidInput | 'takes no inp
     enableScaleOut: 'takes no input',
     listPoisonMessages: 'takes no input',
     redrivePoisonMessages: 'takes no input',
+    listCatalogProperties: 'takes no input',
+    configureCatalog: { params: { propertyName: 'MAX_PROJECT_VERSIONS' }, body: { value: '5' } },
     getDashboard: 'takes no input',
     getCaller: 'takes no input',
     listWorkers: 'takes no input',
@@ -183,6 +185,8 @@ function unknownValues(valid: ValidInput, operationId: OperationId): MalformedRe
         // The typo that silently removed retries: both misspelt fields are named.
         with_('misspelt fields', { start: undefined, retryCount: undefined, retrycount: 3, strat: true }, 'body.strat'),
       ];
+    case 'configureCatalog':
+      return [with_('no versions kept at all', { value: '0' }, 'value'), with_('a value that is not a number', { value: 'ten' }, 'value')];
     case 'setExecutionParameterValue':
       return [with_('a value over 32 KiB', { value: 'x'.repeat(32_769) }, 'body.value')];
     case 'startExecution':

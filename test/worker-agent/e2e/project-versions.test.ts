@@ -1,9 +1,8 @@
-import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enableScaleOut, getProject, listProjectVersions } from '../../../contracts/management/endpoints.js';
+import { configureCatalog, enableScaleOut, getProject, listProjectVersions } from '../../../contracts/management/endpoints.js';
 import { ArchiveMissingError } from '../../../functions/projects/archive-store.js';
 import { runInProcess } from '../../manager/cli/harness.js';
 import { startTestMaster, type TestMaster } from '../../support/test-master.js';
@@ -101,13 +100,7 @@ describe('project versions on a real worker', { timeout: e2eTestTimeoutMs }, () 
   });
 
   it('with MAX_PROJECT_VERSIONS 2, a third deploy removes the oldest version and its archive', async () => {
-    // Catalog properties are set in the catalog, as SSISDB's catalog.configure_catalog does (README: Settings).
-    const database = new BetterSqlite3(join(master.folder, 'catalog.sqlite'));
-    try {
-      database.prepare("UPDATE master_properties SET property_value = '2' WHERE property_name = 'MAX_PROJECT_VERSIONS'").run();
-    } finally {
-      database.close();
-    }
+    await master.admin(configureCatalog, { params: { propertyName: 'MAX_PROJECT_VERSIONS' }, body: { value: '2' } });
     const params = { folderName: 'Finance', projectName: 'Versions' };
     const versionOne = await master.host.services.catalog.getProjectVersion('Finance', 'Versions', 1);
     const { archiveName } = await master.host.services.catalog.getProjectArchive(versionOne.projectVersionId);
