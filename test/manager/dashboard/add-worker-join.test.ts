@@ -8,7 +8,7 @@ import { enrollWorker } from '../../../contracts/enrollment.js';
 import { listEnrollmentTokens } from '../../../contracts/management/endpoints.js';
 import { NodeHttpsTransport } from '../../../contracts/node-https-transport.js';
 import { sha256, writeAgentBuild } from '../../support/agent-build.js';
-import { browserUnavailable, launchChromium, openPage, screenshot, type TestPage } from '../../support/browser.js';
+import { browserUnavailable, launchChromium, openPage, screenshot, signIn, type TestPage } from '../../support/browser.js';
 import { startTestMaster, type TestMaster } from '../../support/test-master.js';
 import { createWorkerIdentity } from '../../support/test-worker.js';
 
@@ -30,10 +30,7 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard's add-worker pa
     browser = await launchChromium();
     tab = await openPage(browser, master.url);
     page = tab.page;
-    await page.goto('/');
-    await page.getByLabel('API key').fill(master.adminKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+    await signIn(page, master.adminKey);
   });
 
   afterAll(async () => {

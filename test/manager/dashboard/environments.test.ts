@@ -9,7 +9,7 @@ import {
   listObjectParameters,
 } from '../../../contracts/management/environment-endpoints.js';
 import { createApiKey, deployProject } from '../../../contracts/management/endpoints.js';
-import { browserUnavailable, launchChromium, openPage, type TestPage } from '../../support/browser.js';
+import { browserUnavailable, launchChromium, openPage, signIn, type TestPage } from '../../support/browser.js';
 import { sampleProjectFiles, zipFiles } from '../../support/project-zip.js';
 import { startTestMaster, type TestMaster } from '../../support/test-master.js';
 import { grantFolders } from '../../support/folder-permissions.js';
@@ -34,10 +34,7 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard: environments a
     tabs.push(tab);
     tab.page.on('request', (request) => sent.push(request.postData() ?? ''));
     tab.page.on('response', (response) => void response.text().then((text) => answers.push(text), () => undefined));
-    await tab.page.goto('/');
-    await tab.page.getByLabel('API key').fill(apiKey);
-    await tab.page.getByRole('button', { name: 'Sign in' }).click();
-    await tab.page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+    await signIn(tab.page, apiKey);
     return tab.page;
   }
 

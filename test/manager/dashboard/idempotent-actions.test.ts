@@ -1,7 +1,7 @@
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployProject, listExecutions } from '../../../contracts/management/endpoints.js';
-import { browserUnavailable, launchChromium, openPage, type TestPage } from '../../support/browser.js';
+import { browserUnavailable, launchChromium, openPage, signIn, type TestPage } from '../../support/browser.js';
 import { sampleProjectFiles, zipFiles } from '../../support/project-zip.js';
 import { startTestMaster, type TestMaster } from '../../support/test-master.js';
 
@@ -22,10 +22,7 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard's retries of a 
     browser = await launchChromium();
     tab = await openPage(browser, master.url);
     page = tab.page;
-    await page.goto('/');
-    await page.getByLabel('API key').fill(master.adminKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+    await signIn(page, master.adminKey);
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addWorker, listWorkers } from '../../../contracts/management/endpoints.js';
 import { heartbeat } from '../../../contracts/worker-protocol.js';
-import { browserUnavailable, launchChromium, openPage, screenshot, type TestPage } from '../../support/browser.js';
+import { browserUnavailable, launchChromium, openPage, screenshot, signIn, type TestPage } from '../../support/browser.js';
 import { startTestMaster, type TestMaster } from '../../support/test-master.js';
 import { createWorkerIdentity, workerCaller } from '../../support/test-worker.js';
 
@@ -44,10 +44,7 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard: outdated agent
 
   it("lists each worker's agent version, flags the older one, says what to do, and flags it in its details", async () => {
     const { page } = tab;
-    await page.goto('/');
-    await page.getByLabel('API key').fill(master.adminKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+    await signIn(page, master.adminKey);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Worker Manager' }).click();
 
     const table = page.getByRole('table', { name: "Workers, with their status, capacity in use, last contact and agent's version" });

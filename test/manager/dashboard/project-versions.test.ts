@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, deployProject, getProject, listAuditTrail } from '../../../contracts/management/endpoints.js';
-import { browserUnavailable, launchChromium, openPage, type TestPage } from '../../support/browser.js';
+import { browserUnavailable, launchChromium, openPage, signIn, type TestPage } from '../../support/browser.js';
 import { sampleProjectFiles, zipFiles } from '../../support/project-zip.js';
 import { startTestMaster, type TestMaster } from '../../support/test-master.js';
 import { grantFolders } from '../../support/folder-permissions.js';
@@ -16,10 +16,7 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard: projects and t
   async function signedIn(apiKey: string): Promise<Page> {
     const tab = await openPage(browser, master.url);
     tabs.push(tab);
-    await tab.page.goto('/');
-    await tab.page.getByLabel('API key').fill(apiKey);
-    await tab.page.getByRole('button', { name: 'Sign in' }).click();
-    await tab.page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+    await signIn(tab.page, apiKey);
     return tab.page;
   }
 

@@ -14,7 +14,7 @@ import {
 import { NodeHttpsTransport } from '../../../contracts/node-https-transport.js';
 import { startChildExecution } from '../../../contracts/task-api.js';
 import { claimTasks, completeTask, type ClaimedTask } from '../../../contracts/worker-protocol.js';
-import { browserUnavailable, launchChromium, openPage, screenshot, type TestPage } from '../../support/browser.js';
+import { browserUnavailable, launchChromium, openPage, screenshot, signIn, type TestPage } from '../../support/browser.js';
 import { sampleProjectFiles, zipFiles } from '../../support/project-zip.js';
 import { startTestMaster, type TestMaster } from '../../support/test-master.js';
 import { createWorkerIdentity, workerCaller, type WorkerCaller } from '../../support/test-worker.js';
@@ -67,10 +67,7 @@ describe.skipIf(browserUnavailable !== undefined)(`the dashboard: what each role
   async function signedIn(apiKey: string, viewport?: { width: number; height: number }): Promise<Page> {
     const tab = await openPage(browser, master.url, viewport);
     tabs.push(tab);
-    await tab.page.goto('/');
-    await tab.page.getByLabel('API key').fill(apiKey);
-    await tab.page.getByRole('button', { name: 'Sign in' }).click();
-    await tab.page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+    await signIn(tab.page, apiKey);
     return tab.page;
   }
 
