@@ -11,6 +11,7 @@ import {
   redrivePoisonMessages,
 } from '../../contracts/management/endpoints.js';
 import { claimTasks, postEvents, type WorkerEvent } from '../../contracts/worker-protocol.js';
+import { packEventBatches } from '../../functions/events/queued-events.js';
 import { sampleProjectFiles, zipFiles } from '../support/project-zip.js';
 import { startSharedCatalogMasters, type SharedCatalogMasters } from '../support/shared-catalog-masters.js';
 import { createWorkerIdentity, workerCaller, type WorkerCaller } from '../support/test-worker.js';
@@ -94,14 +95,8 @@ describe('the event queue trigger, on two masters over one catalog and one Azuri
       // A good batch that failed while the catalog was away waits in the poison queue too; re-driven, it is stored.
       const late = batch(batches).map((event) => ({ ...event, message: `late ${event.sequenceNumber}` }));
       const poisonQueue = masters.queue('scaleout-events-poison');
-      await poisonQueue.send(
-        JSON.stringify({
-          v: 1,
-          executionId,
-          taskId: task!.taskId,
-          events: late.map((e) => ({ seq: e.sequenceNumber, time: Date.parse(e.time), type: 70, source: e.source, message: e.message })),
-        }),
-      );
+      const [lateMessage] = packEventBatches(executionId, task!.taskId, late);
+      await poisonQueue.send(lateMessage!);
       const redriven = await a(redrivePoisonMessages, {});
       expect(redriven.queues.find((q) => q.queue === 'scaleout-events')?.redriven).toBe(2);
       await until('the re-driven batch to be stored', () => stored().n === (batches + 1) * linesPerBatch, { timeoutMs: 30_000, intervalMs: 100 });
