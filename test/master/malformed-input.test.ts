@@ -28,7 +28,7 @@ import { functionTable } from '../../functions/function-table.js';
 import type { HttpFunction } from '../../functions/http/define-handler.js';
 import { dumpCatalog } from '../support/catalog-dump.js';
 import { malformedRequests, type MalformedRequest, type ValidInput } from '../support/malformed-requests.js';
-import { sampleProjectFiles, zipFiles } from '../support/project-zip.js';
+import { declareUncompressedSize, sampleProjectFiles, zipFiles, zipWithZeros } from '../support/project-zip.js';
 import { startTestMaster, type TestMaster } from '../support/test-master.js';
 import { createWorkerIdentity, workerCaller, workerToken, type WorkerIdentity } from '../support/test-worker.js';
 
@@ -57,6 +57,8 @@ interface Seed {
   enrollmentToken: string;
   /** Finance/ETL's reference to Finance/Prod. */
   referenceId: number;
+  /** Zips whose entries lie about their size, by what each lie is. */
+  lyingArchives: Record<string, Buffer>;
 }
 
 const agent = { agentVersion: '0.1.0', os: 'linux', machineName: 'm', userAccount: 'svc' };
@@ -157,8 +159,8 @@ function validInputs(seed: Seed): Record<OperationId, ValidInput | 'takes no inp
   };
 }
 
-/** Values a type check alone cannot catch: unknown enum values, out-of-range numbers, broken nested items. */
-function unknownValues(valid: ValidInput, operationId: OperationId): MalformedRequest[] {
+/** Values a type check alone cannot catch: unknown enum values, out-of-range numbers, broken nested items, lying archives. */
+function unknownValues(valid: ValidInput, operationId: OperationId, seed: Seed): MalformedRequest[] {
   const body = valid.body as Record<string, unknown>;
   const with_ = (name: string, changes: Record<string, unknown>, field: string): MalformedRequest => ({
     name,
@@ -169,6 +171,15 @@ function unknownValues(valid: ValidInput, operationId: OperationId): MalformedRe
     field,
   });
   switch (operationId) {
+    case 'deployProject':
+      return Object.entries(seed.lyingArchives).map(([name, archive]) => ({
+        name,
+        params: valid.params ?? {},
+        query: [],
+        body: { raw: archive },
+        status: 400,
+        field: 'archive',
+      }));
     case 'addWorker':
       return [
         with_('a thumbprint that is not hex', { certificate: undefined, thumbprint: 'xyz' }, 'body.thumbprint'),
@@ -308,6 +319,18 @@ describe('malformed input: every endpoint answers 4xx problem+json naming the fi
       enrollmentTokenId: enrollment.token.tokenId,
       enrollmentToken: enrollment.secret,
       referenceId: reference.referenceId,
+      lyingArchives: {
+        'an entry that declares 1,000 bytes and inflates to 1 MiB': declareUncompressedSize(
+          await zipWithZeros(sampleProjectFiles(), { 'data/lookup.bin': 1024 * 1024 }),
+          'data/lookup.bin',
+          1000,
+        ),
+        'a manifest that inflates past its declared size': declareUncompressedSize(
+          await zipFiles({ ...sampleProjectFiles(), 'scaleout.json': sampleProjectFiles()['scaleout.json']!.replace(/\}$/, `${' '.repeat(50_000)}}`) }),
+          'scaleout.json',
+          100,
+        ),
+      },
     };
     before = dumpCatalog(catalogPath);
   });
@@ -380,6 +403,7 @@ describe('malformed input: every endpoint answers 4xx problem+json naming the fi
       enrollmentTokenId: 'e',
       enrollmentToken: 'soj_',
       referenceId: 1,
+      lyingArchives: {},
     });
     for (const endpoint of endpoints) {
       const valid = inputs[endpoint.operationId as OperationId];
@@ -398,7 +422,7 @@ describe('malformed input: every endpoint answers 4xx problem+json naming the fi
       // An operation that takes nothing still refuses a body or a query parameter.
       const valid = listed === 'takes no input' ? {} : listed;
       const fn = functionTable.find((f): f is HttpFunction => f.kind === 'http' && f.name === endpoint.operationId)!;
-      const cases = [...malformedRequests(endpoint, valid, fn.maxBodyBytes), ...unknownValues(valid, endpoint.operationId as OperationId)];
+      const cases = [...malformedRequests(endpoint, valid, fn.maxBodyBytes), ...unknownValues(valid, endpoint.operationId as OperationId, seed)];
       for (const malformed of cases) {
         const answer = await send(endpoint, malformed);
         const what = `${endpoint.operationId}: ${malformed.name} → ${JSON.stringify(answer.json)}`;
