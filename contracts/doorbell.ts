@@ -16,6 +16,12 @@ export const DoorbellTicket = z
   .meta({ id: 'DoorbellTicket' });
 export type DoorbellTicket = z.infer<typeof DoorbellTicket>;
 
+/**
+ * A claim the master held open at least this long was held by a master that listens to the doorbell for the worker
+ * (the one-box): after an empty answer the worker asks again at once rather than reading its bell itself.
+ */
+export const heldClaimMs = 1000;
+
 /** How long a ring waits to be read: by then the worker was busy or gone, and claims anyway when it has room. */
 export const ringTimeToLiveSeconds = 60;
 

@@ -8,6 +8,7 @@ import type { CatalogEngine } from './catalog/engine.js';
 import { openCatalogEngine } from './catalog/open-catalog-engine.js';
 import { AesGcmValueCipher } from './catalog/value-cipher.js';
 import { Alarms } from './alarms/alarms.js';
+import { ClaimsHeldHere } from './claims/claims-held-here.js';
 import { StorageDoorbell, type Doorbell } from './claims/doorbell.js';
 import { WorkSignal } from './claims/work-signal.js';
 import { systemClock, type Clock } from './clock.js';
@@ -41,6 +42,8 @@ export interface MasterServices {
   /** The agent build handed out to worker machines (docs/adr/0004-the-worker-as-single-file-executables.md). */
   agentDownloads: AgentDownloadStore;
   workSignal: WorkSignal;
+  /** The workers whose claims this instance holds (the one-box): the signal wakes them, their bells need not ring. */
+  claimsHeldHere: ClaimsHeldHere;
   /** The workers' doorbells, which cross instances; null when the master has none (see MasterConfig.doorbell). */
   doorbell: Doorbell | null;
   workerAuth: WorkerAuthenticator;
@@ -125,6 +128,7 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
     archiveStore,
     agentDownloads: createAgentDownloadStore(config, credential),
     workSignal: new WorkSignal(),
+    claimsHeldHere: new ClaimsHeldHere(clock, config.claimMaxWaitMs),
     doorbell,
     workerAuth: new WorkerAuthenticator(catalog, config.masterAddresses, clock, config.workerOfflineAfterMs),
     onlineWrites: new WorkerOnlineWrites(config.workerOnlineWriteMs),

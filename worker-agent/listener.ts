@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { heldClaimMs } from '../contracts/doorbell.js';
 import type { AgentClock } from './clock.js';
 import { Backoff } from './backoff.js';
 import { asError } from './errors.js';
@@ -37,9 +38,6 @@ export interface ListenerOptions {
    */
   safetyClaimMs?: number;
 }
-
-/** A claim answered after this long was held by the master, which listens to the doorbell itself (the one-box). */
-const heldClaimMs = 1000;
 
 /**
  * The listener asks the master for work. It claims while this worker has free slots and the machine is below

@@ -11,8 +11,11 @@ import type { Clock } from '../clock.js';
  * storage reads, not a function request held open.
  */
 export interface Doorbell {
-  /** Rings the bells of these workers, or of every worker that has one. */
-  ring(workers: readonly string[] | 'all'): Promise<void>;
+  /**
+   * Rings the bells of these workers, or of every worker that has one but those in `except` (workers this instance
+   * wakes itself: ClaimsHeldHere).
+   */
+  ring(workers: readonly string[] | 'all', except?: ReadonlySet<string>): Promise<void>;
   /** The worker's bell (created on first use on this instance) and a SAS to read it with. */
   ticket(workerAgentId: string): Promise<DoorbellTicket>;
   /**
@@ -31,6 +34,8 @@ export const ticketValidForMs = 60 * 60_000;
 
 interface PendingRing {
   workers: Set<string> | 'all';
+  /** Workers every ring asked for meanwhile excepted (so a worker one of them wanted rung is rung). */
+  except: Set<string>;
   done: Promise<void>;
 }
 
@@ -63,22 +68,25 @@ export class StorageDoorbell implements Doorbell {
     this.#service = QueueServiceClient.fromConnectionString(connectionString);
   }
 
-  ring(workers: readonly string[] | 'all'): Promise<void> {
-    if (workers !== 'all' && workers.length === 0) return Promise.resolve();
-    if (!this.#pending) {
+  ring(workers: readonly string[] | 'all', except: ReadonlySet<string> = new Set()): Promise<void> {
+    const wanted = workers === 'all' ? 'all' : workers.filter((worker) => !except.has(worker));
+    if (wanted !== 'all' && wanted.length === 0) return Promise.resolve();
+    let pending = this.#pending;
+    if (!pending) {
       // Rings asked for while a fan-out is under way (it may have listed the bells already) go out together next.
-      const pending: PendingRing = { workers: new Set(), done: Promise.resolve() };
+      const next: PendingRing = { workers: new Set(), except: new Set(except), done: Promise.resolve() };
       const previous = this.#inFlight ?? Promise.resolve();
-      pending.done = previous.then(ignore, ignore).then(() => {
+      next.done = previous.then(ignore, ignore).then(() => {
         this.#pending = undefined;
-        this.#inFlight = this.#send(pending.workers);
+        this.#inFlight = this.#send(next.workers, next.except);
         return this.#inFlight;
       });
-      this.#pending = pending;
+      this.#pending = pending = next;
+    } else {
+      for (const worker of pending.except) if (!except.has(worker)) pending.except.delete(worker);
     }
-    const pending = this.#pending;
-    if (workers === 'all') pending.workers = 'all';
-    else if (pending.workers !== 'all') for (const worker of workers) pending.workers.add(worker);
+    if (wanted === 'all') pending.workers = 'all';
+    else if (pending.workers !== 'all') for (const worker of wanted) pending.workers.add(worker);
     return pending.done;
   }
 
@@ -122,9 +130,11 @@ export class StorageDoorbell implements Doorbell {
     return created;
   }
 
-  async #send(workers: Set<string> | 'all'): Promise<void> {
-    const names =
-      workers === 'all' ? await this.#bellNames() : [...workers].map((worker) => bellQueueName(worker));
+  async #send(workers: Set<string> | 'all', except: Set<string>): Promise<void> {
+    const excepted = new Set([...except].map(bellQueueName));
+    const names = (workers === 'all' ? await this.#bellNames() : [...workers].map(bellQueueName)).filter(
+      (name) => !excepted.has(name),
+    );
     const results = await Promise.allSettled(
       names.map((name) => this.#service.getQueueClient(name).sendMessage('ring', { messageTimeToLive: ringTimeToLiveSeconds })),
     );

@@ -11,11 +11,11 @@ export type NewWork =
 /**
  * The one call wherever work becomes claimable (a start on any instance, a retry re-queued, a schedule firing, a
  * worker enabled, a child started by a package): claims held open on this instance wake at once, and the
- * doorbells of the idle workers elsewhere ring. A ring that fails loses no work (it is in the catalog): the worker
+ * doorbells of the other idle workers ring. A ring that fails loses no work (it is in the catalog): the worker
  * finds it at its next claim; so it is logged, never thrown into the request that made the work.
  */
 export async function ringDoorbell(
-  services: Pick<MasterServices, 'workSignal' | 'doorbell' | 'log'>,
+  services: Pick<MasterServices, 'workSignal' | 'claimsHeldHere' | 'doorbell' | 'log'>,
   work: NewWork,
 ): Promise<void> {
   if (work === 'everyone') services.workSignal.notifyAll();
@@ -23,7 +23,8 @@ export async function ringDoorbell(
   if (!services.doorbell) return;
   const workers = work === 'everyone' || !work.workerAgentIds?.length ? 'all' : work.workerAgentIds;
   try {
-    await services.doorbell.ring(workers);
+    // The workers this instance holds claims for hear the signal above; only the others need their bells.
+    await services.doorbell.ring(workers, services.claimsHeldHere.workers());
   } catch (thrown) {
     const error = thrown instanceof Error ? thrown : new Error(String(thrown));
     services.log.warn('the doorbell did not ring: idle workers find the work at their next claim', {

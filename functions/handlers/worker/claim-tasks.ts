@@ -1,6 +1,7 @@
 import { claimTasks } from '../../../contracts/worker-protocol.js';
 import { waitForWork } from '../../claims/wait-for-work.js';
-import { defineHandler } from '../../http/define-handler.js';
+import { defineHandler, type HandlerInput } from '../../http/define-handler.js';
+import type { MasterServices } from '../../master-services.js';
 import { toClaimedTaskView } from '../views.js';
 
 /**
@@ -10,20 +11,31 @@ import { toClaimedTaskView } from '../views.js';
  * it already leased.
  */
 export const claimTasksFunction = defineHandler(claimTasks, async ({ body, caller, request }, services) => {
+  const answered = services.claimsHeldHere.arrived(caller.workerAgentId, body.waitMs);
+  let tasks;
+  try {
+    tasks = await claimOrWait(services, caller.workerAgentId, body, request.signal);
+  } finally {
+    answered();
+  }
+  if (tasks.length > 0) services.alarms.leasesTaken();
+  const claimed = tasks.map((task) => toClaimedTaskView(task, services.taskCredentials.issue(task)));
+  return { tasks: claimed, leaseMs: services.config.leaseMs };
+});
+
+/** Claims, and while there is nothing to take, waits for work (up to the master's cap) and claims again. */
+async function claimOrWait(services: MasterServices, workerAgentId: string, body: HandlerInput<typeof claimTasks>['body'], signal: AbortSignal) {
   const { catalog, workSignal, config } = services;
   const deadline = Date.now() + Math.min(body.waitMs, config.claimMaxWaitMs);
   let generation = workSignal.generation;
-  let tasks = await catalog.claimTasks(caller.workerAgentId, body.freeSlots, body.claimId);
+  let tasks = await catalog.claimTasks(workerAgentId, body.freeSlots, body.claimId);
   while (tasks.length === 0) {
-    const woken = await waitForWork(services, caller.workerAgentId, generation, deadline - Date.now(), request.signal);
+    const woken = await waitForWork(services, workerAgentId, generation, deadline - Date.now(), signal);
     if (woken === null) break;
     generation = woken;
-    tasks = await catalog.claimTasks(caller.workerAgentId, body.freeSlots, body.claimId);
+    tasks = await catalog.claimTasks(workerAgentId, body.freeSlots, body.claimId);
     // Nothing here for this worker, or it took all it could and more may be waiting: let another claim look.
     if (tasks.length === 0 || tasks.length === body.freeSlots) workSignal.passOn(woken);
   }
-  if (tasks.length > 0) services.alarms.leasesTaken();
-  const claimed = [];
-  for (const task of tasks) claimed.push(toClaimedTaskView(task, await services.taskCredentials.issue(task)));
-  return { tasks: claimed, leaseMs: config.leaseMs };
-});
+  return tasks;
+}
