@@ -58,7 +58,7 @@ export async function issueApiKey(
   input: { name: string; role: ApiKeyRole },
   actor: string,
   /** An Idempotency-Key's guard, keeping the secret for a replay (the catalog has only its hash). */
-  guardKeeping?: (keep: { secret: string }) => IdempotencyGuard,
+  guardKeeping?: (keep: { secret: string }) => IdempotencyGuard<ApiKey>,
 ): Promise<{ apiKey: ApiKey; secret: string }> {
   const generated = generateApiKey();
   const apiKey = await catalog.insertApiKey(

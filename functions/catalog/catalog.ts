@@ -69,7 +69,7 @@ export interface Catalog {
    * What a pending execution's waiting reason reads: IS_SCALEOUT_ENABLED and the workers, in one statement while
    * any worker is registered.
    */
-  getScaleOutState(): Promise<{ isScaleOutEnabled: boolean; workers: WorkerAgent[] }>;
+  getScaleOutState(): Promise<ScaleOutState>;
   /**
    * Keeps what a worker says of itself; stores its certificate when the administrator registered only a
    * thumbprint.
@@ -77,7 +77,7 @@ export interface Catalog {
   recordWorkerAgentInfo(workerAgentId: string, info: WorkerAgentInfo): Promise<void>;
 
   // Projects and packages (SSISDB: deploy_project, catalog.packages)
-  deployProject(input: DeployProjectInput, actor: string, guard?: IdempotencyGuard): Promise<ProjectVersion>;
+  deployProject(input: DeployProjectInput, actor: string, guard?: IdempotencyGuard<ProjectVersion>): Promise<ProjectVersion>;
   listFolders(): Promise<Folder[]>;
   /** The current version of each project, optionally of one folder. */
   listProjects(folderName?: string): Promise<ProjectVersion[]>;
@@ -144,10 +144,10 @@ export interface Catalog {
 
   // Executions (SSISDB: create_execution, set_execution_parameter_value, add_execution_worker, start_execution,
   // stop_operation)
-  createExecution(input: CreateExecutionInput, actor: string, guard?: IdempotencyGuard): Promise<Execution>;
+  createExecution(input: CreateExecutionInput, actor: string, guard?: IdempotencyGuard<WrittenExecution>): Promise<Execution>;
   setExecutionParameterValue(executionId: number, name: string, value: ParameterValue): Promise<Execution>;
   addExecutionWorker(executionId: number, workerAgentId: string): Promise<Execution>;
-  startExecution(executionId: number, options?: { retryCount?: number }, guard?: IdempotencyGuard): Promise<Execution>;
+  startExecution(executionId: number, options?: { retryCount?: number }, guard?: IdempotencyGuard<WrittenExecution>): Promise<Execution>;
   /**
    * Created or pending: canceled at once. Running: stopping, until the worker confirms or its lease ends.
    * Every child still going is stopped the same way, down the whole tree.
@@ -199,7 +199,7 @@ export interface Catalog {
   ): Promise<EventMessage[]>;
 
   // Schedules (what SQL Server Agent jobs did)
-  createSchedule(input: CreateScheduleInput, actor: string, guard?: IdempotencyGuard): Promise<Schedule>;
+  createSchedule(input: CreateScheduleInput, actor: string, guard?: IdempotencyGuard<Schedule>): Promise<Schedule>;
   listSchedules(): Promise<Schedule[]>;
   getSchedule(scheduleId: number): Promise<Schedule>;
   /** Enabling computes the next run from now: missed slots while disabled are not run. */
@@ -230,7 +230,7 @@ export interface Catalog {
   getEffectivePermissions(principals: readonly string[]): Promise<EffectivePermissions[]>;
 
   // API keys and audit
-  insertApiKey(input: NewApiKey, actor: string, guard?: IdempotencyGuard): Promise<ApiKey>;
+  insertApiKey(input: NewApiKey, actor: string, guard?: IdempotencyGuard<ApiKey>): Promise<ApiKey>;
   /** With its hash, for verification; `undefined` when unknown. */
   findApiKey(apiKeyId: string): Promise<(ApiKey & { keyHash: string }) | undefined>;
   listApiKeys(): Promise<ApiKey[]>;
@@ -254,7 +254,10 @@ export interface Catalog {
   // Idempotency-Keys: the guarded writes above record theirs in their own transaction
   /** The key's record while it is kept (24 hours); `undefined` when it has none. */
   findIdempotencyKey(ref: IdempotencyKeyRef): Promise<IdempotencyRecord | undefined>;
-  /** Keeps the answer first sent for the key, so a replay sends the same body. */
+  /**
+   * Keeps the answer first sent for the key, so a replay sends the same body: for a record whose write kept none
+   * (its guard had no `answer`).
+   */
   recordIdempotentResponse(ref: IdempotencyKeyRef, body: string): Promise<void>;
   /** Removes the keys past their 24 hours; answers how many went. */
   deleteExpiredIdempotencyKeys(): Promise<number>;
@@ -269,12 +272,33 @@ export interface IdempotencyKeyRef {
   key: string;
 }
 
-/** What a guarded write records in its own transaction with its key. */
-export interface IdempotencyGuard extends IdempotencyKeyRef {
+/** What a guarded write records in its own transaction with its key; `W`: what the write wrote. */
+export interface IdempotencyGuard<W = unknown> extends IdempotencyKeyRef {
   /** SHA-256 (hex) of the request's parameters and body. */
   requestHash: string;
   /** What the answer needs that the catalog cannot find again (a new API key's secret); kept encrypted. */
   keep?: Record<string, unknown> | undefined;
+  /**
+   * The request's answer (its JSON body), made from what the write wrote inside its transaction and kept, encrypted,
+   * in the statement that records the key: a replay sends it again, and no second write keeps it. It reads nothing
+   * (the transaction holds the catalog).
+   */
+  answer?: ((written: W) => string) | undefined;
+}
+
+/** IS_SCALEOUT_ENABLED and the workers: what a pending execution's waiting reason reads. */
+export interface ScaleOutState {
+  isScaleOutEnabled: boolean;
+  workers: WorkerAgent[];
+}
+
+/** An execution as its create or start wrote it, with what its answer shows, read in the same transaction. */
+export interface WrittenExecution {
+  execution: Execution;
+  /** Read while the execution is pending, for its waiting reason; null otherwise. */
+  scaleOut: ScaleOutState | null;
+  /** Its direct children, oldest first. */
+  children: ExecutionSummary[];
 }
 
 export interface IdempotencyRecord {

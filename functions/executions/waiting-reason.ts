@@ -1,26 +1,20 @@
-import type { Catalog } from '../catalog/catalog.js';
+import type { ScaleOutState } from '../catalog/catalog.js';
 import { ExecutionStatus, type Execution, type WorkerAgent, workerIsOnline } from '../catalog/domain.js';
-import type { Clock } from '../clock.js';
 
 /**
  * Why an execution is not running yet, in words an administrator can act on. Peers' users complain most about
- * an opaque "waiting for a runner"; this says which rule keeps it waiting. It reads the master and the workers
- * only as far as the rules need them: an execution shown right after its start is pending, and that answer must
- * stay cheap.
+ * an opaque "waiting for a runner"; this says which rule keeps it waiting. Only a pending execution's reason needs
+ * the Scale Out state (`scaleOut`, null for any other): an execution shown right after its start is pending, so a
+ * create or start reads it in its own transaction (WrittenExecution), and that answer stays cheap.
  */
-export async function waitingReason(
-  execution: Execution,
-  catalog: Pick<Catalog, 'getScaleOutState'>,
-  clock: Clock,
-  offlineAfterMs: number,
-): Promise<string | null> {
+export function waitingReason(execution: Execution, scaleOut: ScaleOutState | null, now: number, offlineAfterMs: number): string | null {
   if (execution.status === ExecutionStatus.created) {
     return 'created, not started: start it (scaleout execution start, SSISDB start_execution)';
   }
   if (execution.status !== ExecutionStatus.pending) return null;
-  const { isScaleOutEnabled, workers } = await catalog.getScaleOutState();
+  if (!scaleOut) throw new Error(`execution ${execution.executionId} is pending: its waiting reason needs the Scale Out state`);
+  const { isScaleOutEnabled, workers } = scaleOut;
   if (!isScaleOutEnabled) return 'Scale Out is not enabled: an administrator runs `scaleout master enable`';
-  const now = clock.now();
 
   const allowed = execution.useAnyWorker
     ? workers

@@ -121,6 +121,11 @@ export function defineHandler<E extends EndpointSpec>(
         throw error;
       }
       if (idempotency) {
+        // The body the write kept with its key, so that a replay sends the same; an answer made after the write is
+        // kept now.
+        if (idempotency.keptAnswer !== undefined) {
+          return { status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: idempotency.keptAnswer };
+        }
         const response = jsonResponse(status, output);
         await idempotency.remember(response.body as string, invocation);
         return response;

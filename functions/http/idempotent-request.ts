@@ -37,14 +37,26 @@ export class IdempotentRequest {
     if (!isBinary(endpoint.body)) this.#requestHash = hashRequest(input, input.body);
   }
 
-  /** What the guarded write records. `bodySha256`: a binary body's digest (hex), as its handler computed it. */
-  guard(bodySha256?: string, keep?: Record<string, unknown>): IdempotencyGuard {
+  /**
+   * What the guarded write records. `answer`: the handler's answer, made from what the write wrote, inside its
+   * transaction (so it reads nothing); the write keeps its JSON with the key, and that is the body sent
+   * (`keptAnswer`). `bodySha256`: a binary body's digest (hex), as its handler computed it.
+   */
+  guard<W>(answer: (written: W) => unknown, options: { bodySha256?: string; keep?: Record<string, unknown> } = {}): IdempotencyGuard<W> {
+    const { bodySha256, keep } = options;
     if (isBinary(this.endpoint.body)) {
       if (bodySha256 === undefined) throw new Error(`${this.endpoint.operationId}: the guard needs the body's digest`);
       this.#requestHash = hashRequest(this.input, { sha256: bodySha256 });
     }
-    return { ...this.ref, requestHash: this.#requestHash!, ...(keep ? { keep } : {}) };
+    const keepAnswer = (written: W): string => {
+      this.keptAnswer = JSON.stringify(answer(written));
+      return this.keptAnswer;
+    };
+    return { ...this.ref, requestHash: this.#requestHash!, ...(keep ? { keep } : {}), answer: keepAnswer };
   }
+
+  /** The answer the guarded write kept with the key (see guard); sent once the write has committed. */
+  keptAnswer: string | undefined;
 
   earlier(): Promise<IdempotencyRecord | undefined> {
     return this.catalog.findIdempotencyKey(this.ref);

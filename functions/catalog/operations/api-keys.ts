@@ -17,19 +17,17 @@ export function apiKeyOperations(
   };
 
   return {
-    async insertApiKey(input, actor, guard) {
-      await ctx.engine.transaction(async (trx) => {
-        await trx
-          .insertInto('api_keys')
-          .values({
-            api_key_id: input.apiKeyId,
-            name: input.name,
-            key_hash: input.keyHash,
-            role: input.role,
-            created_by: actor,
-            created_time: ctx.clock.now(),
-          })
-          .execute();
+    insertApiKey: (input, actor, guard) =>
+      ctx.engine.transaction(async (trx) => {
+        const row = {
+          api_key_id: input.apiKeyId,
+          name: input.name,
+          key_hash: input.keyHash,
+          role: input.role,
+          created_by: actor,
+          created_time: ctx.clock.now(),
+        };
+        await trx.insertInto('api_keys').values(row).execute();
         await audit(ctx, trx, {
           actor,
           action: 'create-api-key',
@@ -37,10 +35,10 @@ export function apiKeyOperations(
           targetId: input.apiKeyId,
           details: { name: input.name, role: input.role },
         });
-        await rememberIdempotencyKey(ctx, trx, guard, { apiKeyId: input.apiKeyId });
-      });
-      return load(input.apiKeyId);
-    },
+        const apiKey = toApiKey({ ...row, last_used_time: null, revoked_time: null });
+        await rememberIdempotencyKey(ctx, trx, guard, { apiKeyId: input.apiKeyId }, () => apiKey);
+        return apiKey;
+      }),
 
     findApiKey: (apiKeyId) =>
       ctx.engine.read(async (db) => {

@@ -15,7 +15,7 @@ const byKey = (ref: IdempotencyKeyRef) => (db: CatalogDb | CatalogTrx) =>
     .where('idempotency_key', '=', ref.key);
 
 /** The record, unless the key has one already (live or expired): one statement on the path every create takes. */
-const insertUnlessRecorded = hotQuery((db, row: Omit<Required<Insertable<IdempotencyKeysTable>>, 'response_body'>) =>
+const insertUnlessRecorded = hotQuery((db, row: Required<Insertable<IdempotencyKeysTable>>) =>
   db
     .insertInto('idempotency_keys')
     .columns(['actor', 'operation', 'idempotency_key', 'request_hash', 'result', 'response_body', 'created_time'])
@@ -27,7 +27,7 @@ const insertUnlessRecorded = hotQuery((db, row: Omit<Required<Insertable<Idempot
           eb.val(row.idempotency_key).as('idempotency_key'),
           eb.val(row.request_hash).as('request_hash'),
           eb.val(row.result).as('result'),
-          eb.lit(null).as('response_body'),
+          eb.val(row.response_body).as('response_body'),
           eb.val(row.created_time).as('created_time'),
         ])
         .where(({ not, exists, selectFrom }) =>
@@ -45,15 +45,17 @@ const insertUnlessRecorded = hotQuery((db, row: Omit<Required<Insertable<Idempot
 );
 
 /**
- * Records a guarded write's key in the write's own transaction, with what it created: committed together, so a
- * master that stops between the commit and its answer still finds the write when the client retries. A key
- * already recorded (a request with the same key won the race) rolls the write back.
+ * Records a guarded write's key in the write's own transaction, with what it created and the answer made from
+ * what it wrote (the guard's `answer`; `written` is asked only for it): committed together, so a master that stops between the commit and its answer
+ * still finds the write, and its answer, when the client retries. A key already recorded (a request with the same
+ * key won the race) rolls the write back.
  */
-export async function rememberIdempotencyKey(
+export async function rememberIdempotencyKey<W>(
   ctx: CatalogContext,
   trx: CatalogTrx,
-  guard: IdempotencyGuard | undefined,
+  guard: IdempotencyGuard<W> | undefined,
   result: Record<string, unknown>,
+  written: () => W | Promise<W>,
 ): Promise<void> {
   if (!guard) return;
   const now = ctx.clock.now();
@@ -63,6 +65,7 @@ export async function rememberIdempotencyKey(
     idempotency_key: guard.key,
     request_hash: guard.requestHash,
     result: ctx.cipher.encrypt(JSON.stringify({ ...result, ...guard.keep })),
+    response_body: guard.answer ? ctx.cipher.encrypt(guard.answer(await written())) : null,
     created_time: now,
   };
   const inserted = (await insertUnlessRecorded(trx, row)).numAffectedRows;
@@ -75,7 +78,7 @@ export async function rememberIdempotencyKey(
   if (!expired) throw new ConflictError('Idempotency-Key', `a request with the Idempotency-Key '${guard.key}' was already made`);
   await trx
     .updateTable('idempotency_keys')
-    .set({ request_hash: row.request_hash, result: row.result, response_body: null, created_time: now })
+    .set({ request_hash: row.request_hash, result: row.result, response_body: row.response_body, created_time: now })
     .where('actor', '=', guard.actor)
     .where('operation', '=', guard.operation)
     .where('idempotency_key', '=', guard.key)

@@ -197,11 +197,11 @@ export function projectOperations(
           targetId: `${input.folderName}/${input.projectName}`,
           details: { versionNumber, archiveSha256: input.archiveSha256, packages: [...names] },
         });
-        await rememberIdempotencyKey(ctx, trx, guard, { folderName: input.folderName, projectName: input.projectName, versionNumber });
         const [version] = await withPackages(
           trx,
           await selectVersions(trx).where('v.project_version_id', '=', projectVersionId).execute(),
         );
+        await rememberIdempotencyKey(ctx, trx, guard, { folderName: input.folderName, projectName: input.projectName, versionNumber }, () => version!);
         return version!;
       });
     },

@@ -154,8 +154,9 @@ export function scheduleOperations(
           .returning('schedule_id')
           .executeTakeFirstOrThrow();
         await audit(ctx, trx, { actor, action: 'create-schedule', targetType: 'schedule', targetId: scheduleId, details: { name: input.name } });
-        await rememberIdempotencyKey(ctx, trx, guard, { scheduleId });
-        return load(trx, scheduleId);
+        const schedule = await load(trx, scheduleId);
+        await rememberIdempotencyKey(ctx, trx, guard, { scheduleId }, () => schedule);
+        return schedule;
       });
     },
 

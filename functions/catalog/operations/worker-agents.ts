@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
-import type { AddWorkerAgentInput, Catalog } from '../catalog.js';
+import type { AddWorkerAgentInput, Catalog, ScaleOutState } from '../catalog.js';
 import type { CatalogContext } from '../context.js';
 import type { WorkerAgent } from '../domain.js';
 import type { CatalogDb, CatalogTrx } from '../engine.js';
@@ -71,6 +71,14 @@ const selectWorkersWithScaleOutFlag = hotQuery((db) =>
 
 function scaleOutFlag(db: CatalogDb | CatalogTrx) {
   return db.selectFrom('master_properties').select('property_value').where('property_name', '=', MasterProperty.isScaleOutEnabled);
+}
+
+/** IS_SCALEOUT_ENABLED and the workers, in one statement while any worker is registered. */
+export async function readScaleOutState(db: CatalogDb | CatalogTrx): Promise<ScaleOutState> {
+  const { rows } = await selectWorkersWithScaleOutFlag(db, {});
+  // With no worker registered, no row carries the flag.
+  const enabled = rows.length > 0 ? rows[0]!.is_scale_out_enabled : (await scaleOutFlag(db).executeTakeFirst())?.property_value;
+  return { isScaleOutEnabled: enabled === 'true', workers: await withTags(db, rows) };
 }
 
 async function withTags(db: CatalogDb | CatalogTrx, rows: WorkerRow[]): Promise<WorkerAgent[]> {
@@ -287,13 +295,7 @@ export function workerAgentOperations(
     listWorkerAgents: () =>
       ctx.engine.read(async (db) => withTags(db, (await selectAllWorkers(db, {})).rows)),
 
-    getScaleOutState: () =>
-      ctx.engine.read(async (db) => {
-        const { rows } = await selectWorkersWithScaleOutFlag(db, {});
-        // With no worker registered, no row carries the flag.
-        const enabled = rows.length > 0 ? rows[0]!.is_scale_out_enabled : (await scaleOutFlag(db).executeTakeFirst())?.property_value;
-        return { isScaleOutEnabled: enabled === 'true', workers: await withTags(db, rows) };
-      }),
+    getScaleOutState: () => ctx.engine.read(readScaleOutState),
 
     async recordWorkerAgentInfo(workerAgentId, info) {
       await ctx.engine.transaction(async (trx) => {

@@ -1,5 +1,6 @@
 import { createApiKey, listApiKeys, listAuditTrail, revokeApiKey } from '../../../contracts/management/endpoints.js';
 import { issueApiKey } from '../../auth/api-keys.js';
+import type { ApiKey } from '../../catalog/domain.js';
 import { NotFoundError } from '../../catalog/errors.js';
 import { defineHandler } from '../../http/define-handler.js';
 import { iso, toApiKeyView } from '../views.js';
@@ -7,7 +8,12 @@ import { iso, toApiKeyView } from '../views.js';
 export const createApiKeyFunction = defineHandler(
   createApiKey,
   async ({ body, caller, idempotency }, { catalog }) => {
-    const { apiKey, secret } = await issueApiKey(catalog, { name: body.name, role: body.role }, caller.actor, idempotency && ((keep) => idempotency.guard(undefined, keep)));
+    const { apiKey, secret } = await issueApiKey(
+      catalog,
+      { name: body.name, role: body.role },
+      caller.actor,
+      idempotency && ((keep) => idempotency.guard((written: ApiKey) => ({ apiKey: toApiKeyView(written), secret: keep.secret }), { keep })),
+    );
     return { apiKey: toApiKeyView(apiKey), secret };
   },
   {

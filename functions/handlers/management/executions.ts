@@ -8,24 +8,48 @@ import {
   startExecution,
   stopExecution,
 } from '../../../contracts/management/endpoints.js';
-import type { Execution, ExecutionStatus as Status } from '../../catalog/domain.js';
+import type { IdempotencyGuard, WrittenExecution } from '../../catalog/catalog.js';
+import { ExecutionStatus, type Execution, type ExecutionStatus as Status } from '../../catalog/domain.js';
+import type { IdempotentRequest } from '../../http/idempotent-request.js';
 import { waitingReason } from '../../executions/waiting-reason.js';
 import { projectRef, type CallerPermissions } from '../../auth/caller-permissions.js';
 import { defineHandler } from '../../http/define-handler.js';
 import type { MasterServices } from '../../master-services.js';
+import type { ExecutionView } from '../../../contracts/management/views.js';
 import { toEventMessageView, toExecutionSummaryView, toExecutionView } from '../views.js';
 import { ringDoorbell, workOf } from '../../claims/ring-doorbell.js';
 
 /** An execution as the API shows it: with its attempts and children, and why it waits when it does. */
 export async function executionView(services: MasterServices, execution: Execution) {
-  const { catalog, clock, config } = services;
-  const waiting = await waitingReason(execution, catalog, clock, config.workerOfflineAfterMs);
+  const { catalog } = services;
+  const scaleOut = execution.status === ExecutionStatus.pending ? await catalog.getScaleOutState() : null;
   // Direct children, oldest first: a parent fans out to tens, not thousands.
   const children =
     execution.childCount === 0
       ? []
       : (await catalog.listExecutions({ parentExecutionId: execution.executionId }, { limit: 500, offset: 0 })).items.reverse();
-  return toExecutionView(execution, waiting, children);
+  return writtenExecutionView(services, { execution, scaleOut, children });
+}
+
+/** The view of what a create or start wrote, from what its transaction read with it: it reads nothing more. */
+function writtenExecutionView({ clock, config }: MasterServices, { execution, scaleOut, children }: WrittenExecution) {
+  return toExecutionView(execution, waitingReason(execution, scaleOut, clock.now(), config.workerOfflineAfterMs), children);
+}
+
+/**
+ * A create's or start's answer: with an Idempotency-Key, made inside the write's transaction and kept with the key;
+ * without one, after the write.
+ */
+async function answerWrite(
+  services: MasterServices,
+  idempotency: IdempotentRequest | undefined,
+  write: (guard: IdempotencyGuard<WrittenExecution> | undefined) => Promise<Execution>,
+) {
+  let answer: ExecutionView | undefined;
+  const execution = await write(idempotency?.guard((written: WrittenExecution) => (answer = writtenExecutionView(services, written))));
+  // A pending execution has its attempt queued: a worker waiting for work hears of it.
+  if (execution.status === ExecutionStatus.pending) await ringDoorbell(services, workOf(execution));
+  return answer ?? executionView(services, execution);
 }
 
 /** An execution's answer again, for a retried create or start whose first answer was never sent. */
@@ -34,7 +58,7 @@ const replayExecution = async (result: Record<string, unknown>, services: Master
 
 export const createExecutionFunction = defineHandler(createExecution, async ({ body, caller, permissions, idempotency }, services) => {
   await permissions.requireToExecute(body.folderName, body.projectName, body.referenceId);
-  const execution = await services.catalog.createExecution(
+  return answerWrite(services, idempotency, (guard) => services.catalog.createExecution(
     {
       folderName: body.folderName,
       projectName: body.projectName,
@@ -49,10 +73,8 @@ export const createExecutionFunction = defineHandler(createExecution, async ({ b
       start: body.start ? { retryCount: body.retryCount } : undefined,
     },
     caller.actor,
-    idempotency?.guard(),
-  );
-  if (body.start) await ringDoorbell(services, workOf(execution));
-  return executionView(services, execution);
+    guard,
+  ));
 }, { replay: replayExecution });
 
 /** The execution, once the caller is known to hold the permission on its project. */
@@ -74,9 +96,7 @@ export const addExecutionWorkerFunction = defineHandler(addExecutionWorker, asyn
 
 export const startExecutionFunction = defineHandler(startExecution, async ({ params, body, permissions, idempotency }, services) => {
   await executionWith('EXECUTE', permissions, services, params.executionId);
-  const execution = await services.catalog.startExecution(params.executionId, { retryCount: body.retryCount }, idempotency?.guard());
-  await ringDoorbell(services, workOf(execution));
-  return executionView(services, execution);
+  return answerWrite(services, idempotency, (guard) => services.catalog.startExecution(params.executionId, { retryCount: body.retryCount }, guard));
 }, { replay: replayExecution });
 
 export const stopExecutionFunction = defineHandler(stopExecution, async ({ params, caller, permissions }, services) => {

@@ -45,7 +45,7 @@ export const deployProjectFunction = defineHandler(
         creator: permissions.creator,
       },
       caller.actor,
-      idempotency?.guard(stored.sha256),
+      idempotency?.guard(toProjectVersionView, { bodySha256: stored.sha256 }),
     );
     invocation.log.info(`project deployed: ${params.folderName}/${params.projectName} version ${version.versionNumber}`, { by: caller.actor });
     // The deploy is done: a failed cleanup is the next cleanup's to finish.

@@ -66,7 +66,7 @@ export const createScheduleFunction = defineHandler(
         enabled: body.enabled,
       },
       caller.actor,
-      idempotency?.guard(),
+      idempotency?.guard(toScheduleView),
     );
     await armNextSchedule(services);
     return toScheduleView(schedule);

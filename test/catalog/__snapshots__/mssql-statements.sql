@@ -28,7 +28,7 @@ insert into "execution_required_tags" ("execution_id", "tag") values (@1, @2), (
 insert into "execution_workers" ("execution_id", "worker_agent_id") values (@1, @2);
 insert into "executions" ("folder_name", "project_name", "package_name", "project_version_id", "package_id", "status", "run_in_scaleout", "use_any_worker", "retry_count", "timeout_ms", "created_by", "created_time", "start_time", "end_time", "status_message", "parent_execution_id", "child_key", "schedule_id") output "inserted"."execution_id" values (@1, @2, @3, @4, @5, @6, @7, @8, @9, @10, @11, @12, @13, @14, @15, @16, @17, @18);
 insert into "folders" ("name", "description", "created_time") output "inserted"."folder_id" values (@1, @2, @3);
-insert into "idempotency_keys" ("actor", "operation", "idempotency_key", "request_hash", "result", "response_body", "created_time") select @1 as "actor", @2 as "operation", @3 as "idempotency_key", @4 as "request_hash", @5 as "result", null as "response_body", @6 as "created_time" where not exists (select "created_time" from "idempotency_keys" where "actor" = @7 and "operation" = @8 and "idempotency_key" = @9);
+insert into "idempotency_keys" ("actor", "operation", "idempotency_key", "request_hash", "result", "response_body", "created_time") select @1 as "actor", @2 as "operation", @3 as "idempotency_key", @4 as "request_hash", @5 as "result", @6 as "response_body", @7 as "created_time" where not exists (select "created_time" from "idempotency_keys" where "actor" = @8 and "operation" = @9 and "idempotency_key" = @10);
 insert into "object_parameters" ("project_id", "object_type", "object_name", "parameter_name", "value_type", "value", "sensitive_value", "referenced_variable_name") values (@1, @2, @3, @4, @5, @6, @7, @8);
 insert into "object_permissions" ("object_type", "object_id", "principal", "permission_type", "is_deny", "grantor", "granted_time") values (@1, @2, @3, @4, @5, @6, @7);
 insert into "object_permissions" ("object_type", "object_id", "principal", "permission_type", "is_deny", "grantor", "granted_time") values (@1, @2, @3, @4, @5, @6, @7), (@8, @9, @10, @11, @12, @13, @14), (@15, @16, @17, @18, @19, @20, @21);
@@ -148,7 +148,7 @@ select * from "packages" where "project_version_id" in (@1) order by "name";
 select * from "packages" where "project_version_id" in (@1, @2) order by "name";
 select * from "schedules" order by "name";
 select * from "schedules" where "schedule_id" = @1;
-select @1 as "actor", @2 as "operation", @3 as "idempotency_key", @4 as "request_hash", @5 as "result", null as "response_body", @6 as "created_time" where not exists (select "created_time" from "idempotency_keys" where "actor" = @7 and "operation" = @8 and "idempotency_key" = @9);
+select @1 as "actor", @2 as "operation", @3 as "idempotency_key", @4 as "request_hash", @5 as "result", @6 as "response_body", @7 as "created_time" where not exists (select "created_time" from "idempotency_keys" where "actor" = @8 and "operation" = @9 and "idempotency_key" = @10);
 select distinct "project_version_id" from "executions" where "status" not in (@1, @2, @3, @4, @5);
 select max("version_number") as "latest" from "project_versions" where "project_id" = @1;
 select min("lease_deadline") as "deadline" from "tasks" where "state" = @1;
@@ -158,6 +158,7 @@ select top(100) "e"."execution_id" from "executions" as "e" where "e"."status" i
 select top(100) * from "event_messages" where "execution_id" in (@1) and "event_message_id" > @2 order by "event_message_id";
 select top(100) * from "event_messages" where "execution_id" in (@1, @2) and "event_message_id" > @3 order by "event_message_id";
 select top(2) * from "event_messages" where "execution_id" in (@1) and "event_message_id" > @2 order by "event_message_id";
+select top(500) "e".*, (select count(*) as "n" from "tasks" as "t" where "t"."execution_id" = "e"."execution_id") as "attempt_count", (select "t"."worker_agent_id" from "tasks" as "t" where "t"."execution_id" = "e"."execution_id" and "t"."attempt_number" = (select max("latest"."attempt_number") as "m" from "tasks" as "latest" where "latest"."execution_id" = "e"."execution_id")) as "last_worker_agent_id", (select coalesce("w"."display_name", "t"."worker_display_name") as "n" from "tasks" as "t" left join "worker_agents" as "w" on "w"."worker_agent_id" = "t"."worker_agent_id" where "t"."execution_id" = "e"."execution_id" and "t"."attempt_number" = (select max("latest"."attempt_number") as "m" from "tasks" as "latest" where "latest"."execution_id" = "e"."execution_id")) as "last_worker_name" from "executions" as "e" where "e"."parent_execution_id" = @1 order by "e"."execution_id" desc;
 update "api_keys" set "last_used_time" = @1 where "api_key_id" = @2;
 update "api_keys" set "revoked_time" = @1 where "api_key_id" = @2 and "revoked_time" is null;
 update "enrollment_tokens" set "revoked_time" = @1 where "token_id" = @2 and "revoked_time" is null;

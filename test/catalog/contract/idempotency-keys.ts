@@ -1,8 +1,8 @@
 import { expect } from 'vitest';
 import { idempotencyKeyRetentionMs } from '../../../contracts/idempotency-key.js';
-import type { IdempotencyGuard } from '../../../functions/catalog/catalog.js';
+import type { IdempotencyGuard, WrittenExecution } from '../../../functions/catalog/catalog.js';
 import { ConflictError, ValidationError } from '../../../functions/catalog/errors.js';
-import { admin, deployEtl, type Scenario } from './fixtures.js';
+import { admin, deployEtl, readyTopology, type Scenario } from './fixtures.js';
 
 const guard = (key: string, operation = 'createExecution', requestHash = 'a'.repeat(64)): IdempotencyGuard => ({
   actor: admin,
@@ -33,6 +33,39 @@ export const idempotencyKeyScenarios: Record<string, Scenario> = {
     await h.catalog.createExecution(extract, admin, { ...guard('k-1'), actor: 'apikey:other001' });
     await h.catalog.startExecution(execution.executionId, {}, guard('k-1', 'startExecution'));
     expect(await h.catalog.findIdempotencyKey(guard('k-1', 'startExecution'))).toMatchObject({ result: { executionId: execution.executionId } });
+  },
+
+  'a guard\'s answer is made from what the write wrote, read in its transaction, and kept with the key': async (h) => {
+    const { worker } = await readyTopology(h);
+    const answered: WrittenExecution[] = [];
+    const answering = (key: string, operation = 'createExecution'): IdempotencyGuard<WrittenExecution> => ({
+      ...guard(key, operation),
+      answer: (written) => {
+        answered.push(written);
+        return JSON.stringify({ id: written.execution.executionId, status: written.execution.status });
+      },
+    });
+    const started = await h.catalog.createExecution({ ...extract, start: {} }, admin, answering('k-6'));
+    expect(answered[0]).toEqual({
+      execution: started,
+      scaleOut: { isScaleOutEnabled: true, workers: [await h.catalog.getWorkerAgent(worker.workerAgentId)] },
+      children: [],
+    });
+    expect((await h.catalog.findIdempotencyKey(guard('k-6')))?.responseBody).toBe(`{"id":${started.executionId},"status":5}`);
+    // A write the key refuses keeps the first answer.
+    await expect(h.catalog.createExecution({ ...extract, start: {} }, admin, answering('k-6'))).rejects.toThrow(ConflictError);
+    expect((await h.catalog.findIdempotencyKey(guard('k-6')))?.responseBody).toBe(`{"id":${started.executionId},"status":5}`);
+
+    // A created execution waits for nothing in Scale Out yet; its start reads the state, and its children.
+    const created = await h.catalog.createExecution(extract, admin, answering('k-7'));
+    expect(answered.at(-1)).toEqual({ execution: created, scaleOut: null, children: [] });
+    const child = await h.catalog.createExecution({ ...extract, parentExecutionId: created.executionId }, admin);
+    await h.catalog.startExecution(created.executionId, {}, answering('k-7', 'startExecution'));
+    const start = answered.at(-1)!;
+    expect(start.execution).toEqual(await h.catalog.getExecution(created.executionId));
+    expect(start.scaleOut?.workers.map((w) => w.workerAgentId)).toEqual([worker.workerAgentId]);
+    expect(start.children.map((c) => c.executionId)).toEqual([child.executionId]);
+    expect((await h.catalog.findIdempotencyKey(guard('k-7', 'startExecution')))?.responseBody).toBe(`{"id":${created.executionId},"status":5}`);
   },
 
   'a write that fails records no key, so the retry does it': async (h) => {

@@ -1,12 +1,24 @@
-import type { Catalog } from '../../catalog.js';
+import type { Catalog, WrittenExecution } from '../../catalog.js';
 import type { CatalogContext } from '../../context.js';
+import { ExecutionStatus, type Execution } from '../../domain.js';
+import type { CatalogTrx } from '../../engine.js';
 import { NotFoundError } from '../../errors.js';
 import { findDeclaredParameter } from '../../parameters.js';
 import { num, selectAttempts, toExecutionStatus, toTask } from '../../rows.js';
-import { loadExecution, lockExecution, requireCreated, selectSummaries, toSummary } from './execution-rows.js';
+import { listChildren, loadExecution, lockExecution, requireCreated, selectSummaries, toSummary } from './execution-rows.js';
 import { rememberIdempotencyKey } from '../idempotency-keys.js';
+import { readScaleOutState } from '../worker-agents.js';
 import { stopInTransaction } from './stop-execution.js';
 import { insertExecution, requireWorker, startInTransaction, storeParameter, validRetryCount } from './write-execution.js';
+
+/** What a create's or start's answer shows, read in its transaction (see WrittenExecution). */
+async function writtenExecution(trx: CatalogTrx, execution: Execution): Promise<WrittenExecution> {
+  return {
+    execution,
+    scaleOut: execution.status === ExecutionStatus.pending ? await readScaleOutState(trx) : null,
+    children: execution.childCount === 0 ? [] : await listChildren(trx, execution.executionId),
+  };
+}
 
 /** The SSISDB execution procedures and views: create, set values, add workers, start, stop, read. */
 export function executionOperations(
@@ -28,7 +40,7 @@ export function executionOperations(
     createExecution: (input, actor, guard) =>
       ctx.engine.transaction(async (trx) => {
         const { execution } = await insertExecution(ctx, trx, input, actor);
-        await rememberIdempotencyKey(ctx, trx, guard, { executionId: execution.executionId });
+        await rememberIdempotencyKey(ctx, trx, guard, { executionId: execution.executionId }, () => writtenExecution(trx, execution));
         return execution;
       }),
 
@@ -62,8 +74,9 @@ export function executionOperations(
     startExecution: (executionId, options, guard) =>
       ctx.engine.transaction(async (trx) => {
         await startInTransaction(ctx, trx, executionId, validRetryCount(options?.retryCount));
-        await rememberIdempotencyKey(ctx, trx, guard, { executionId });
-        return loadExecution(trx, executionId);
+        const execution = await loadExecution(trx, executionId);
+        await rememberIdempotencyKey(ctx, trx, guard, { executionId }, () => writtenExecution(trx, execution));
+        return execution;
       }),
 
     stopOperation: (executionId, actor) =>

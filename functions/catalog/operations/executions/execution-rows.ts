@@ -54,6 +54,12 @@ export function selectSummaries(db: CatalogDb | CatalogTrx) {
     });
 }
 
+/** An execution's newest 500 direct children, oldest first, as its view shows them (a parent fans out to tens). */
+export async function listChildren(db: CatalogDb | CatalogTrx, executionId: number): Promise<ExecutionSummary[]> {
+  const rows = await selectSummaries(db).where('e.parent_execution_id', '=', executionId).orderBy('e.execution_id', 'desc').limit(500).execute();
+  return rows.map(toSummary).reverse();
+}
+
 export function toSummary(row: SummaryRow): ExecutionSummary {
   return summaryOf(row, num(row.attempt_count ?? 0), row.last_worker_agent_id, row.last_worker_name);
 }
