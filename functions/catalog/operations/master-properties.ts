@@ -17,6 +17,45 @@ export const MasterProperty = {
   maxProjectVersions: 'MAX_PROJECT_VERSIONS',
 } as const;
 
+/**
+ * SSISDB `catalog.catalog_properties`: the master properties an administrator sets with `configure_catalog`, each
+ * with the rule its value follows. The others (IS_SCALEOUT_ENABLED, LAST_ONLINE_TIME, …) are the master's own state
+ * and change through their own operations. The setter stores a value in its parsed form and the readers parse what
+ * is stored by the same rule, so a value written by hand that the setter would refuse stops its reader, named,
+ * instead of being used.
+ */
+export const catalogPropertyRules = {
+  [MasterProperty.retentionWindow]: {
+    description: 'days a finished execution is kept before the cleanup removes it',
+    rule: 'a whole number of days, at least 1',
+    parse: wholeNumberAtLeastOne,
+  },
+  [MasterProperty.operationCleanupEnabled]: {
+    description: 'false keeps finished executions for ever',
+    rule: 'true or false',
+    parse: (value) => (/^(true|false)$/i.test(value) ? value.toLowerCase() === 'true' : undefined),
+  },
+  [MasterProperty.maxProjectVersions]: {
+    description: 'versions kept per project: its current one and the newest others',
+    rule: 'a whole number of versions, at least 1',
+    parse: wholeNumberAtLeastOne,
+  },
+} satisfies Record<string, { description: string; rule: string; parse(value: string): unknown }>;
+
+export type CatalogPropertyName = keyof typeof catalogPropertyRules;
+type CatalogPropertyValue<N extends CatalogPropertyName> = Exclude<ReturnType<(typeof catalogPropertyRules)[N]['parse']>, undefined>;
+
+function wholeNumberAtLeastOne(value: string): number | undefined {
+  return /^\d{1,9}$/.test(value) && Number(value) >= 1 ? Number(value) : undefined;
+}
+
+/** A catalog property as stored, read by its rule: a value the rule refuses throws, naming the property and the rule. */
+export function readCatalogProperty<N extends CatalogPropertyName>(name: N, stored: string | null | undefined): CatalogPropertyValue<N> {
+  const value = stored == null ? undefined : (catalogPropertyRules[name].parse(stored) as CatalogPropertyValue<N> | undefined);
+  if (value === undefined) throw new Error(`master property ${name} must be ${catalogPropertyRules[name].rule}, not '${stored}'`);
+  return value;
+}
+
 export async function setProperty(trx: CatalogTrx, name: string, value: string | null): Promise<void> {
   await trx.updateTable('master_properties').set({ property_value: value }).where('property_name', '=', name).execute();
 }
@@ -65,14 +104,9 @@ export function masterPropertyOperations(
 
     async getCleanupSettings() {
       const properties = await readAll();
-      const raw = properties.get(MasterProperty.retentionWindow);
-      const days = Number(raw);
-      if (!Number.isFinite(days) || days <= 0) {
-        throw new Error(`master property ${MasterProperty.retentionWindow} must be a positive number of days, not '${raw}'`);
-      }
       return {
-        retentionWindowDays: days,
-        cleanupEnabled: properties.get(MasterProperty.operationCleanupEnabled) !== 'false',
+        retentionWindowDays: readCatalogProperty(MasterProperty.retentionWindow, properties.get(MasterProperty.retentionWindow)),
+        cleanupEnabled: readCatalogProperty(MasterProperty.operationCleanupEnabled, properties.get(MasterProperty.operationCleanupEnabled)),
       };
     },
   };

@@ -3,7 +3,7 @@ import type { CatalogContext } from '../context.js';
 import { finalExecutionStatuses, type RemovedProjectVersion } from '../domain.js';
 import { NotFoundError } from '../errors.js';
 import { audit } from './audit.js';
-import { MasterProperty } from './master-properties.js';
+import { MasterProperty, readCatalogProperty } from './master-properties.js';
 import { emptyArchive, selectVersions, withPackages } from './projects.js';
 
 /** Versions removed per statement: SQL Server takes at most 2,100 parameters. */
@@ -121,10 +121,5 @@ async function readMaxProjectVersions(ctx: CatalogContext): Promise<number> {
   const row = await ctx.engine.read((db) =>
     db.selectFrom('master_properties').select('property_value').where('property_name', '=', MasterProperty.maxProjectVersions).executeTakeFirst(),
   );
-  const raw = row?.property_value;
-  const max = Number(raw);
-  if (!Number.isInteger(max) || max < 1) {
-    throw new Error(`master property ${MasterProperty.maxProjectVersions} must be a whole number of versions, at least 1, not '${raw}'`);
-  }
-  return max;
+  return readCatalogProperty(MasterProperty.maxProjectVersions, row?.property_value);
 }

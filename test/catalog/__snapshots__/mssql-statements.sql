@@ -139,6 +139,7 @@ select * from "environment_variables" where "environment_id" in (@1, @2) order b
 select * from "environment_variables" where "variable_id" = @1;
 select * from "folders" order by "name";
 select * from "master_properties";
+select * from "master_properties" where "property_name" in (@1, @2, @3) order by "property_name";
 select * from "object_parameters" where "project_id" = @1 and "object_type" = @2;
 select * from "object_parameters" where "project_id" = @1 and "object_type" = @2 and "object_name" = @3;
 select * from "object_permissions" order by "object_type", "object_id", "principal", "permission_type";

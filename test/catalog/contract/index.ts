@@ -1,3 +1,4 @@
+import { catalogPropertyScenarios } from './catalog-properties.js';
 import { childAndScheduleScenarios } from './children-and-schedules.js';
 import { enrollmentTokenScenarios } from './enrollment-tokens.js';
 import { environmentScenarios } from './environments.js';
@@ -25,4 +26,5 @@ export const catalogContract: Record<string, Record<string, Scenario>> = {
   'environments, references and object parameters': environmentScenarios,
   'project versions': projectVersionScenarios,
   'object permissions': objectPermissionScenarios,
+  'catalog properties': catalogPropertyScenarios,
 };

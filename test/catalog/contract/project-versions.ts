@@ -109,16 +109,4 @@ export const projectVersionScenarios: Record<string, Scenario> = {
     expect(await versionNumbers(h)).toEqual([3]);
     expect(await h.catalog.getExecution(running.executionId)).toMatchObject({ status: ExecutionStatus.succeeded, projectVersionId: v1.projectVersionId, packageName: 'extract' });
   },
-
-  'a MAX_PROJECT_VERSIONS that is not a whole number of at least 1 is refused, removing nothing': async (h) => {
-    await deployEtl(h.catalog, Buffer.from('one'));
-    await deployEtl(h.catalog, Buffer.from('two'));
-    for (const value of ['0', 'ten', '2.5']) {
-      await setMaxProjectVersions(h, value);
-      await expect(h.catalog.removeOldProjectVersions(admin)).rejects.toThrow(
-        `master property MAX_PROJECT_VERSIONS must be a whole number of versions, at least 1, not '${value}'`,
-      );
-    }
-    expect(await versionNumbers(h)).toEqual([2, 1]);
-  },
 };
