@@ -33,6 +33,19 @@ export const eventKeyAndCleanupScenarios: Record<string, Scenario> = {
     expect(await h.catalog.listEventMessages(execution.executionId + 1, 0, 100)).toEqual([]);
   },
 
+  'a worker batch of 2,000 lines and a redelivery overlapping it store each line once, in sequence order': async (h) => {
+    const { worker } = await readyTopology(h);
+    const execution = await startExtract(h.catalog);
+    const task = await claimOne(h.catalog, worker.workerAgentId);
+    const now = h.clock.now();
+    await h.catalog.appendEventMessages(lines(execution.executionId, task.taskId, 1, 2000, now));
+    // 1,999 lines: the part of a batch that a retried message brings again, then 999 new ones.
+    await h.catalog.appendEventMessages(lines(execution.executionId, task.taskId, 1001, 1999, now));
+    const all = await h.catalog.listEventMessages(execution.executionId, 0, 5000);
+    expect(all.map((m) => m.sequenceNumber)).toEqual(Array.from({ length: 2999 }, (_, i) => i + 1));
+    expect(all[2998]).toMatchObject({ taskId: task.taskId, message: 'line 2999', messageTime: now + 1998, messageSourceName: 'stdout' });
+  },
+
   'API keys are stored by hash, listed without it, and revoked once': async ({ catalog, clock }) => {
     const key = await catalog.insertApiKey({ apiKeyId: 'k1', name: 'ci', role: 'executor', keyHash: 'h'.repeat(64) }, admin);
     expect(key).toEqual({
