@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { idempotencyKeyRetentionMs } from '../../../contracts/idempotency-key.js';
 import type { IdempotencyGuard, WrittenExecution } from '../../../functions/catalog/catalog.js';
 import { ConflictError, ValidationError } from '../../../functions/catalog/errors.js';
-import { admin, deployEtl, readyTopology, type Scenario } from './fixtures.js';
+import { admin, deployEtl, readyTopology, thumbprints, type Scenario } from './fixtures.js';
 
 const guard = (key: string, operation = 'createExecution', requestHash = 'a'.repeat(64)): IdempotencyGuard => ({
   actor: admin,
@@ -36,7 +36,6 @@ export const idempotencyKeyScenarios: Record<string, Scenario> = {
   },
 
   'a guard\'s answer is made from what the write wrote, read in its transaction, and kept with the key': async (h) => {
-    const { worker } = await readyTopology(h);
     const answered: WrittenExecution[] = [];
     const answering = (key: string, operation = 'createExecution'): IdempotencyGuard<WrittenExecution> => ({
       ...guard(key, operation),
@@ -45,12 +44,18 @@ export const idempotencyKeyScenarios: Record<string, Scenario> = {
         return JSON.stringify({ id: written.execution.executionId, status: written.execution.status });
       },
     });
+    await deployEtl(h.catalog);
+    await h.catalog.createExecution({ ...extract, start: {} }, admin, answering('k-no-worker'));
+    expect(answered[0]?.scaleOut).toEqual({ isScaleOutEnabled: false, workers: [] });
+
+    const { worker } = await readyTopology(h);
+    await h.catalog.addWorkerAgent({ machineName: 'ETL-00', tags: ['gpu', 'ssd'], certificate: thumbprints() }, admin);
     const started = await h.catalog.createExecution({ ...extract, start: {} }, admin, answering('k-6'));
-    expect(answered[0]).toEqual({
-      execution: started,
-      scaleOut: { isScaleOutEnabled: true, workers: [await h.catalog.getWorkerAgent(worker.workerAgentId)] },
-      children: [],
-    });
+    expect(answered[1]).toEqual({ execution: started, scaleOut: await h.catalog.getScaleOutState(), children: [] });
+    expect(answered[1]?.scaleOut?.workers.map((w) => [w.displayName, w.tags, w.runningTaskCount])).toEqual([
+      ['ETL-00', ['gpu', 'ssd'], 0],
+      ['node-a', [], 0],
+    ]);
     expect((await h.catalog.findIdempotencyKey(guard('k-6')))?.responseBody).toBe(`{"id":${started.executionId},"status":5}`);
     // A write the key refuses keeps the first answer.
     await expect(h.catalog.createExecution({ ...extract, start: {} }, admin, answering('k-6'))).rejects.toThrow(ConflictError);
@@ -63,7 +68,8 @@ export const idempotencyKeyScenarios: Record<string, Scenario> = {
     await h.catalog.startExecution(created.executionId, {}, answering('k-7', 'startExecution'));
     const start = answered.at(-1)!;
     expect(start.execution).toEqual(await h.catalog.getExecution(created.executionId));
-    expect(start.scaleOut?.workers.map((w) => w.workerAgentId)).toEqual([worker.workerAgentId]);
+    expect(start.scaleOut).toEqual(await h.catalog.getScaleOutState());
+    expect(start.scaleOut?.workers.map((w) => w.workerAgentId)).toContain(worker.workerAgentId);
     expect(start.children.map((c) => c.executionId)).toEqual([child.executionId]);
     expect((await h.catalog.findIdempotencyKey(guard('k-7', 'startExecution')))?.responseBody).toBe(`{"id":${created.executionId},"status":5}`);
   },

@@ -1,4 +1,4 @@
-import type { Catalog, WrittenExecution } from '../../catalog.js';
+import type { Catalog, ScaleOutState, WrittenExecution } from '../../catalog.js';
 import type { CatalogContext } from '../../context.js';
 import { ExecutionStatus, type Execution } from '../../domain.js';
 import type { CatalogTrx } from '../../engine.js';
@@ -7,15 +7,18 @@ import { findDeclaredParameter } from '../../parameters.js';
 import { num, selectAttempts, toExecutionStatus, toTask } from '../../rows.js';
 import { listChildren, loadExecution, lockExecution, requireCreated, selectSummaries, toSummary } from './execution-rows.js';
 import { rememberIdempotencyKey } from '../idempotency-keys.js';
-import { readScaleOutState } from '../worker-agents.js';
+import { readScaleOutState } from '../worker-rows.js';
 import { stopInTransaction } from './stop-execution.js';
 import { insertExecution, requireWorker, startInTransaction, storeParameter, validRetryCount } from './write-execution.js';
 
-/** What a create's or start's answer shows, read in its transaction (see WrittenExecution). */
-async function writtenExecution(trx: CatalogTrx, execution: Execution): Promise<WrittenExecution> {
+/**
+ * What a create's or start's answer shows, read in its transaction (see WrittenExecution), unless the write read
+ * the Scale Out state already (`scaleOut`).
+ */
+async function writtenExecution(trx: CatalogTrx, execution: Execution, scaleOut?: ScaleOutState): Promise<WrittenExecution> {
   return {
     execution,
-    scaleOut: execution.status === ExecutionStatus.pending ? await readScaleOutState(trx) : null,
+    scaleOut: scaleOut ?? (execution.status === ExecutionStatus.pending ? await readScaleOutState(trx) : null),
     children: execution.childCount === 0 ? [] : await listChildren(trx, execution.executionId),
   };
 }
@@ -39,8 +42,8 @@ export function executionOperations(
   return {
     createExecution: (input, actor, guard) =>
       ctx.engine.transaction(async (trx) => {
-        const { execution } = await insertExecution(ctx, trx, input, actor);
-        await rememberIdempotencyKey(ctx, trx, guard, { executionId: execution.executionId }, () => writtenExecution(trx, execution));
+        const { execution, scaleOut } = await insertExecution(ctx, trx, input, actor, guard?.answer !== undefined);
+        await rememberIdempotencyKey(ctx, trx, guard, { executionId: execution.executionId }, () => writtenExecution(trx, execution, scaleOut));
         return execution;
       }),
 

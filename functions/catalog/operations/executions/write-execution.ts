@@ -1,13 +1,15 @@
 import type { Insertable } from 'kysely';
-import type { CreateExecutionInput } from '../../catalog.js';
+import { sql } from 'kysely';
+import type { CreateExecutionInput, ScaleOutState } from '../../catalog.js';
 import type { CatalogContext } from '../../context.js';
 import { ExecutionStatus, type DeclaredParameter, type Execution, type ParameterValue, type Task } from '../../domain.js';
-import type { CatalogTrx } from '../../engine.js';
+import type { CatalogDb, CatalogTrx } from '../../engine.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { hotQuery } from '../../hot-query.js';
 import { coerceParameterValue, findDeclaredParameter, requireParameterValues } from '../../parameters.js';
 import { toTask } from '../../rows.js';
 import { packageObjectType } from '../object-parameters.js';
+import { scaleOutFlag, scaleOutStateOf, selectWorkers, type WorkerRow } from '../worker-rows.js';
 import type { ExecutionParameterValuesTable, ExecutionsTable, TasksTable } from '../../schema.js';
 import { resolveConfiguredValues } from './configured-parameters.js';
 import { loadExecution, lockExecution, requireCreated, toExecution, toParameterValue } from './execution-rows.js';
@@ -16,12 +18,13 @@ import { loadExecution, lockExecution, requireCreated, toExecution, toParameterV
 type NewRow<T, Key extends keyof T> = Required<Omit<Insertable<T>, Key>>;
 
 // The statements every started execution runs (see hot-query.ts).
+type PackageToRun = { folderName: string; projectName: string; versionNumber: number | null; packageName: string };
 /**
  * The version named (the project's current one when `versionNumber` is null), its package named (null columns when
  * it has none of that name), and how many of the package's parameters the project's configuration sets, so that
  * an execution of an unconfigured package reads nothing more.
  */
-const selectPackageToRun = hotQuery((db, v: { folderName: string; projectName: string; versionNumber: number | null; packageName: string }) =>
+const packageToRun = (db: CatalogDb | CatalogTrx, v: PackageToRun) =>
   db
     .selectFrom('project_versions as v')
     .innerJoin('projects as p', 'p.project_id', 'v.project_id')
@@ -41,7 +44,21 @@ const selectPackageToRun = hotQuery((db, v: { folderName: string; projectName: s
     .where('f.name', '=', v.folderName)
     .where('p.name', '=', v.projectName)
     .where((eb) => eb('v.version_number', '=', eb.fn.coalesce(eb.val(v.versionNumber), eb.ref('p.current_version_number'))))
-    .where('v.removed_time', 'is', null),
+    .where('v.removed_time', 'is', null);
+const selectPackageToRun = hotQuery(packageToRun);
+/**
+ * The same, with the Scale Out state a started execution's answer shows (its waiting reason): a row per worker,
+ * in their display names' order (one row, its worker columns null, while no worker is registered), each with
+ * IS_SCALEOUT_ENABLED.
+ */
+const selectPackageToRunAndScaleOut = hotQuery((db, v: PackageToRun) =>
+  db
+    .selectFrom(packageToRun(db, v).as('r'))
+    .leftJoin(selectWorkers(db).as('w'), (join) => join.on(sql<boolean>`1 = 1`))
+    .selectAll('r')
+    .selectAll('w')
+    .select(scaleOutFlag(db).as('is_scale_out_enabled'))
+    .orderBy('w.display_name'),
 );
 const insertExecutionRow = hotQuery((db, row: NewRow<ExecutionsTable, 'execution_id'>) =>
   db.insertInto('executions').values(row).returning('execution_id'),
@@ -164,14 +181,17 @@ export async function startInTransaction(ctx: CatalogContext, trx: CatalogTrx, e
  * create_execution (and start_execution when asked) inside the caller's transaction. Everything is checked
  * before anything is written, so a refusal leaves the transaction clean; a started execution is written pending
  * with its first attempt at once. The execution is returned as written, without reading it back. A child named
- * by a key its parent already used is not created again: the existing child is returned.
+ * by a key its parent already used is not created again: the existing child is returned. `readScaleOut`: a
+ * started execution's answer will show its waiting reason, so the package's statement reads the Scale Out state
+ * too (`scaleOut`).
  */
 export async function insertExecution(
   ctx: CatalogContext,
   trx: CatalogTrx,
   input: CreateExecutionInput & { scheduleId?: number },
   actor: string,
-): Promise<{ execution: Execution; created: boolean }> {
+  readScaleOut = false,
+): Promise<{ execution: Execution; created: boolean; scaleOut?: ScaleOutState }> {
   if (input.runInScaleOut === false) {
     throw new ValidationError('runInScaleOut', 'this master runs executions in Scale Out only');
   }
@@ -200,14 +220,18 @@ export async function insertExecution(
     }
   }
 
-  const [version] = (
-    await selectPackageToRun(trx, {
-      folderName: input.folderName,
-      projectName: input.projectName,
-      versionNumber: input.versionNumber ?? null,
-      packageName: input.packageName,
-    })
-  ).rows;
+  const toRun = { folderName: input.folderName, projectName: input.projectName, versionNumber: input.versionNumber ?? null, packageName: input.packageName };
+  let version;
+  let scaleOut: ScaleOutState | undefined;
+  if (readScaleOut && input.start) {
+    const { rows } = await selectPackageToRunAndScaleOut(trx, toRun);
+    version = rows[0];
+    // Its left join makes every worker column nullable; a row with a worker has them as stored.
+    const workers = rows.filter((row) => row.worker_agent_id !== null) as WorkerRow[];
+    if (version) scaleOut = await scaleOutStateOf(trx, version.is_scale_out_enabled, workers);
+  } else {
+    version = (await selectPackageToRun(trx, toRun)).rows[0];
+  }
   if (!version) {
     throw new NotFoundError(
       'project',
@@ -297,5 +321,5 @@ export async function insertExecution(
     { ...row, execution_id: executionId },
     { attempts, parameters: parameterRows.map(toParameterValue), allowedWorkerIds: allowed, requiredTags: tags, childCount: 0 },
   );
-  return { execution, created: true };
+  return { execution, created: true, ...(scaleOut ? { scaleOut } : {}) };
 }
