@@ -17,20 +17,21 @@ export function unknownFields(schema: z.ZodType, value: unknown): string[] {
  * `found`. Written without intermediate arrays: a batch of 2,000 events is walked on every request.
  */
 function collectUnknown(schema: z.ZodType, value: unknown, prefix: string, found: string[]): void {
-  // Only objects and arrays can hold a field.
-  if (typeof value !== 'object' || value === null) return;
+  if (!holdsFields(value)) return;
   const inner = unwrapSchema(schema);
   if (inner instanceof z.ZodObject) {
     if (Array.isArray(value)) return;
     const shape = inner.shape as Record<string, z.ZodType>;
     for (const key of Object.keys(value)) {
-      if (Object.hasOwn(shape, key)) collectUnknown(shape[key]!, (value as Record<string, unknown>)[key], `${prefix}${key}.`, found);
-      else found.push(prefix + key);
+      if (!Object.hasOwn(shape, key)) found.push(prefix + key);
+      else if (holdsFields((value as Record<string, unknown>)[key])) collectUnknown(shape[key]!, (value as Record<string, unknown>)[key], `${prefix}${key}.`, found);
     }
   } else if (inner instanceof z.ZodArray) {
     if (!Array.isArray(value)) return;
     const element = inner.element as z.ZodType;
-    for (let index = 0; index < value.length; index++) collectUnknown(element, value[index], `${prefix}${index}.`, found);
+    for (let index = 0; index < value.length; index++) {
+      if (holdsFields(value[index])) collectUnknown(element, value[index], `${prefix}${index}.`, found);
+    }
   } else if (inner instanceof z.ZodRecord) {
     if (Array.isArray(value)) return;
     const valueType = inner.valueType as z.ZodType;
@@ -40,6 +41,11 @@ function collectUnknown(schema: z.ZodType, value: unknown, prefix: string, found
     const perOption = (inner.options as z.ZodType[]).map((option) => new Set(unknownFields(option, value)));
     for (const field of perOption[0] ?? []) if (perOption.every((unknown) => unknown.has(field))) found.push(prefix + field);
   }
+}
+
+/** Only objects and arrays can hold a field; the walk looks no further into anything else (nor builds its path). */
+function holdsFields(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
 }
 
 /** The schema a value is checked against, through the wrappers that do not change its shape. */

@@ -231,6 +231,7 @@ function unknownValues(valid: ValidInput, operationId: OperationId, seed: Seed):
         with_('an unknown event type', { events: [{ ...event, type: 'debug' }] }, 'body.events'),
         with_('no events', { events: [] }, 'body.events'),
         with_('a time that is not ISO 8601', { events: [{ ...event, time: 'yesterday' }] }, 'body.events'),
+        with_('an unknown field in the second event', { events: [event, { ...event, sequenceNumber: 2, colour: 'red' }] }, 'body.events.1.colour'),
       ];
     case 'createSchedule':
       return [
