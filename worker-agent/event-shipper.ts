@@ -43,6 +43,8 @@ export class EventShipper {
   #ready: { promise: Promise<void>; resolve: () => void } | undefined;
   #timer: AbortController | undefined;
   readonly #secrets: string[];
+  #timeMs = Number.NaN;
+  #time = '';
 
   constructor(
     private readonly attempt: TaskRef,
@@ -57,9 +59,15 @@ export class EventShipper {
   add(type: EventType, source: string, message: string): void {
     this.#sequence += 1;
     this.#held += 1;
+    // A package prints in bursts, many lines in one millisecond: the time's text is made once per millisecond.
+    const now = this.clock.now();
+    if (now !== this.#timeMs) {
+      this.#timeMs = now;
+      this.#time = new Date(now).toISOString();
+    }
     this.#buffer.push({
       sequenceNumber: this.#sequence,
-      time: new Date(this.clock.now()).toISOString(),
+      time: this.#time,
       type,
       source,
       message: this.mask(message),

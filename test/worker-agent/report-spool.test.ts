@@ -170,6 +170,7 @@ describe('event shipping', () => {
     const { spool, clock, log } = openSpool(master);
     await spool.open();
     const shipper = new EventShipper({ taskId: 5, attemptNumber: 2 }, spool, clock, log, { flushIntervalMs: 1000, secrets: ['s3cr3t-pw', 'ab'] });
+    const start = clock.now();
     shipper.add('information', 'stdout', 'connecting with s3cr3t-pw');
     shipper.add('warning', 'stderr', 'slow: ab');
     await clock.advance(999);
@@ -186,6 +187,9 @@ describe('event shipping', () => {
       [[3, 'progress', '50%']],
     ]);
     expect(master.events.every((e) => e.taskId === 5 && e.body.attemptNumber === 2)).toBe(true);
+    // Each line has the time it was printed.
+    const times = [start, start, start + 1000].map((time) => new Date(time).toISOString());
+    expect(master.events.flatMap((e) => e.body.events.map((x) => x.time))).toEqual(times);
   });
 
   it('asks the package to wait once it holds 8,000 lines the master has not taken, and lets it go on at half that', async () => {
