@@ -156,10 +156,10 @@ export interface Catalog {
   getExecution(executionId: number): Promise<Execution>;
   listExecutions(filter: ExecutionFilter, page: PageRequest): Promise<Page<ExecutionSummary>>;
   getTask(taskId: number): Promise<Task>;
-  /** Execution counts by status created since a time (the dashboard's last 24 h). */
-  countExecutionsByStatus(since: number): Promise<Partial<Record<ExecutionStatus, number>>>;
-  /** End times of executions that ended since a time (the dashboard's chart). */
-  listExecutionEndTimes(since: number): Promise<{ endTime: number; status: ExecutionStatus }[]>;
+  /** Execution counts by status created since a time (the dashboard's last 24 h), of these projects only when given. */
+  countExecutionsByStatus(since: number, projects?: ExecutionFilter['projects']): Promise<Partial<Record<ExecutionStatus, number>>>;
+  /** End times of executions that ended since a time (the dashboard's chart), of these projects only when given. */
+  listExecutionEndTimes(since: number, projects?: ExecutionFilter['projects']): Promise<{ endTime: number; status: ExecutionStatus }[]>;
 
   // Tasks: the worker protocol
   /**

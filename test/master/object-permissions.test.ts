@@ -17,6 +17,7 @@ import {
   createApiKey,
   createExecution,
   deployProject,
+  getDashboard,
   getProject,
   listAuditTrail,
   listExecutions,
@@ -108,6 +109,11 @@ describe('object permissions over HTTPS: executor and reader roles use the catal
     const executions = (await executor(listExecutions, {})).executions;
     expect(executions.length).toBeGreaterThan(0);
     expect(new Set(executions.map((e) => `${e.folderName}/${e.projectName}`))).toEqual(new Set(['Finance/ETL']));
+    // The dashboard's overview counts the same executions as the list, for the executor and for the admin.
+    const counted = async (caller: ManagementCaller) => Object.values((await caller(getDashboard, {})).last24Hours).reduce((sum, n) => sum + n, 0);
+    expect(await counted(executor)).toBe(executions.length);
+    expect(await counted(master.admin)).toBe((await master.admin(listExecutions, {})).executions.length);
+    expect(await counted(master.admin)).toBeGreaterThan(executions.length);
     expect((await executor(listPermissions, {})).permissions.every((p) => p.folderName === 'Finance')).toBe(true);
     expect((await master.admin(listFolders, {})).folders.map((f) => f.name)).toEqual(['Finance', 'HR']);
     const mine = await executor(getMyPermissions, {});

@@ -60,11 +60,13 @@ export const enableScaleOutFunction = defineHandler(enableScaleOut, async ({ cal
 
 const minuteMs = 60_000;
 
-export const getDashboardFunction = defineHandler(getDashboard, async (_input, services) => {
+/** The overview counts only the executions the caller may read, as the executions page lists them. */
+export const getDashboardFunction = defineHandler(getDashboard, async ({ permissions }, services) => {
   const now = services.clock.now();
-  const counts = await services.catalog.countExecutionsByStatus(now - 24 * 60 * minuteMs);
+  const projects = await permissions.readableProjects();
+  const counts = await services.catalog.countExecutionsByStatus(now - 24 * 60 * minuteMs, projects);
   const firstMinute = Math.floor(now / minuteMs) * minuteMs - 59 * minuteMs;
-  const ended = await services.catalog.listExecutionEndTimes(firstMinute);
+  const ended = await services.catalog.listExecutionEndTimes(firstMinute, projects);
   const buckets = Array.from({ length: 60 }, (_, i) => ({ minute: firstMinute + i * minuteMs, succeeded: 0, failed: 0 }));
   for (const { endTime, status } of ended) {
     const bucket = buckets[Math.floor((endTime - firstMinute) / minuteMs)];

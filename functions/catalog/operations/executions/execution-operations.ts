@@ -1,7 +1,9 @@
-import type { Catalog, ScaleOutState, WrittenExecution } from '../../catalog.js';
+import type { ExpressionBuilder } from 'kysely';
+import type { Catalog, ExecutionFilter, ScaleOutState, WrittenExecution } from '../../catalog.js';
 import type { CatalogContext } from '../../context.js';
 import { ExecutionStatus, type Execution } from '../../domain.js';
 import type { CatalogTrx } from '../../engine.js';
+import type { CatalogTables } from '../../schema.js';
 import { NotFoundError } from '../../errors.js';
 import { findDeclaredParameter } from '../../parameters.js';
 import { num, selectAttempts, toExecutionStatus, toTask } from '../../rows.js';
@@ -104,9 +106,7 @@ export function executionOperations(
         const { projects } = filter;
         if (projects !== undefined) {
           if (projects.length === 0) return { items: [], nextOffset: null };
-          query = query.where((eb) =>
-            eb.or(projects.map((p) => eb.and([eb('e.folder_name', '=', p.folderName), eb('e.project_name', '=', p.projectName)]))),
-          );
+          query = query.where(ofProjects(projects));
         }
         const rows = await query.limit(page.limit + 1).offset(page.offset).execute();
         return {
@@ -122,26 +122,32 @@ export function executionOperations(
         return toTask(row);
       }),
 
-    countExecutionsByStatus: (since) =>
+    countExecutionsByStatus: (since, projects) =>
       ctx.engine.read(async (db) => {
-        const rows = await db
-          .selectFrom('executions')
-          .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
-          .where('created_time', '>=', since)
-          .groupBy('status')
-          .execute();
+        if (projects?.length === 0) return {};
+        let query = db
+          .selectFrom('executions as e')
+          .select((eb) => ['e.status', eb.fn.countAll<number>().as('n')])
+          .where('e.created_time', '>=', since)
+          .groupBy('e.status');
+        if (projects) query = query.where(ofProjects(projects));
+        const rows = await query.execute();
         return Object.fromEntries(rows.map((row) => [row.status, num(row.n)]));
       }),
 
-    listExecutionEndTimes: (since) =>
+    listExecutionEndTimes: (since, projects) =>
       ctx.engine.read(async (db) => {
-        const rows = await db
-          .selectFrom('executions')
-          .select(['end_time', 'status'])
-          .where('end_time', '>=', since)
-          .orderBy('end_time')
-          .execute();
+        if (projects?.length === 0) return [];
+        let query = db.selectFrom('executions as e').select(['e.end_time', 'e.status']).where('e.end_time', '>=', since).orderBy('e.end_time');
+        if (projects) query = query.where(ofProjects(projects));
+        const rows = await query.execute();
         return rows.map((row) => ({ endTime: num(row.end_time ?? 0), status: toExecutionStatus(row.status) }));
       }),
   };
+}
+
+/** Executions (as `e`) of these projects only: those a caller may read. */
+function ofProjects(projects: NonNullable<ExecutionFilter['projects']>) {
+  return (eb: ExpressionBuilder<CatalogTables & { e: CatalogTables['executions'] }, 'e'>) =>
+    eb.or(projects.map((p) => eb.and([eb('e.folder_name', '=', p.folderName), eb('e.project_name', '=', p.projectName)])));
 }
