@@ -1,4 +1,4 @@
-import { maxEventsPerRequest, type EventType, type TaskRef, type WorkerEvent } from '../contracts/worker-protocol.js';
+import { maxEventMessageLength, maxEventsPerRequest, type EventType, type TaskRef, type WorkerEvent } from '../contracts/worker-protocol.js';
 import type { AgentClock } from './clock.js';
 import { asError } from './errors.js';
 import type { Logger } from './log.js';
@@ -70,7 +70,7 @@ export class EventShipper {
       time: this.#time,
       type,
       source,
-      message: this.mask(message),
+      message: cutToContract(this.mask(message)),
     });
     if (this.#buffer.length >= maxEventsPerRequest) void this.flush();
     else this.#scheduleFlush();
@@ -140,4 +140,15 @@ export class EventShipper {
     for (const secret of this.#secrets) masked = masked.split(secret).join('***');
     return masked;
   }
+}
+
+/**
+ * A message the contract's length allows, cut and saying so if need be: the master would refuse the whole batch
+ * for one line too long (the package's stdout and stderr come already split, but a node package's own events do
+ * not). Cut after masking, so that no part of a secret is left where the cut falls.
+ */
+function cutToContract(message: string): string {
+  if (message.length <= maxEventMessageLength) return message;
+  const note = `… [cut: the line had ${message.length} characters]`;
+  return message.slice(0, maxEventMessageLength - note.length) + note;
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { WorkerEvent } from '../../contracts/worker-protocol.js';
+import { maxEventMessageLength, postEvents, type WorkerEvent } from '../../contracts/worker-protocol.js';
 import { EventShipper } from '../../worker-agent/event-shipper.js';
 import { ConnectivityMonitor } from '../../worker-agent/master/connectivity.js';
 import { ReportSpool, type Report } from '../../worker-agent/report-spool.js';
@@ -190,6 +190,24 @@ describe('event shipping', () => {
     // Each line has the time it was printed.
     const times = [start, start, start + 1000].map((time) => new Date(time).toISOString());
     expect(master.events.flatMap((e) => e.body.events.map((x) => x.time))).toEqual(times);
+  });
+
+  it('cuts a message longer than the contract allows, after masking, and ships it with its neighbours', async () => {
+    const master = new FakeMaster();
+    const { spool, clock, log } = openSpool(master);
+    await spool.open();
+    const shipper = new EventShipper({ taskId: 5, attemptNumber: 1 }, spool, clock, log, { secrets: ['s3cr3t-pw'] });
+    const long = `s3cr3t-pw ${'x'.repeat(maxEventMessageLength)}`;
+    shipper.add('information', 'package', 'before');
+    shipper.add('information', 'package', long);
+    shipper.add('information', 'package', 'after');
+    await shipper.flush();
+    const messages = master.events.flatMap((e) => e.body.events.map((x) => x.message));
+    expect(messages).toHaveLength(3);
+    expect(messages[1]).toHaveLength(maxEventMessageLength);
+    expect(messages[1]).toMatch(new RegExp(`^\\*\\*\\* x+… \\[cut: the line had ${long.length - 6} characters\\]$`));
+    // What is sent is what the master accepts.
+    expect(postEvents.body.safeParse(master.events[0]!.body).success).toBe(true);
   });
 
   it('asks the package to wait once it holds 8,000 lines the master has not taken, and lets it go on at half that', async () => {

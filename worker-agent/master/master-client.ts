@@ -35,8 +35,9 @@ export class HttpMasterClient implements MasterClient {
     return callEndpoint(this.transport, heartbeat, { body });
   }
 
+  /** The event shipper numbers, times and cuts every line to the contract (EventShipper.add). */
   async postEvents(taskId: number, body: EventsRequest): Promise<void> {
-    await callEndpoint(this.transport, postEvents, { params: { taskId }, body });
+    await callEndpoint(this.transport, postEvents, { params: { taskId }, body }, { bodyBuiltToContract: true });
   }
 
   completeTask(taskId: number, body: CompleteRequest): Promise<CompleteResponse> {
