@@ -256,7 +256,7 @@ export interface Catalog {
   findIdempotencyKey(ref: IdempotencyKeyRef): Promise<IdempotencyRecord | undefined>;
   /**
    * Keeps the answer first sent for the key, so a replay sends the same body: for a record whose write kept none
-   * (its guard had no `answer`).
+   * (an older master's, or a guard without `answer`).
    */
   recordIdempotentResponse(ref: IdempotencyKeyRef, body: string): Promise<void>;
   /** Removes the keys past their 24 hours; answers how many went. */

@@ -121,14 +121,9 @@ export function defineHandler<E extends EndpointSpec>(
         throw error;
       }
       if (idempotency) {
-        // The body the write kept with its key, so that a replay sends the same; an answer made after the write is
-        // kept now.
-        if (idempotency.keptAnswer !== undefined) {
-          return { status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: idempotency.keptAnswer };
-        }
-        const response = jsonResponse(status, output);
-        await idempotency.remember(response.body as string, invocation);
-        return response;
+        // The body the write kept with its key (IdempotentRequest.guard), which a replay sends again.
+        if (idempotency.keptAnswer === undefined) throw new Error(`${endpoint.operationId}: its write kept no answer with the Idempotency-Key`);
+        return { status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: idempotency.keptAnswer };
       }
       if (isBinary(endpoint.response)) return output as ApiResponse;
       if (endpoint.response === null) return { status: endpoint.status ?? 204 };

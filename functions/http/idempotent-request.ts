@@ -79,13 +79,13 @@ export class IdempotentRequest {
         errors: [{ field: idempotencyKeyHeader, reason: 'already used for another request' }],
       });
     }
-    // The master stopped after the commit and before its answer: the answer is made again from what was created.
+    // Recorded by an older master, which kept the answer only after the commit: made again from what was created.
     const body = record.responseBody ?? (await this.remember(JSON.stringify(await render(record.result)), invocation));
     return { status, headers: { 'content-type': 'application/json; charset=utf-8', 'idempotent-replayed': 'true' }, body };
   }
 
-  /** Keeps the answer for replays. Not being able to is no reason to fail the request: a replay makes it again. */
-  async remember(body: string, invocation: Invocation): Promise<string> {
+  /** Keeps a remade answer for replays. Not being able to is no reason to fail the request: a replay makes it again. */
+  private async remember(body: string, invocation: Invocation): Promise<string> {
     await this.catalog.recordIdempotentResponse(this.ref, body).catch((error: unknown) =>
       invocation.log.warn('the answer for an Idempotency-Key could not be kept', {
         operation: this.ref.operation,

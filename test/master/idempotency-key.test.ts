@@ -146,10 +146,10 @@ describe('Idempotency-Key on the management writes that create something', () =>
     expect(theirs.json['executionId']).not.toBe(mine.json['executionId']);
   });
 
-  it('a master that stopped between its commit and its answer still replays, the answer made from what was created', async () => {
+  it('a key an older master recorded without its answer still replays, the answer made from what was created', async () => {
     const call = { endpoint: createExecution, body: extract };
     const first = await send(call, { 'idempotency-key': 'crash-before-answer' });
-    // What such a master leaves: the key's record committed with the execution, no answer kept.
+    // What a master that kept the answer only after its commit left when it stopped in between: no answer kept.
     const db = new BetterSqlite3(catalogPath());
     try {
       db.prepare("UPDATE idempotency_keys SET response_body = NULL WHERE idempotency_key = 'crash-before-answer'").run();
