@@ -64,8 +64,8 @@ export function defineHandler<E extends EndpointSpec>(
   options: {
     maxBodyBytes?: number;
     /**
-     * An `idempotent` endpoint's answer made again from what its write recorded with the key, for a retry whose
-     * first answer was never sent (the master stopped after the commit).
+     * An `idempotent` endpoint's answer made again from what its write recorded with the key, for a retry of a
+     * request whose key an older master recorded without its answer.
      */
     replay?: (result: Record<string, unknown>, services: MasterServices) => Promise<HandlerOutput<E>>;
   } = {},

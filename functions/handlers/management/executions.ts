@@ -52,7 +52,7 @@ async function answerWrite(
   return answer ?? executionView(services, execution);
 }
 
-/** An execution's answer again, for a retried create or start whose first answer was never sent. */
+/** An execution's answer again, for a retried create or start whose key an older master recorded without it. */
 const replayExecution = async (result: Record<string, unknown>, services: MasterServices) =>
   executionView(services, await services.catalog.getExecution(Number(result['executionId'])));
 
