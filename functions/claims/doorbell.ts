@@ -41,6 +41,16 @@ interface PendingRing {
 
 const ignore = (): void => undefined;
 
+/** Taken at load, so that a test faking timers cannot hold the rings back. */
+const timer = setTimeout;
+/**
+ * A fan-out waits for the event loop's next timer phase. The claims the same work woke on this instance wait for
+ * this turn's check phase to begin their catalog transaction (GroupCommit), so they are answered first, and the
+ * storage client's work for the bells of workers elsewhere (a round trip to storage and a poll away anyway) does
+ * not delay them. Rings asked for meanwhile join the same fan-out.
+ */
+const afterClaimsHeldHere = (): Promise<void> => new Promise((resolve) => timer(resolve, 0));
+
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** `scaleout-bell-<worker id>` when the id is a lowercase GUID (as the master makes them), else a hash of it. */
@@ -76,7 +86,7 @@ export class StorageDoorbell implements Doorbell {
       // Rings asked for while a fan-out is under way (it may have listed the bells already) go out together next.
       const next: PendingRing = { workers: new Set(), except: new Set(except), done: Promise.resolve() };
       const previous = this.#inFlight ?? Promise.resolve();
-      next.done = previous.then(ignore, ignore).then(() => {
+      next.done = previous.then(ignore, ignore).then(afterClaimsHeldHere).then(() => {
         this.#pending = undefined;
         this.#inFlight = this.#send(next.workers, next.except);
         return this.#inFlight;
