@@ -36,34 +36,12 @@ const EventColumns = z
   .refine((c) => [c.time, c.type, c.source, c.message].every((column) => column.length === c.seq.length), 'columns of different lengths');
 type EventColumns = z.infer<typeof EventColumns>;
 
-interface QueuedEvent {
-  seq: number;
-  time: number;
-  type: EventMessageType;
-  source: string;
-  message: string;
-}
-
 /**
  * Packs a worker's batch into as few queue messages as fit under the queue's size limit, in sequence order: all of
  * it when it fits, else it is split into as many parts as its size asks for, each packed the same way. A single
  * line too long for a message on its own is cut, and says so.
  */
 export function packEventBatches(executionId: number, taskId: number, events: readonly WorkerEvent[]): string[] {
-  return pack(
-    executionId,
-    taskId,
-    events.map((event) => ({
-      seq: event.sequenceNumber,
-      time: Date.parse(event.time),
-      type: messageTypeOf[event.type],
-      source: event.source,
-      message: event.message,
-    })),
-  );
-}
-
-function pack(executionId: number, taskId: number, events: readonly QueuedEvent[]): string[] {
   const message = queueMessage(executionId, taskId, events);
   if (message.length <= maxQueuedMessageBytes) return [message];
   const [only] = events;
@@ -71,17 +49,17 @@ function pack(executionId: number, taskId: number, events: readonly QueuedEvent[
   const parts = Math.min(events.length, Math.ceil(message.length / maxQueuedMessageBytes));
   const size = Math.ceil(events.length / parts);
   const messages: string[] = [];
-  for (let start = 0; start < events.length; start += size) messages.push(...pack(executionId, taskId, events.slice(start, start + size)));
+  for (let start = 0; start < events.length; start += size) messages.push(...packEventBatches(executionId, taskId, events.slice(start, start + size)));
   return messages;
 }
 
 /** The message text, all ASCII (base64 and digits): its length is its size in bytes. */
-function queueMessage(executionId: number, taskId: number, events: readonly QueuedEvent[]): string {
+function queueMessage(executionId: number, taskId: number, events: readonly WorkerEvent[]): string {
   const columns: EventColumns = { seq: [], time: [], type: [], source: [], message: [] };
   for (const event of events) {
-    columns.seq.push(event.seq);
-    columns.time.push(event.time);
-    columns.type.push(event.type);
+    columns.seq.push(event.sequenceNumber);
+    columns.time.push(Date.parse(event.time));
+    columns.type.push(messageTypeOf[event.type]);
     columns.source.push(event.source);
     columns.message.push(event.message);
   }
@@ -91,7 +69,7 @@ function queueMessage(executionId: number, taskId: number, events: readonly Queu
 }
 
 /** Halves the line until its message fits (incompressible text, or a long source name, may need more than once). */
-function cutToFit(executionId: number, taskId: number, event: QueuedEvent): string {
+function cutToFit(executionId: number, taskId: number, event: WorkerEvent): string {
   for (let kept = Math.floor(event.message.length / 2); ; kept = Math.floor(kept / 2)) {
     const cut = `${event.message.slice(0, kept)}… [cut: the line had ${event.message.length} characters]`;
     const message = queueMessage(executionId, taskId, [{ ...event, message: cut }]);
