@@ -17,6 +17,9 @@ import { zipFiles } from '../test/support/project-zip.js';
  * synchronous=FULL (the default) in a process of its own, K simulated workers long-polling over HTTPS keep-alive,
  * and a driver that creates and starts executions. Prints progress, then one JSON line:
  * - tasksPerSec: create → claim → complete throughput over a fixed number of tasks;
+ * - drainTasksPerSec: claim → complete of as many tasks started beforehand (while no worker claimed), timed until
+ *   the last completes: how graphile-worker's throughput is measured in ../shared/peer-bench, whose jobs are added
+ *   before its clock starts;
  * - dispatchP50Ms / dispatchP99Ms: from sending the start request to the worker holding the task, one execution
  *   at a time on an otherwise idle master (both ends measured in this process);
  * - idleCatalogQueriesPerPoll: catalog queries a long poll costs while it waits, beyond its arrival (the
@@ -60,31 +63,40 @@ console.log(`master ${master.url} in its own process (SQLite synchronous=${maste
 /** When each execution's task reached its worker, and how many tasks completed. */
 const receivedAt = new Map<number, number>();
 let completed = 0;
-let stopping = false;
-const abort = new AbortController();
 const startRequest = (): Promise<EndpointOutput<typeof createExecution>> =>
   admin(createExecution, { body: { folderName: 'Bench', projectName: 'Noop', packageName: 'noop', start: true } });
 
-async function workLoop(worker: BenchWorker): Promise<void> {
-  while (!stopping) {
-    let tasks;
-    try {
-      ({ tasks } = await worker.call(claimTasks, { body: { freeSlots: maxTaskCount, waitMs: 25_000 } }, abort.signal));
-    } catch (error) {
-      if (stopping) return;
-      throw error;
+/** Every worker claims and completes in a loop until `stop`, which ends its held claim. */
+function startWorkLoops(): { stop(): Promise<void> } {
+  const abort = new AbortController();
+  const loop = async (worker: BenchWorker): Promise<void> => {
+    while (!abort.signal.aborted) {
+      let tasks;
+      try {
+        ({ tasks } = await worker.call(claimTasks, { body: { freeSlots: maxTaskCount, waitMs: 25_000 } }, abort.signal));
+      } catch (error) {
+        if (abort.signal.aborted) return;
+        throw error;
+      }
+      const now = performance.now();
+      for (const task of tasks) receivedAt.set(task.executionId, now);
+      await Promise.all(
+        tasks.map(async (task) => {
+          await worker.call(completeTask, { params: { taskId: task.taskId }, body: { attemptNumber: task.attemptNumber, outcome: 'succeeded', exitCode: 0 } });
+          completed++;
+        }),
+      );
     }
-    const now = performance.now();
-    for (const task of tasks) receivedAt.set(task.executionId, now);
-    await Promise.all(
-      tasks.map(async (task) => {
-        await worker.call(completeTask, { params: { taskId: task.taskId }, body: { attemptNumber: task.attemptNumber, outcome: 'succeeded', exitCode: 0 } });
-        completed++;
-      }),
-    );
-  }
+  };
+  const loops = workers.map(loop);
+  return {
+    stop: async () => {
+      abort.abort();
+      await Promise.all(loops);
+    },
+  };
 }
-const loops = workers.map(workLoop);
+let loops = startWorkLoops();
 
 // Throughput: a fixed number of tasks, created by a driver keeping a few starts in flight.
 const warmup = Math.min(200, taskCount);
@@ -112,6 +124,21 @@ const benchCpu = process.cpuUsage(benchCpuBefore);
 const benchCpuMsPerTask = (benchCpu.user + benchCpu.system) / 1000 / taskCount;
 console.log(`throughput: ${taskCount} tasks in ${seconds.toFixed(2)} s = ${tasksPerSec.toFixed(0)} tasks/s`);
 
+// Drain: as graphile-worker's throughput is measured (its jobs are added first, then the clock runs until the
+// queue is empty), the same number of executions started while no worker claims, then claimed and completed.
+await loops.stop();
+// The master ends a held claim once it hears its request was dropped; one still held would lease the first
+// tasks to a worker that is gone.
+while ((await master.stats()).waitingClaims > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+await new Promise((resolve) => setTimeout(resolve, 100));
+await drive(taskCount);
+const drained = completed;
+const drainStarted = performance.now();
+loops = startWorkLoops();
+await waitFor(() => completed - drained >= taskCount);
+const drainTasksPerSec = taskCount / ((performance.now() - drainStarted) / 1000);
+console.log(`drain: ${taskCount} started tasks claimed and completed at ${drainTasksPerSec.toFixed(0)} tasks/s`);
+
 // Dispatch latency: one execution at a time, workers waiting in their long polls; from sending the start to the
 // worker holding the task.
 const latencies: number[] = [];
@@ -126,9 +153,7 @@ latencies.sort((x, y) => x - y);
 console.log(`dispatch: p50 ${percentile(latencies, 50).toFixed(2)} ms, p99 ${percentile(latencies, 99).toFixed(2)} ms over ${latencySamples} executions`);
 
 // Idle: the work loops end; then every worker long-polls at once, in rounds, with nothing to take.
-stopping = true;
-abort.abort();
-await Promise.all(loops);
+await loops.stop();
 let waitingQueries = 0;
 let totalQueries = 0;
 for (let round = 0; round < idleRounds; round++) {
@@ -154,6 +179,7 @@ console.log(
     tasks: taskCount,
     seconds: round(seconds),
     tasksPerSec: round(tasksPerSec),
+    drainTasksPerSec: round(drainTasksPerSec),
     dispatchP50Ms: round(percentile(latencies, 50)),
     dispatchP99Ms: round(percentile(latencies, 99)),
     idleCatalogQueriesPerPoll: round(waitingQueries / polls),
