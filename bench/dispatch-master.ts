@@ -16,6 +16,12 @@ type Question = { op: 'stats' } | { op: 'memory' } | { op: 'stop' };
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: (message, details) => console.error(message, details ?? '') };
 const folder = mkdtempSync(join(tmpdir(), 'scaleout-bench-'));
+// The benchmark may end without asking (it failed, or was killed), even while this master starts: it cleans up
+// all the same, once it has started.
+let benchmarkGone = false;
+process.on('disconnect', () => {
+  benchmarkGone = true;
+});
 const host = await startLocalHost({
   env: { SCALEOUT_CATALOG_SQLITE_PATH: join(folder, 'catalog.sqlite'), SCALEOUT_KEY_FOLDER: join(folder, 'keys'), SCALEOUT_PORT: '0' },
   timers: false,
@@ -24,7 +30,6 @@ const host = await startLocalHost({
 const key = generateApiKey();
 await host.services.catalog.insertApiKey({ apiKeyId: key.apiKeyId, name: 'bench', role: 'admin', keyHash: key.keyHash }, 'bench');
 const synchronous = host.services.config.catalog.engine === 'sqlite' ? host.services.config.catalog.synchronous : '-';
-process.send?.({ url: host.url, thumbprint: host.certificateThumbprint, adminKey: key.secret, synchronous });
 
 /** The highest resident set seen since the last 'memory' question, sampled every 10 ms from the first one on. */
 let peakRssBytes = 0;
@@ -38,24 +43,38 @@ function sampleRss(): number {
 process.on('message', (question: Question) => {
   if (question.op === 'memory') {
     const rssBytes = sampleRss();
-    process.send?.({ rssBytes, peakRssBytes });
+    answer({ rssBytes, peakRssBytes });
     peakRssBytes = rssBytes;
     rssSampler ??= setInterval(sampleRss, 10);
     return;
   }
   if (question.op === 'stats') {
     const cpu = process.cpuUsage();
-    process.send?.({
+    answer({
       catalogQueries: host.services.catalogQueryCount,
       waitingClaims: host.services.workSignal.waiting,
       cpuMicros: cpu.user + cpu.system,
     });
     return;
   }
+  stop();
+});
+let stopping = false;
+answer({ url: host.url, thumbprint: host.certificateThumbprint, adminKey: key.secret, synchronous });
+if (benchmarkGone) stop();
+process.on('disconnect', stop);
+
+/** Answers the benchmark, unless it is gone. */
+function answer(message: object): void {
+  if (process.connected) process.send?.(message);
+}
+
+function stop(): void {
+  if (stopping) return;
+  stopping = true;
   clearInterval(rssSampler);
-  void host.stop().then(() => {
+  void host.stop().finally(() => {
     rmSync(folder, { recursive: true, force: true });
     process.exit(0);
   });
-});
-process.on('disconnect', () => process.exit(0));
+}
