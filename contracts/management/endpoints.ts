@@ -115,7 +115,7 @@ export const getDashboard = defineEndpoint({
   operationId: 'getDashboard',
   method: 'GET',
   path: '/v1/dashboard',
-  summary: 'What the dashboard shows at a glance: master status, executions by status in the last 24 h, completions per minute over the last hour.',
+  summary: 'What the dashboard shows at a glance: master status, and of the executions the caller may read, those by status in the last 24 h and completions per minute over the last hour.',
   access: reader,
   response: z.object({
     master: MasterStatusView,
