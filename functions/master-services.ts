@@ -99,11 +99,13 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
   await engine.migrate();
 
   const keyStore = overrides.keyStore ?? createKeyStore(config.keyStore, { credential });
+  const workSignal = new WorkSignal();
   const catalog = createCatalog({
     engine,
     clock,
     cipher: new AesGcmValueCipher(await keyStore.getDataKey()),
     leaseMs: config.leaseMs,
+    taskQueued: () => workSignal.notify(),
   });
   const eventQueue = createQueue(config, credential, config.eventQueue.name);
   const alarmQueue = createQueue(config, credential, config.alarmQueueName);
@@ -127,7 +129,7 @@ export async function createMasterServices(config: MasterConfig, overrides: Mast
     alarms,
     archiveStore,
     agentDownloads: createAgentDownloadStore(config, credential),
-    workSignal: new WorkSignal(),
+    workSignal,
     claimsHeldHere: new ClaimsHeldHere(clock, config.claimMaxWaitMs),
     doorbell,
     workerAuth: new WorkerAuthenticator(catalog, config.masterAddresses, clock, config.workerOfflineAfterMs),

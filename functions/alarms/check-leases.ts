@@ -1,6 +1,6 @@
 import type { Logger } from '../http/api-request.js';
 import type { MasterServices } from '../master-services.js';
-import { ringDoorbell } from '../claims/ring-doorbell.js';
+import { anyWorker, ringDoorbell } from '../claims/ring-doorbell.js';
 import { longestScheduleIntervalMs } from '../timers/schedule-interval.js';
 
 /**
@@ -30,6 +30,6 @@ export async function checkLeases(services: MasterServices, log: Logger, options
     services.onlineWrites.forget(workerAgentId);
   }
   const requeued = sweep.released.filter((task) => task.retryAttemptNumber !== undefined).length;
-  if (requeued > 0) await ringDoorbell(services, { tasks: requeued });
+  if (requeued > 0) await ringDoorbell(services, anyWorker);
   if (sweep.nextLeaseDeadline !== null) await services.alarms.arm({ kind: 'leases', dueAt: sweep.nextLeaseDeadline });
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '../http/api-request.js';
 import type { MasterServices } from '../master-services.js';
-import { ringDoorbell } from '../claims/ring-doorbell.js';
+import { anyWorker, ringDoorbell } from '../claims/ring-doorbell.js';
 
 /**
  * What SQL Server Agent did, run by the schedule alarm and the safety sweep: due schedules start their
@@ -14,7 +14,7 @@ export async function fireSchedules(services: MasterServices, log: Logger): Prom
     else log.info(`schedule started execution ${run.executionId}`, { ...run });
   }
   const started = fired.filter((run) => run.executionId !== null).length;
-  if (started > 0) await ringDoorbell(services, { tasks: started });
+  if (started > 0) await ringDoorbell(services, anyWorker);
   return fired.length;
 }
 

@@ -9,4 +9,6 @@ export interface CatalogContext {
   cipher: ValueCipher;
   /** How long a lease lasts without a heartbeat. */
   leaseMs: number;
+  /** See CatalogOptions.taskQueued. */
+  taskQueued?: (() => boolean) | undefined;
 }

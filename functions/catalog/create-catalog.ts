@@ -36,6 +36,12 @@ export interface CatalogOptions {
    * @default 20000
    */
   leaseMs?: number;
+  /**
+   * Told of every task queued (a start, a retry), as soon as a claim can see it and never for a write rolled
+   * back; says whether it woke a claim. The master wakes its held claims with it, which on SQLite then share the
+   * start's commit (CatalogEngine.whenVisible).
+   */
+  taskQueued?: () => boolean;
 }
 
 /** The catalog over one engine. The engine must be migrated (`engine.migrate()`) before use. */
@@ -45,6 +51,7 @@ export function createCatalog(options: CatalogOptions): Catalog {
     cipher: options.cipher,
     clock: options.clock ?? systemClock,
     leaseMs: options.leaseMs ?? 20000,
+    taskQueued: options.taskQueued,
   };
   return {
     ...masterPropertyOperations(ctx),

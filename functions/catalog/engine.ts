@@ -40,6 +40,13 @@ export interface CatalogEngine {
    */
   transaction<T>(work: (trx: CatalogTrx) => Promise<T>): Promise<T>;
 
+  /**
+   * Calls `wake` once what `trx` wrote can be seen by the claims that follow, and never when it is rolled back:
+   * on SQLite as soon as the operation succeeded, so a claim `wake` wakes joins its commit (sqlite/group-commit.ts);
+   * on SQL Server after the commit. `wake` says whether it woke a claim.
+   */
+  whenVisible(trx: CatalogTrx, wake: () => boolean): void;
+
   /** Runs reads outside a transaction; SQL Server retries them on transient errors. */
   read<T>(work: (db: CatalogDb) => Promise<T>): Promise<T>;
 

@@ -3,23 +3,26 @@ import type { MasterServices } from '../master-services.js';
 
 /** Who may take the work that became claimable. */
 export type NewWork =
-  /** `tasks` new tasks, for the workers named, or for any eligible worker. */
-  | { tasks: number; workerAgentIds?: readonly string[] | undefined }
+  /** New tasks, for the workers named, or for any eligible worker. */
+  | { workerAgentIds?: readonly string[] | undefined }
   /** Something changed for everyone (Scale Out or a worker enabled, tags changed): every idle worker looks. */
   | 'everyone';
 
+/** New tasks any eligible worker may take. */
+export const anyWorker: NewWork = {};
+
 /**
  * The one call wherever work becomes claimable (a start on any instance, a retry re-queued, a schedule firing, a
- * worker enabled, a child started by a package): claims held open on this instance wake at once, and the
- * doorbells of the other idle workers ring. A ring that fails loses no work (it is in the catalog): the worker
- * finds it at its next claim; so it is logged, never thrown into the request that made the work.
+ * worker enabled, a child started by a package): the doorbells of the idle workers ring. Claims held open on
+ * this instance hear of new tasks from the catalog itself, as soon as they can see them (CatalogOptions
+ * .taskQueued), and of a change for everyone here. A ring that fails loses no work (it is in the catalog): the
+ * worker finds it at its next claim; so it is logged, never thrown into the request that made the work.
  */
 export async function ringDoorbell(
   services: Pick<MasterServices, 'workSignal' | 'claimsHeldHere' | 'doorbell' | 'log'>,
   work: NewWork,
 ): Promise<void> {
   if (work === 'everyone') services.workSignal.notifyAll();
-  else services.workSignal.notify(work.tasks);
   if (!services.doorbell) return;
   const workers = work === 'everyone' || !work.workerAgentIds?.length ? 'all' : work.workerAgentIds;
   try {
@@ -36,5 +39,5 @@ export async function ringDoorbell(
 
 /** One execution just became pending: its task is for the workers it names, unless any worker may take it. */
 export function workOf(execution: Pick<Execution, 'useAnyWorker' | 'allowedWorkerIds'>): NewWork {
-  return { tasks: 1, ...(execution.useAnyWorker ? {} : { workerAgentIds: execution.allowedWorkerIds }) };
+  return execution.useAnyWorker ? anyWorker : { workerAgentIds: execution.allowedWorkerIds };
 }

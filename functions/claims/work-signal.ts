@@ -22,10 +22,10 @@ export class WorkSignal {
     return this.#generation;
   }
 
-  /** New work for up to `count` claims (a start, a retry re-queued). */
-  notify(count = 1): void {
+  /** A task was queued (a start, a retry): the longest-waiting claim looks. Says whether one was waiting. */
+  notify(): boolean {
     this.#generation++;
-    for (let i = 0; i < count; i++) if (!this.#wakeNext(this.#generation)) break;
+    return this.#wakeNext(this.#generation);
   }
 
   /** Something changed for everyone (Scale Out or a worker enabled): every waiting claim looks again. */

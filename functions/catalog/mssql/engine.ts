@@ -34,6 +34,9 @@ export interface MssqlEngineOptions {
 export class MssqlEngine implements CatalogEngine {
   readonly kind = 'mssql';
 
+  /** The wakes each open transaction asked for; an attempt that rolled back takes its own with it. */
+  readonly #wakes = new WeakMap<CatalogTrx, (() => boolean)[]>();
+
   /** The engine over a connection pool to the given server; connects on first use. */
   static fromConnection(options: MssqlEngineOptions): MssqlEngine {
     const settings = options.connection;
@@ -68,14 +71,17 @@ export class MssqlEngine implements CatalogEngine {
    * unknown unless SQL Server said it rolled back (a deadlock victim): running it again could do it twice, so it
    * fails with CommitOutcomeUnknownError instead, for a caller that can find the first outcome to retry.
    */
-  transaction<T>(work: (trx: CatalogTrx) => Promise<T>): Promise<T> {
-    return retryTransient(async () => {
+  async transaction<T>(work: (trx: CatalogTrx) => Promise<T>): Promise<T> {
+    let wakes: (() => boolean)[] = [];
+    const result = await retryTransient(async () => {
       let committing = false;
+      wakes = [];
       try {
         return await this.db
           .transaction()
           .setIsolationLevel('read committed')
           .execute(async (trx) => {
+            this.#wakes.set(trx, wakes);
             const result = await work(trx);
             committing = true;
             return result;
@@ -85,6 +91,15 @@ export class MssqlEngine implements CatalogEngine {
         throw error;
       }
     }, this.retry);
+    for (const wake of wakes) wake();
+    return result;
+  }
+
+  /** After the commit: another connection sees nothing sooner. */
+  whenVisible(trx: CatalogTrx, wake: () => boolean): void {
+    const wakes = this.#wakes.get(trx);
+    if (!wakes) throw new Error('whenVisible needs a transaction of this engine');
+    wakes.push(wake);
   }
 
   read<T>(work: (db: Kysely<CatalogTables>) => Promise<T>): Promise<T> {

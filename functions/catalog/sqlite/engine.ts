@@ -108,6 +108,11 @@ export class SqliteEngine implements CatalogEngine {
     return this.#groupCommit.run(work);
   }
 
+  /** Every transaction is an operation of the group commit, which runs one at a time. */
+  whenVisible(_trx: CatalogTrx, wake: () => boolean): void {
+    this.#groupCommit.whenDone(wake);
+  }
+
   read<T>(work: (db: Kysely<CatalogTables>) => Promise<T>): Promise<T> {
     return work(this.db);
   }

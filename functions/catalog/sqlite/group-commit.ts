@@ -30,10 +30,20 @@ interface Waiting {
  * own, while the requests that arrived during that fsync wait unread. Begun after the loop's turn, every
  * request read meanwhile has queued its transaction, and they share the next commit. When the master is idle
  * the wait is a few microseconds.
+ *
+ * A write that makes work claimable can wake a claim waiting on this process (`whenDone`). The woken claim's
+ * transaction would miss the batch by a few promise turns and wait for a commit of its own; so a batch in which
+ * an operation woke one waits one more event-loop turn before it commits, and the claim joins it: the start and
+ * the claim that takes its task share one fsync. The claim sees the task because it runs on the same connection
+ * after the start's savepoint, and its answer, like every operation's, is given only once the commit is on disk.
  */
 export class GroupCommit {
   readonly #waiting: Waiting[] = [];
   #draining = false;
+  /** The wakes the running operation asked for (`whenDone`); called once it succeeded. */
+  #wakes: (() => boolean)[] = [];
+  /** An operation of the open batch woke a claim, whose transaction will join it if the batch waits a turn. */
+  #wokeClaim = false;
   readonly #savepoint: BetterSqlite3.Statement;
   readonly #release: BetterSqlite3.Statement;
   readonly #rollbackTo: BetterSqlite3.Statement;
@@ -64,6 +74,15 @@ export class GroupCommit {
     });
   }
 
+  /**
+   * Calls `wake` once the running operation succeeded, before its batch commits: the operations after it on the
+   * connection see its writes. `wake` says whether it woke a claim, which then joins this batch. An operation
+   * that fails wakes nothing.
+   */
+  whenDone(wake: () => boolean): void {
+    this.#wakes.push(wake);
+  }
+
   async #drain(): Promise<void> {
     do {
       await afterEventLoopTurn();
@@ -77,10 +96,19 @@ export class GroupCommit {
     const done: { waiting: Waiting; value: unknown }[] = [];
     let current: Waiting | undefined;
     let begun = false;
+    this.#wokeClaim = false;
     try {
       await this.db.transaction().execute(async (trx) => {
         begun = true;
-        while (done.length < this.maxBatch && (current = this.#waiting.shift())) {
+        while (done.length < this.maxBatch) {
+          current = this.#waiting.shift();
+          if (!current) {
+            if (!this.#wokeClaim) break;
+            this.#wokeClaim = false;
+            await afterEventLoopTurn();
+            continue;
+          }
+          this.#wakes = [];
           this.#savepoint.run();
           let value: unknown;
           try {
@@ -101,6 +129,7 @@ export class GroupCommit {
           this.#release.run();
           done.push({ waiting: current, value });
           current = undefined;
+          for (const wake of this.#wakes.splice(0)) if (wake()) this.#wokeClaim = true;
         }
       });
     } catch (error) {

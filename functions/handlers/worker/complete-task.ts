@@ -1,7 +1,7 @@
 import { executionStatusNames } from '../../../contracts/common.js';
 import { completeTask } from '../../../contracts/worker-protocol.js';
 import { defineHandler } from '../../http/define-handler.js';
-import { ringDoorbell } from '../../claims/ring-doorbell.js';
+import { anyWorker, ringDoorbell } from '../../claims/ring-doorbell.js';
 
 export const completeTaskFunction = defineHandler(completeTask, async ({ params, body, caller }, services) => {
   const result = await services.catalog.completeTask(caller.workerAgentId, {
@@ -11,7 +11,7 @@ export const completeTaskFunction = defineHandler(completeTask, async ({ params,
     exitCode: body.exitCode ?? undefined,
     message: body.message,
   });
-  if (result.retryAttemptNumber !== undefined) await ringDoorbell(services, { tasks: 1 });
+  if (result.retryAttemptNumber !== undefined) await ringDoorbell(services, anyWorker);
   return {
     executionStatus: result.executionStatus,
     executionStatusName: executionStatusNames[result.executionStatus],

@@ -1,9 +1,44 @@
 import { expect } from 'vitest';
-import { ExecutionStatus, workerIsOnline } from '../../../functions/catalog/domain.js';
-import { IllegalStateError, StaleAttemptError } from '../../../functions/catalog/errors.js';
+import { createCatalog } from '../../../functions/catalog/create-catalog.js';
+import { ExecutionStatus, workerIsOnline, type ClaimedTask } from '../../../functions/catalog/domain.js';
+import { ConflictError, IllegalStateError, StaleAttemptError } from '../../../functions/catalog/errors.js';
+import { AesGcmValueCipher } from '../../../functions/catalog/value-cipher.js';
+import { testDataKey } from '../../support/catalog-harness.js';
 import { admin, claimOne, deployEtl, passTime, readyTopology, readyWorker, startExtract, sweepEvery5s, type Scenario } from './fixtures.js';
 
 export const taskProtocolScenarios: Record<string, Scenario> = {
+  'a task queued is heard as soon as a claim can take it, and never from a write that was rolled back': async (h) => {
+    const { worker } = await readyTopology(h);
+    // As the master does: what hears a task queued wakes a claim, which looks for it at once.
+    const claims: Promise<ClaimedTask[]>[] = [];
+    const catalog = createCatalog({
+      engine: h.engine,
+      clock: h.clock,
+      cipher: new AesGcmValueCipher(testDataKey),
+      leaseMs: h.leaseMs,
+      taskQueued: () => {
+        claims.push(Promise.resolve().then(() => catalog.claimTasks(worker.workerAgentId, 5)));
+        return true;
+      },
+    });
+    const started = await startExtract(catalog, { retryCount: 1 });
+    expect(claims).toHaveLength(1);
+    const [first] = await claims[0]!;
+    expect(first).toMatchObject({ executionId: started.executionId, attemptNumber: 1 });
+    await catalog.completeTask(worker.workerAgentId, { taskId: first!.taskId, attemptNumber: 1, outcome: 'failed', exitCode: 1 });
+    expect(claims).toHaveLength(2);
+    expect(await claims[1]).toMatchObject([{ executionId: started.executionId, attemptNumber: 2 }]);
+
+    // A start its Idempotency-Key refuses had queued its task before the refusal rolled it back: nobody hears it.
+    const guard = { actor: admin, operation: 'createExecution', key: 'k-1', requestHash: 'a'.repeat(64) };
+    const extract = { folderName: 'Finance', projectName: 'ETL', packageName: 'extract', parameters: { SourcePath: '/in' }, start: {} };
+    await catalog.createExecution(extract, admin, guard);
+    expect(await claims[2]).toHaveLength(1);
+    await expect(catalog.createExecution(extract, admin, guard)).rejects.toThrow(ConflictError);
+    expect(claims).toHaveLength(3);
+    expect(await catalog.claimTasks(worker.workerAgentId, 5)).toEqual([]);
+  },
+
   'nothing is claimed while Scale Out or the worker is disabled': async (h) => {
     await deployEtl(h.catalog);
     const worker = await h.catalog.addWorkerAgent({ machineName: 'w', certificate: { thumbprintSha1: 'a'.repeat(40) } }, admin);

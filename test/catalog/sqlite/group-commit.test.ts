@@ -68,6 +68,47 @@ describe('SQLite group commit', () => {
     expect(commits()).toBe(1);
   });
 
+  it('lets each transaction of a batch see the ones before it, as if they had committed first', async () => {
+    const first = engine.transaction(insert('a'));
+    const second = engine.transaction(async (trx) => (await sql<{ name: string }>`select name from scratch`.execute(trx)).rows);
+    expect(await Promise.all([first, second])).toEqual(['a', [{ name: 'a' }]]);
+    expect(commits()).toBe(1);
+  });
+
+  it('lets a transaction woken by an operation join its commit, and see what the operation wrote', async () => {
+    let woken: Promise<string[]> | undefined;
+    // As a held claim: woken, it reaches the catalog a few promise turns later, after the operation returned.
+    const wakeClaim = (): boolean => {
+      woken = (async () => {
+        await null;
+        await null;
+        return engine.transaction(async (trx) => (await sql<{ name: string }>`select name from scratch`.execute(trx)).rows.map((row) => row.name));
+      })();
+      return true;
+    };
+    await engine.transaction(async (trx) => {
+      await insert('queued')(trx);
+      engine.whenVisible(trx, wakeClaim);
+    });
+    expect(await woken).toEqual(['queued']);
+    expect(commits()).toBe(1);
+  });
+
+  it('wakes nothing for an operation that was rolled back', async () => {
+    let wakes = 0;
+    const results = await Promise.allSettled([
+      engine.transaction(async (trx) => {
+        await insert('refused')(trx);
+        engine.whenVisible(trx, () => ++wakes > 0);
+        throw new Error('refused');
+      }),
+      engine.transaction(insert('a')),
+    ]);
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'fulfilled']);
+    expect(wakes).toBe(0);
+    expect(await names()).toEqual(['a']);
+  });
+
   it('keeps each batch short: at most 64 transactions share a commit', async () => {
     await Promise.all(Array.from({ length: 100 }, (_, i) => engine.transaction(insert(`n${i}`))));
     expect(commits()).toBe(2);

@@ -100,10 +100,12 @@ export async function storeParameter(
 }
 
 /**
- * Queues an attempt of an execution as a pending task. `queuedTime` is when the execution was first queued (a
- * retry passes its earlier attempt's), so the claim takes it before work queued after it.
+ * Queues an attempt of an execution as a pending task, and tells `ctx.taskQueued` once a claim can see it.
+ * `queuedTime` is when the execution was first queued (a retry passes its earlier attempt's), so the claim takes
+ * it before work queued after it.
  */
 export async function queueAttempt(
+  ctx: CatalogContext,
   trx: CatalogTrx,
   executionId: number,
   attemptNumber: number,
@@ -127,6 +129,7 @@ export async function queueAttempt(
     claim_id: null,
   };
   const taskId = (await insertTaskRow(trx, row)).rows[0]!.task_id;
+  if (ctx.taskQueued) ctx.engine.whenVisible(trx, ctx.taskQueued);
   return toTask({ ...row, task_id: taskId, worker_display_name: null, worker_name: null });
 }
 
@@ -174,7 +177,7 @@ export async function startInTransaction(ctx: CatalogContext, trx: CatalogTrx, e
     .set({ status: ExecutionStatus.pending, retry_count: retryCount, status_message: null })
     .where('execution_id', '=', executionId)
     .execute();
-  await queueAttempt(trx, executionId, 1, ctx.clock.now());
+  await queueAttempt(ctx, trx, executionId, 1, ctx.clock.now());
 }
 
 /**
@@ -316,7 +319,7 @@ export async function insertExecution(
       .values(tags.map((tag) => ({ execution_id: executionId, tag })))
       .execute();
   }
-  const attempts = input.start ? [await queueAttempt(trx, executionId, 1, now)] : [];
+  const attempts = input.start ? [await queueAttempt(ctx, trx, executionId, 1, now)] : [];
   const execution = toExecution(
     { ...row, execution_id: executionId },
     { attempts, parameters: parameterRows.map(toParameterValue), allowedWorkerIds: allowed, requiredTags: tags, childCount: 0 },

@@ -75,7 +75,7 @@ export async function settleAttempt(ctx: CatalogContext, trx: CatalogTrx, ended:
       .where('execution_id', '=', ended.executionId)
       .where('attempt_number', '=', ended.attemptNumber)
       .executeTakeFirstOrThrow();
-    await queueAttempt(trx, ended.executionId, next, now, num(queuedTime));
+    await queueAttempt(ctx, trx, ended.executionId, next, now, num(queuedTime));
     await trx
       .updateTable('executions')
       .set({
