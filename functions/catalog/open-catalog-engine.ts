@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
-import type { MasterConfig } from '../config/master-config.js';
+import { ConfigError, type MasterConfig } from '../config/master-config.js';
 import type { CatalogEngine } from './engine.js';
 
 export interface OpenCatalogOptions {
@@ -32,6 +32,26 @@ export async function openCatalogEngine(catalog: MasterConfig['catalog'], option
       ...(credential && !namesItsIdentity ? { credential } : {}),
     });
   }
-  const { SqliteEngine } = await import('./sqlite/engine.js');
+  const { SqliteEngine } = await import('./sqlite/engine.js').catch((error: unknown) => {
+    throw withoutBetterSqlite3(error) ? new ConfigError([{ setting: 'SCALEOUT_CATALOG_SQLITE_PATH', reason: betterSqlite3Missing }]) : error;
+  });
   return new SqliteEngine({ filename: catalog.path, synchronous: catalog.synchronous, ...(log ? { log } : {}) });
+}
+
+/**
+ * better-sqlite3 is an optional dependency (Azure never loads it), so npm goes on without it when its download
+ * and its build both fail, and says so only in its warnings.
+ */
+const betterSqlite3Missing =
+  'the SQLite catalog needs better-sqlite3, which npm did not install (an optional dependency whose download and ' +
+  'build failed): run `npm install` again and read what it says of better-sqlite3 (building it needs python3, make ' +
+  'and a C++ compiler), or set SCALEOUT_CATALOG_CONNECTION to use SQL Server instead';
+
+function withoutBetterSqlite3(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    'code' in error &&
+    (error.code === 'ERR_MODULE_NOT_FOUND' || error.code === 'MODULE_NOT_FOUND') &&
+    error.message.includes("'better-sqlite3'")
+  );
 }

@@ -270,10 +270,10 @@ export function normaliseAddress(address: string): string {
   return `${url.protocol}//${url.host}`.toLowerCase();
 }
 
-/** Parses the master's configuration; throws ConfigError listing every bad setting. */
 /** SCALEOUT_WORKER_IDLE_HEARTBEAT_MS in Azure unless set. */
 export const azureIdleHeartbeatMs = 600_000;
 
+/** Parses the master's configuration; throws ConfigError listing every bad setting. */
 export function parseMasterConfig(env: Record<string, string | undefined>, hosting: Hosting): MasterConfig {
   const problems: { setting: string; reason: string }[] = [];
   const known = new Set<string>(Object.keys(masterSettingsSchema.shape));
