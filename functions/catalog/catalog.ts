@@ -31,6 +31,7 @@ import type {
   Task,
   TaskOutcome,
   WorkerAgent,
+  WorkerAvailability,
 } from './domain.js';
 import type { PermissionName, SecurableType } from '../../contracts/management/object-permissions.js';
 
@@ -289,7 +290,8 @@ export interface IdempotencyGuard<W = unknown> extends IdempotencyKeyRef {
 /** IS_SCALEOUT_ENABLED and the workers: what a pending execution's waiting reason reads. */
 export interface ScaleOutState {
   isScaleOutEnabled: boolean;
-  workers: WorkerAgent[];
+  /** In their display names' order. */
+  workers: WorkerAvailability[];
 }
 
 /** An execution as its create or start wrote it, with what its answer shows, read in the same transaction. */

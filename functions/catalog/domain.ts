@@ -112,10 +112,19 @@ export interface WorkerAgent {
 }
 
 /**
+ * What a pending execution's waiting reason reads of a worker: whether it may, can and is free to claim. Only
+ * these columns are read for every start, so its statement's cost stays small as workers are added.
+ */
+export type WorkerAvailability = Pick<
+  WorkerAgent,
+  'workerAgentId' | 'displayName' | 'tags' | 'isEnabled' | 'lastOnlineTime' | 'leaseExpiredTime' | 'maxTaskCount' | 'runningTaskCount'
+>;
+
+/**
  * Online: heard from within `offlineAfterMs`, and not given up on since. A worker whose lease ran out for silence
  * is offline at once, not only once its last online time is old: the master has re-queued its tasks already.
  */
-export function workerIsOnline(worker: WorkerAgent, now: number, offlineAfterMs: number): boolean {
+export function workerIsOnline(worker: Pick<WorkerAgent, 'lastOnlineTime' | 'leaseExpiredTime'>, now: number, offlineAfterMs: number): boolean {
   const heard = worker.lastOnlineTime;
   if (heard === null || now - heard > offlineAfterMs) return false;
   return worker.leaseExpiredTime === null || worker.leaseExpiredTime < heard;

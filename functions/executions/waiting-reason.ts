@@ -1,5 +1,5 @@
 import type { ScaleOutState } from '../catalog/catalog.js';
-import { ExecutionStatus, type Execution, type WorkerAgent, workerIsOnline } from '../catalog/domain.js';
+import { ExecutionStatus, type Execution, type WorkerAvailability, workerIsOnline } from '../catalog/domain.js';
 
 /**
  * Why an execution is not running yet, in words an administrator can act on. Peers' users complain most about
@@ -44,7 +44,7 @@ export function waitingReason(execution: Execution, scaleOut: ScaleOutState | nu
   return `waiting for ${names(free)} to claim it`;
 }
 
-function names(workers: readonly WorkerAgent[]): string {
+function names(workers: readonly WorkerAvailability[]): string {
   const shown = workers.slice(0, 5).map((w) => w.displayName);
   return workers.length > 5 ? `${shown.join(', ')} and ${workers.length - 5} more` : shown.join(', ');
 }

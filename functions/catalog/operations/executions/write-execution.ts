@@ -9,7 +9,7 @@ import { hotQuery } from '../../hot-query.js';
 import { coerceParameterValue, findDeclaredParameter, requireParameterValues } from '../../parameters.js';
 import { toTask } from '../../rows.js';
 import { packageObjectType } from '../object-parameters.js';
-import { scaleOutFlag, scaleOutStateOf, selectWorkers, type WorkerRow } from '../worker-rows.js';
+import { scaleOutFlag, scaleOutStateOf, selectWorkerAvailability, type AvailabilityRow } from '../worker-rows.js';
 import type { ExecutionParameterValuesTable, ExecutionsTable, TasksTable } from '../../schema.js';
 import { resolveConfiguredValues } from './configured-parameters.js';
 import { loadExecution, lockExecution, requireCreated, toExecution, toParameterValue } from './execution-rows.js';
@@ -54,7 +54,7 @@ const selectPackageToRun = hotQuery(packageToRun);
 const selectPackageToRunAndScaleOut = hotQuery((db, v: PackageToRun) =>
   db
     .selectFrom(packageToRun(db, v).as('r'))
-    .leftJoin(selectWorkers(db).as('w'), (join) => join.on(sql<boolean>`1 = 1`))
+    .leftJoin(selectWorkerAvailability(db).as('w'), (join) => join.on(sql<boolean>`1 = 1`))
     .selectAll('r')
     .selectAll('w')
     .select(scaleOutFlag(db).as('is_scale_out_enabled'))
@@ -230,7 +230,7 @@ export async function insertExecution(
     const { rows } = await selectPackageToRunAndScaleOut(trx, toRun);
     version = rows[0];
     // Its left join makes every worker column nullable; a row with a worker has them as stored.
-    const workers = rows.filter((row) => row.worker_agent_id !== null) as WorkerRow[];
+    const workers = rows.filter((row) => row.worker_agent_id !== null) as AvailabilityRow[];
     if (version) scaleOut = await scaleOutStateOf(trx, version.is_scale_out_enabled, workers);
   } else {
     version = (await selectPackageToRun(trx, toRun)).rows[0];
